@@ -1,0 +1,275 @@
+"""The `xlt-bench` command line: parses arguments, calls the library, prints. Nothing else lives here.
+
+torch, transformers and datasets are imported only by the commands that run models or read data (`eval`), so
+`--help`, `list` and `plugins` start fast. User mistakes end with one `xlt-bench: error: ...` line and exit
+status 2; tracebacks are kept for bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from xlt_bench import __version__
+from xlt_bench.errors import XltBenchError
+from xlt_bench.tables import fmt, render_table
+
+EXIT_USAGE = 2
+
+
+def _warn(message: str) -> None:
+    print(f"xlt-bench: warning: {message}", file=sys.stderr)
+
+
+def _csv(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# -- plugins / list ----------------------------------------------------------------------------------------------
+
+
+def cmd_plugins(registry, args) -> int:
+    rows = []
+    for info in registry.plugins:
+        plugin = registry.pm.get_plugin(info.name)
+        hooks = sorted(caller.name for caller in registry.pm.get_hookcallers(plugin) or []) if plugin else []
+        rows.append(
+            {
+                "name": info.name,
+                "version": info.version or __version__ if info.origin == "core" else info.version,
+                "origin": info.origin,
+                "module": info.module,
+                "distribution": info.distribution,
+                "hooks": hooks,
+                "status": f"failed: {info.error}" if info.error else "loaded",
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    table = [
+        [r["name"], r["version"] or "-", r["origin"], r["distribution"] or r["module"], ",".join(r["hooks"]) or "-", r["status"]]
+        for r in rows
+    ]
+    print(render_table(["plugin", "version", "origin", "from", "hooks", "status"], table))
+    return 0
+
+
+def _task_sources(task) -> str:
+    sources = [f"{d.format}: {' | '.join(p for ps in d.patterns.values() for p in ps[:1])}" for d in task.data]
+    if task.hub is not None:
+        sources.append(f"hub: {task.hub.path} {task.hub.config}" + ("" if task.hub.faithful else " (not faithful)"))
+    return "; ".join(sources) or "-"
+
+
+def _task_json(registry, task) -> dict:
+    return {
+        "name": task.name,
+        "suite": task.suite,
+        "type": task.type.value,
+        "languages": list(task.languages),
+        "train_language": task.train_language,
+        "train_data": task.train_data,
+        "splits": list(task.splits),
+        "metric": task.metric,
+        "main_metric": task.main_metric,
+        "metric_params": dict(task.metric_params),
+        "labels": list(task.labels),
+        "data": [{"format": d.format, "patterns": {k: list(v) for k, v in d.patterns.items()}} for d in task.data],
+        "hub": None if task.hub is None else {"path": task.hub.path, "config": task.hub.config, "faithful": task.hub.faithful, "note": task.hub.note},
+        "inference": dict(task.inference),
+        "version": task.version,
+        "license": task.license,
+        "homepage": task.homepage,
+        "description": task.description,
+        "plugin": registry.origin[("tasks", task.name)],
+    }
+
+
+def cmd_list(registry, args) -> int:
+    if args.what == "suites":
+        suites = list(registry.suites.values())
+        if args.json:
+            payload = [{"name": s.name, "description": s.description, "tasks": list(s.tasks), "categories": {k: list(v) for k, v in s.categories.items()}, "score": s.score, "plugin": registry.origin[("suites", s.name)]} for s in suites]
+            print(json.dumps(payload, indent=2))
+        else:
+            rows = [[s.name, len(s.tasks), registry.origin[("suites", s.name)], s.description] for s in suites]
+            print(render_table(["suite", "tasks", "plugin", "description"], rows))
+        return 0
+    if args.what == "metrics":
+        rows = [[m.name, ",".join(m.keys), m.submission.extension, m.description] for m in registry.metrics.values()]
+        print(render_table(["metric", "values", "file", "description"], rows))
+        return 0
+    tasks = registry.suite_tasks(args.suite) if args.suite else list(registry.tasks.values())
+    if args.type:
+        tasks = [task for task in tasks if task.type.value == args.type]
+    if args.language:
+        tasks = [task for task in tasks if args.language in task.languages]
+    if args.json:
+        print(json.dumps([_task_json(registry, task) for task in tasks], indent=2, ensure_ascii=False))
+        return 0
+    rows = [[t.name, t.suite, t.type.value, len(t.languages), t.main_metric, f"v{t.version}", _task_sources(t)] for t in tasks]
+    print(render_table(["task", "suite", "type", "langs", "metric", "version", "data source"], rows))
+    print()
+    for task in tasks:
+        licence = f"  [licence: {task.license}]" if task.license else ""
+        print(f"{task.name} ({len(task.languages)}): {' '.join(task.languages)}{licence}")
+    return 0
+
+
+# -- score -------------------------------------------------------------------------------------------------------
+
+
+def print_suite_score(suite_score) -> None:
+    rows = []
+    for name, task_score in suite_score.tasks.items():
+        average = task_score.average or {}
+        metrics = ", ".join(f"{key}={fmt(value)}" for key, value in average.items()) or "incomplete"
+        scored = f"{len(task_score.languages)}/{len(task_score.task.languages)}"
+        rows.append([name, scored, task_score.task.main_metric, fmt(task_score.score), metrics])
+    print(render_table(["task", "langs", "main metric", "score", "averages"], rows))
+    for category, value in suite_score.categories.items():
+        print(f"{category}: {fmt(value)}")
+    print(f"{suite_score.suite.name} score: {fmt(suite_score.score)}")
+
+
+def cmd_score(registry, args) -> int:
+    from xlt_bench.folder_scoring import score_folders
+
+    suite_score, warnings = score_folders(registry, args.suite, Path(args.predictions), Path(args.gold), args.strict)
+    for warning in warnings:
+        _warn(warning)
+    if args.json:
+        print(json.dumps(suite_score.to_json(), indent=2))
+    else:
+        print_suite_score(suite_score)
+    return 0
+
+
+# -- eval --------------------------------------------------------------------------------------------------------
+
+
+def cmd_eval(registry, args) -> int:
+    from xlt_bench.evaluation import EvalConfig, run_eval
+    from xlt_bench.labels import parse_label_maps
+
+    config = EvalConfig(
+        model=args.model,
+        suite=args.suite,
+        tasks=_csv(args.tasks) if args.tasks else None,
+        languages=_csv(args.languages) if args.languages else None,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+        output=Path(args.output),
+        split=args.split,
+        batch_size=args.batch_size,
+        device=args.device,
+        dtype=args.dtype,
+        limit=args.limit,
+        seed=args.seed,
+        strict=args.strict,
+        overwrite=args.overwrite,
+        label_maps=parse_label_maps(args.label_map or []),
+        label=args.label,
+        base=args.base,
+        intermediate=_csv(args.intermediate) if args.intermediate else [],
+        command=["xlt-bench", *sys.argv[1:]],
+    )
+    run = run_eval(registry, config, progress=not args.quiet)
+    print_suite_score(run.suite_score)
+    for task, reason in run.skipped.items():
+        print(f"skipped {task}: {reason}")
+    print(f"results: {config.output / 'results.json'}")
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xlt-bench",
+        description="Zero-shot cross-lingual transfer benchmarks: evaluate checkpoints, score predictions.",
+    )
+    parser.add_argument("--version", action="version", version=f"xlt-bench {__version__}")
+    parser.add_argument(
+        "-p",
+        dest="plugins",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="load plugin NAME (entry-point name or module) even with autoload disabled; -p no:NAME blocks it",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plugins = commands.add_parser("plugins", help="installed plugins: name, version, where from, hooks")
+    plugins.add_argument("--json", action="store_true", help="print JSON")
+    plugins.set_defaults(handler=cmd_plugins)
+
+    listing = commands.add_parser("list", help="list suites, tasks or metrics")
+    listing.add_argument("what", choices=["suites", "tasks", "metrics"])
+    listing.add_argument("--suite", help="only this suite's tasks")
+    listing.add_argument("--type", help="only tasks of this type (classification, tagging, ...)")
+    listing.add_argument("--language", help="only tasks with this language")
+    listing.add_argument("--json", action="store_true", help="print JSON with the full task metadata")
+    listing.set_defaults(handler=cmd_list)
+
+    score = commands.add_parser("score", help="score a predictions folder against a labels folder")
+    score.add_argument("--suite", default="xtreme")
+    score.add_argument("--predictions", required=True, metavar="DIR", help="<task>/test-<lang>.<ext> predictions")
+    score.add_argument("--gold", required=True, metavar="DIR", help="<task>/test-<lang>.<ext> labels, same layout")
+    score.add_argument("--json", action="store_true", help="print the scores as JSON")
+    score.add_argument("--strict", action="store_true", help="a task language missing from --gold is an error")
+    score.set_defaults(handler=cmd_score)
+
+    ev = commands.add_parser("eval", help="run checkpoints on a suite's tasks and score them")
+    ev.add_argument("--model", required=True, help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest")
+    ev.add_argument("--suite", default="xtreme")
+    ev.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
+    ev.add_argument("--languages", help="comma-separated language codes (default: all of each task)")
+    ev.add_argument("--data-dir", help="folder holding the original releases (found by official file names)")
+    ev.add_argument("--output", required=True, help="run folder: results.json, predictions/, labels/, samples/")
+    ev.add_argument("--split", default="test", choices=["test", "dev"])
+    ev.add_argument("--batch-size", type=int, default=32)
+    ev.add_argument("--device", default="auto", help="auto (cuda when available), cpu, cuda, cuda:1, ...")
+    ev.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
+    ev.add_argument("--limit", type=int, help="only the first N examples per language (smoke runs)")
+    ev.add_argument("--seed", type=int, default=1234)
+    ev.add_argument("--strict", action="store_true", help="a skipped task or language is an error")
+    ev.add_argument("--overwrite", action="store_true", help="redo (task, language) pairs already in --output")
+    ev.add_argument(
+        "--label-map",
+        action="append",
+        metavar="SPEC",
+        help="TASK:MODEL_LABEL=TASK_LABEL,... or a YAML/JSON file {task: {model_label: task_label}}",
+    )
+    ev.add_argument("--label", help="a name for this run in leaderboards")
+    ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")
+    ev.add_argument("--intermediate", help="comma-separated English intermediate tasks (empty: direct fine-tuning)")
+    ev.add_argument("--quiet", action="store_true", help="no progress bars")
+    ev.set_defaults(handler=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        from xlt_bench.registry import load_registry
+
+        registry = load_registry(args.plugins)
+        if args.command != "plugins":
+            for problem in registry.problems:
+                _warn(problem)
+        return args.handler(registry, args)
+    except XltBenchError as error:
+        print(f"xlt-bench: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("xlt-bench: interrupted; finished (task, language) results are kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

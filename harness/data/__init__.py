@@ -1,0 +1,34 @@
+"""Reading benchmark data in its original on-disk formats (and faithful Hub copies).
+
+The built-in formats are registered through `xlt_register_formats`, like any plugin's. Readers import nothing
+heavy at module level; `datasets` is imported only when data is actually loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from xlt_bench.data.conllu import read_ud_conllu
+from xlt_bench.data.formats import DataFormat
+from xlt_bench.data.hub import read_hub
+from xlt_bench.data.panx import read_panx_raw
+from xlt_bench.data.pawsx import read_pawsx_tsv
+from xlt_bench.data.xnli import read_xnli_tsv
+from xlt_bench.data.xtreme_processed import read_processed_pairs, read_processed_tags
+from xlt_bench.hookspecs import hookimpl
+
+BUILTIN_FORMATS = (
+    DataFormat("xnli-tsv", read_xnli_tsv, 1, "XNLI-1.0 xnli.{dev,test}.tsv (all languages in one file)"),
+    DataFormat("pawsx-tsv", read_pawsx_tsv, 1, "PAWS-X x-final/<lang>/{dev_2k,test_2k}.tsv"),
+    DataFormat("ud-conllu", read_ud_conllu, 1, "UD CoNLL-U, multiword tokens fused as XTREME's conversion"),
+    DataFormat("panx-raw", read_panx_raw, 1, "PAN-X raw '<lang>:<token>\\t<tag>' files"),
+    DataFormat("xtreme-pairs-tsv", read_processed_pairs, 1, "XTREME download/ layout: sentence1, sentence2, label"),
+    DataFormat("xtreme-tags-tsv", read_processed_tags, 1, "XTREME download/ layout: word<TAB>tag sentences"),
+    DataFormat("hub", read_hub, 1, "a Hugging Face Hub dataset split, columns mapped by the task's HubSource"),
+)
+
+
+@hookimpl
+def xlt_register_formats(register: Callable[[DataFormat], None]) -> None:
+    for data_format in BUILTIN_FORMATS:
+        register(data_format)

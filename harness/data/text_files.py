@@ -1,0 +1,47 @@
+"""Line-level reading shared by the text-file readers: UTF-8, universal newlines, errors that name file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+from xlt_bench.errors import XltBenchError
+
+
+def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line without its newline) for every line of a UTF-8 text file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                yield number, line.rstrip("\n")
+    except FileNotFoundError:
+        raise XltBenchError(f"{path}: file not found") from None
+    except UnicodeDecodeError as error:
+        raise XltBenchError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
+def tsv_header(path: Path, line: str, required: tuple[str, ...]) -> dict[str, int]:
+    """Column positions of `required` names in a header line, or an error naming the missing ones."""
+    names = [name.strip() for name in line.split("\t")]
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise XltBenchError(f"{path}:1: expected a header with columns {', '.join(required)}; missing {', '.join(missing)}")
+    return {name: names.index(name) for name in required}
+
+
+def tagged_sentences(path: Path, parse_line: Callable[[int, str], tuple[str, str] | None]) -> Iterator[dict]:
+    """`{"id", "tokens", "tags"}` per sentence; `parse_line` returns (token, tag), or None where a sentence ends."""
+    tokens: list[str] = []
+    tags: list[str] = []
+    start = 1
+    for number, line in numbered_lines(path):
+        parsed = parse_line(number, line)
+        if parsed is not None:
+            tokens.append(parsed[0])
+            tags.append(parsed[1])
+            continue
+        if tokens:
+            yield {"id": f"{Path(path).name}:{start}", "tokens": tokens, "tags": tags}
+        tokens, tags, start = [], [], number + 1
+    if tokens:
+        yield {"id": f"{Path(path).name}:{start}", "tokens": tokens, "tags": tags}

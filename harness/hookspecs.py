@@ -1,0 +1,94 @@
+"""Every hook xlt-bench calls. These docstrings are the plugin author's reference.
+
+A plugin is a module (or object) with functions decorated by `xlt_bench.hookimpl` and named like the hooks
+below; it is found through the entry-point group `xlt_bench`::
+
+    # pyproject.toml of a plugin distribution
+    [project.entry-points.xlt_bench]
+    mysuite = "xlt_bench_mysuite.plugin"
+
+The built-in suites (`xlt_bench.plugins.xtreme`, ...) are registered through this same group and these same hooks.
+
+Rules that keep the CLI fast and robust:
+
+- Registration hooks run at every start, including `xlt-bench --help`, `list` and `plugins`: keep them cheap and
+  never import torch, transformers, datasets or faiss at module level or inside a registration hook.
+- Register plain, frozen metadata (`Task`, `Suite`, `Metric`, `DataFormat`). Malformed declarations are reported
+  and skipped (the rest of the plugin still loads); a plugin that raises while loading is reported and skipped.
+- Names are global: registering a suite, task, metric or format name that another plugin already registered is
+  reported as a conflict and the later registration is skipped.
+
+Hook API version: `HOOK_API = 1`; hooks are only added, never changed incompatibly, within a version.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import pluggy
+
+if TYPE_CHECKING:
+    from xlt_bench.data.formats import DataFormat, DataSource
+    from xlt_bench.metrics import Metric
+    from xlt_bench.tasks import Suite, Task
+
+HOOK_API = 1
+
+hookspec = pluggy.HookspecMarker("xlt_bench")
+hookimpl = pluggy.HookimplMarker("xlt_bench")
+
+
+@hookspec
+def xlt_register_suites(register: Callable[[Suite], None]) -> None:
+    """Register benchmark suites.
+
+    Call `register(Suite(name=..., description=..., tasks=(...), categories={...}, score="task_mean"))` once per
+    suite. The suite's `tasks` are task names; each task is registered separately with `xlt_register_tasks` and
+    names the suite in `Task.suite`. `categories` and `score` define the aggregation (see `xlt_bench.tasks.Suite`).
+    """
+
+
+@hookspec
+def xlt_register_tasks(register: Callable[[Task], None]) -> None:
+    """Register tasks.
+
+    Call `register(Task(...))` once per task. A task declares only metadata: its type (which selects the runner
+    and the checkpoint head), languages, metric and metric parameters, the label inventory (matched by name
+    against a checkpoint's `id2label`), where its data lives (`DataFiles` patterns of the official file names,
+    and optionally a `HubSource`), and a `version` you bump whenever its numbers could change.
+    """
+
+
+@hookspec
+def xlt_register_metrics(register: Callable[[Metric], None]) -> None:
+    """Register metrics.
+
+    Call `register(Metric(name, compute, keys, submission))`. `compute(gold, predictions, *, language,
+    **metric_params)` returns `{metric name: value x 100}` for one language; `keys` lists those names;
+    `submission` (a `xlt_bench.submission.SubmissionFormat`) says how gold and predictions are stored as
+    `<task>/test-<lang>.<ext>` files and which Python objects `compute` receives.
+    """
+
+
+@hookspec
+def xlt_register_formats(register: Callable[[DataFormat], None]) -> None:
+    """Register on-disk (or Hub) data formats that task data sources refer to by name.
+
+    Call `register(DataFormat(name, read, version))`. `read(source, language, split, **params)` yields one dict
+    per example in the shape the task type's runner expects (classification: `text`, `text_pair`, `label`;
+    tagging: `tokens`, `tags`), plus an `id` where the data has one. Raise `XltBenchError` naming the file and line
+    for malformed input. Bump `version` when parsing changes: it is part of the data cache key.
+    """
+
+
+@hookspec(firstresult=True)
+def xlt_resolve_data(task: Task, language: str, split: str, data_dir: Path | None) -> DataSource | None:
+    """Say where the examples of one (task, language, split) come from; the first non-None answer wins.
+
+    Return a `DataSource(format=..., files=(...))` or `DataSource(format=..., hub=(path, config, split))`, or
+    None to leave the decision to other plugins. The built-in resolver runs last: it looks for the task's
+    `DataFiles` patterns below `data_dir`, then falls back to a faithful `HubSource`, and raises
+    `DataUnavailable` with the reason when neither exists. Implement this hook to serve data from elsewhere
+    (a private bucket, a database) without changing the task declaration.
+    """

@@ -1,0 +1,53 @@
+"""Metrics as plain functions, no model needed, each tied to the submission format it reads.
+
+A metric function is `compute(gold, predictions, *, language, **metric_params) -> {name: value}` with values x100,
+as the official scorers print them. Which Python objects `gold` and `predictions` are is fixed by the metric's
+`SubmissionFormat` (lists of labels, lists of tag sentences, SQuAD data + answer dict, id pairs), so the same
+function scores files on disk (`xlt-bench score`) and predictions fresh from a model (`xlt-bench eval`).
+The built-in metrics are registered through `xlt_register_metrics`, like any plugin's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from xlt_bench.hookspecs import hookimpl
+from xlt_bench.metrics.accuracy import accuracy
+from xlt_bench.metrics.bucc import bucc_f1
+from xlt_bench.metrics.mlqa import mlqa_em_f1
+from xlt_bench.metrics.seqeval_chunks import chunk_f1
+from xlt_bench.metrics.squad import squad_em_f1
+from xlt_bench.submission import ID_PAIRS, LABEL_LINES, SQUAD_ANSWERS, TAG_SENTENCES, SubmissionFormat
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named metric: its function, the values it returns, and the files it reads."""
+
+    name: str
+    compute: Callable[..., dict[str, float]]
+    keys: tuple[str, ...]
+    submission: SubmissionFormat
+    description: str = ""
+
+
+BUILTIN_METRICS = (
+    Metric("accuracy", accuracy, ("accuracy",), LABEL_LINES, "exact-match accuracy of one label per example"),
+    Metric(
+        "seqeval",
+        chunk_f1,
+        ("f1", "precision", "recall"),
+        TAG_SENTENCES,
+        "micro chunk F1 as seqeval 0.0.12 (used by XTREME for PAN-X and UD-POS)",
+    ),
+    Metric("squad", squad_em_f1, ("exact_match", "f1"), SQUAD_ANSWERS, "SQuAD v1.1 EM/F1, English normalisation"),
+    Metric("mlqa", mlqa_em_f1, ("exact_match", "f1"), SQUAD_ANSWERS, "MLQA language-aware EM/F1"),
+    Metric("bucc", bucc_f1, ("f1", "precision", "recall"), ID_PAIRS, "P/R/F1 over sets of mined id pairs"),
+)
+
+
+@hookimpl
+def xlt_register_metrics(register: Callable[[Metric], None]) -> None:
+    for metric in BUILTIN_METRICS:
+        register(metric)

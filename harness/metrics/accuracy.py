@@ -1,0 +1,13 @@
+"""Accuracy: exact string match of one label per example (XNLI, PAWS-X, Tatoeba in XTREME's `evaluate.py`)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+
+def accuracy(gold: Sequence[str], predictions: Sequence[str], **_: object) -> dict[str, float]:
+    """Share of positions where the prediction equals the gold label (x100)."""
+    if not predictions:
+        return {"accuracy": 0.0}
+    correct = sum(prediction == label for prediction, label in zip(predictions, gold))
+    return {"accuracy": 100.0 * correct / len(predictions)}

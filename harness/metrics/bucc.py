@@ -1,0 +1,17 @@
+"""BUCC 2018 precision/recall/F1 over *sets* of exact (source id, English id) pairs, as XTREME's `bucc_f1`."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+
+def bucc_f1(gold: Iterable[tuple[str, ...]], predictions: Iterable[tuple[str, ...]], **_: object) -> dict[str, float]:
+    """P = |pred & gold| / |pred|, R = |pred & gold| / |gold|; all three 0 when nothing is correct (x100)."""
+    gold_pairs, predicted_pairs = set(gold), set(predictions)
+    correct = len(gold_pairs & predicted_pairs)
+    if correct == 0:
+        return {"f1": 0.0, "precision": 0.0, "recall": 0.0}
+    precision = correct / len(predicted_pairs)
+    recall = correct / len(gold_pairs)
+    f1 = 2 * precision * recall / (precision + recall)
+    return {"f1": 100 * f1, "precision": 100 * precision, "recall": 100 * recall}

@@ -1,0 +1,54 @@
+"""Chunk precision/recall/F1 exactly as XTREME's scorer computes them with seqeval 0.0.12.
+
+XTREME's `evaluate.py` scores PAN-X *and UD-POS* with `seqeval.metrics.f1_score` (micro, default mode). With the
+seqeval of 2020 (0.0.12) a tag's first character is read as its BIO prefix and the **whole tag** (text after the
+last '-') as its type. For UPOS this means: a maximal run of identical tags is one chunk (NOUN NOUN = one chunk,
+half of it right = no credit), INTJ behaves as an I- tag, SCONJ/SYM as S- (singleton) tags. seqeval >= 0.0.16 reads
+the type as `tag[1:]`, which merges CCONJ and SCONJ into one type "CONJ"; we do not follow that drift. Sentences are
+flattened with an "O" after each, as seqeval does for nested lists.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+
+def _end_of_chunk(prev_tag: str, tag: str, prev_type: str, type_: str) -> bool:
+    if prev_tag in ("E", "S"):
+        return True
+    if prev_tag in ("B", "I") and tag in ("B", "S", "O"):
+        return True
+    return prev_tag not in ("O", ".") and prev_type != type_
+
+
+def _start_of_chunk(prev_tag: str, tag: str, prev_type: str, type_: str) -> bool:
+    if tag in ("B", "S"):
+        return True
+    if prev_tag in ("E", "S", "O") and tag in ("E", "I"):
+        return True
+    return tag not in ("O", ".") and prev_type != type_
+
+
+def chunks(sentences: Sequence[Sequence[str]]) -> set[tuple[str, int, int]]:
+    """The (type, start, end) chunks of the flattened sentences, seqeval 0.0.12 `get_entities`."""
+    flat = [tag for sentence in sentences for tag in [*sentence, "O"]]
+    found = set()
+    prev_tag, prev_type, begin = "O", "", 0
+    for i, label in enumerate([*flat, "O"]):
+        tag, type_ = label[0], label.split("-")[-1]
+        if _end_of_chunk(prev_tag, tag, prev_type, type_):
+            found.add((prev_type, begin, i - 1))
+        if _start_of_chunk(prev_tag, tag, prev_type, type_):
+            begin = i
+        prev_tag, prev_type = tag, type_
+    return found
+
+
+def chunk_f1(gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **_: object) -> dict[str, float]:
+    """Micro chunk F1/precision/recall (x100) over all sentences of one language."""
+    true_chunks, pred_chunks = chunks(gold), chunks(predictions)
+    correct = len(true_chunks & pred_chunks)
+    precision = correct / len(pred_chunks) if pred_chunks else 0.0
+    recall = correct / len(true_chunks) if true_chunks else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return {"f1": f1 * 100, "precision": precision * 100, "recall": recall * 100}

@@ -1,0 +1,122 @@
+"""Everything the installed plugins registered: suites, tasks, metrics and data formats, by name.
+
+Each plugin's registration hook is called on its own, so a plugin that raises, registers something malformed or
+reuses a taken name loses only that registration; the problem is recorded in `Registry.problems` (printed as
+warnings by the CLI) and the rest of the installation keeps working.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Sequence
+
+import pluggy
+
+from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
+from xlt_bench.errors import XltBenchError
+from xlt_bench.metrics import Metric
+from xlt_bench.plugin_manager import PluginInfo, create_plugin_manager
+from xlt_bench.tasks import Suite, Task
+
+_KINDS: dict[str, tuple[str, type]] = {
+    "suites": ("xlt_register_suites", Suite),
+    "tasks": ("xlt_register_tasks", Task),
+    "metrics": ("xlt_register_metrics", Metric),
+    "formats": ("xlt_register_formats", DataFormat),
+}
+
+
+def _unknown(kind: str, name: str, known: Sequence[str]) -> XltBenchError:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return XltBenchError(f"unknown {kind} {name!r} (known: {', '.join(sorted(known)) or 'none'}){hint}")
+
+
+class Registry:
+    """Registered suites, tasks, metrics and formats, plus the plugins they came from and any problems."""
+
+    def __init__(self, pm: pluggy.PluginManager, plugins: list[PluginInfo]) -> None:
+        self.pm = pm
+        self.plugins = plugins
+        self.problems = [f"plugin {p.name!r} ({p.module}) failed to load and was skipped: {p.error}" for p in plugins if p.error]
+        self.suites: dict[str, Suite] = {}
+        self.tasks: dict[str, Task] = {}
+        self.metrics: dict[str, Metric] = {}
+        self.formats: dict[str, DataFormat] = {}
+        self.origin: dict[tuple[str, str], str] = {}  # (kind, name) -> plugin name
+        for kind in ("metrics", "formats", "suites", "tasks"):
+            self._collect(kind)
+        self._check_references()
+
+    def _collect(self, kind: str) -> None:
+        hook_name, expected = _KINDS[kind]
+        table: dict[str, Any] = getattr(self, kind)
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+
+            def register(item: Any, plugin: str = impl.plugin_name) -> None:
+                if not isinstance(item, expected):
+                    self.problems.append(f"plugin {plugin!r}: register() got {type(item).__name__}, expected {expected.__name__}; skipped")
+                    return
+                problems = item.problems() if hasattr(item, "problems") else []
+                if problems:
+                    self.problems.append(f"plugin {plugin!r}: malformed {kind[:-1]} {item.name!r} skipped: {'; '.join(problems)}")
+                elif item.name in table:
+                    first = self.origin[(kind, item.name)]
+                    self.problems.append(f"plugin {plugin!r}: {kind[:-1]} {item.name!r} is already registered by {first!r}; skipped")
+                else:
+                    table[item.name] = item
+                    self.origin[(kind, item.name)] = plugin
+
+            try:
+                impl.function(**{arg: register for arg in impl.argnames})
+            except Exception as error:
+                self.problems.append(f"plugin {impl.plugin_name!r}: {hook_name} raised {type(error).__name__}: {error}")
+
+    def _check_references(self) -> None:
+        # Only the metric is required: a task is scorable from submission files without its data format,
+        # which is checked when data is loaded (`data_format`).
+        for task in list(self.tasks.values()):
+            if task.metric not in self.metrics:
+                self.problems.append(f"task {task.name!r} refers to unregistered metric {task.metric!r}; skipped")
+                del self.tasks[task.name]
+        for suite in self.suites.values():
+            absent = [name for name in suite.tasks if name not in self.tasks]
+            if absent:
+                self.problems.append(f"suite {suite.name!r}: tasks not registered: {', '.join(absent)}")
+
+    def suite(self, name: str) -> Suite:
+        if name not in self.suites:
+            raise _unknown("suite", name, list(self.suites))
+        return self.suites[name]
+
+    def task(self, name: str) -> Task:
+        if name not in self.tasks:
+            raise _unknown("task", name, list(self.tasks))
+        return self.tasks[name]
+
+    def suite_tasks(self, suite: str) -> list[Task]:
+        """The registered tasks of a suite, in the suite's order."""
+        return [self.tasks[name] for name in self.suite(suite).tasks if name in self.tasks]
+
+    def metric(self, task: Task) -> Metric:
+        return self.metrics[task.metric]
+
+    def resolve_data(self, task: Task, language: str, split: str, data_dir: Path | None) -> DataSource:
+        """Ask the plugins where the data of (task, language, split) is (raises `DataUnavailable`)."""
+        return self.pm.hook.xlt_resolve_data(task=task, language=language, split=split, data_dir=data_dir)
+
+    def data_format(self, source: DataSource) -> DataFormat:
+        if source.format not in self.formats:
+            raise DataUnavailable(
+                f"data format {source.format!r} is not registered by any installed plugin "
+                f"(known: {', '.join(sorted(self.formats))})"
+            )
+        return self.formats[source.format]
+
+
+def load_registry(plugins: Sequence[str] = ()) -> Registry:
+    """Load plugins (honouring `-p` and the autoload switch) and collect their registrations."""
+    pm, infos = create_plugin_manager(plugins)
+    return Registry(pm, infos)
+

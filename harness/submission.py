@@ -1,0 +1,225 @@
+"""The XTREME submission layout: how gold labels and predictions of one (task, language) sit on disk.
+
+A submission folder holds `<task>/test-<lang>.<ext>`; the same layout is used for label folders, for the
+predictions `eval` writes, and for the mock folders of google-research/xtreme. Readers follow `evaluate.py`
+exactly (stripped lines; blank-line-separated tag sentences; SQuAD JSON gold with `{id: answer}` predictions;
+tab-separated id pairs) so that scores are identical. Each format also checks that a prediction file lines up
+with its gold file and raises a one-line `XltBenchError` naming both files when it does not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from xlt_bench.errors import XltBenchError
+
+
+def submission_path(root: Path, task: str, language: str, extension: str, split: str = "test") -> Path:
+    """`<root>/<task>/<split>-<language>.<extension>` (the official layout has only `test`)."""
+    return Path(root) / task / f"{split}-{language}.{extension}"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the whole new one, never a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _text(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:  # universal newlines, like evaluate.py's open()
+            return handle.read()
+    except FileNotFoundError:
+        raise XltBenchError(f"{path}: file not found") from None
+    except UnicodeDecodeError as error:
+        raise XltBenchError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except IsADirectoryError:
+        raise XltBenchError(f"{path}: is a directory, expected a file") from None
+
+
+def _lines(path: Path) -> list[str]:
+    """Stripped lines, exactly as iterating the file and calling `strip()` on each line."""
+    lines = _text(path).split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.strip() for line in lines]
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(_text(path))
+    except json.JSONDecodeError as error:
+        raise XltBenchError(f"{path}:{error.lineno}: invalid JSON ({error.msg})") from None
+
+
+def _mismatch(gold_path: Path, pred_path: Path, what: str) -> XltBenchError:
+    return XltBenchError(f"{pred_path} does not line up with {gold_path}: {what}")
+
+
+# -- one label per line (xnli, pawsx, tatoeba) ---------------------------------------------------------------
+
+
+def _check_lines(gold: list[str], predictions: list[str], gold_path: Path, pred_path: Path) -> list[str]:
+    if not gold:
+        raise XltBenchError(f"{gold_path}: no labels")
+    if len(predictions) != len(gold):
+        raise _mismatch(gold_path, pred_path, f"{len(predictions)} lines, expected {len(gold)}")
+    return []
+
+
+def _write_lines(path: Path, predictions: list[str]) -> None:
+    write_atomic(path, "".join(f"{label}\n" for label in predictions))
+
+
+# -- one tag per line, blank line between sentences (udpos, panx) ------------------------------------------------
+
+
+def read_tag_sentences(path: Path) -> list[list[str]]:
+    """Sentences of tags, as `evaluate.py::read_tag` (every blank line closes a sentence, even an empty one)."""
+    sentences: list[list[str]] = []
+    sentence: list[str] = []
+    for line in _lines(path):
+        if line:
+            sentence.append(line)
+        else:
+            sentences.append(sentence)
+            sentence = []
+    if sentence:
+        sentences.append(sentence)
+    return sentences
+
+
+def _check_tags(gold: list[list[str]], predictions: list[list[str]], gold_path: Path, pred_path: Path) -> list[str]:
+    if not gold:
+        raise XltBenchError(f"{gold_path}: no sentences")
+    if len(predictions) != len(gold):
+        raise _mismatch(gold_path, pred_path, f"{len(predictions)} sentences, expected {len(gold)}")
+    for number, (predicted, expected) in enumerate(zip(predictions, gold), start=1):
+        if len(predicted) != len(expected):
+            raise _mismatch(
+                gold_path, pred_path, f"sentence {number} has {len(predicted)} tags, expected {len(expected)}"
+            )
+    return []
+
+
+def _write_tags(path: Path, predictions: list[list[str]]) -> None:
+    write_atomic(path, "".join("".join(f"{tag}\n" for tag in sentence) + "\n" for sentence in predictions))
+
+
+# -- SQuAD JSON gold, {id: answer} predictions (xquad, mlqa, tydiqa) ---------------------------------------------
+
+
+def read_squad_gold(path: Path) -> list[dict[str, Any]]:
+    """The `data` list of a SQuAD-format file (or the whole file when it is already that list)."""
+    document = _json(path)
+    data = document["data"] if isinstance(document, dict) and "data" in document else document
+    try:
+        for article in data:
+            for paragraph in article["paragraphs"]:
+                for qa in paragraph["qas"]:
+                    if "id" not in qa or not isinstance(qa.get("answers"), list):
+                        raise KeyError("id/answers")
+    except (KeyError, TypeError):
+        raise XltBenchError(
+            f"{path}: not SQuAD JSON (expected data[].paragraphs[].qas[] with id and answers)"
+        ) from None
+    return data
+
+
+def read_answers(path: Path) -> dict[str, str]:
+    """A `{question id: answer text}` prediction file."""
+    answers = _json(path)
+    if not isinstance(answers, dict):
+        raise XltBenchError(f"{path}: expected a JSON object mapping question ids to answer strings")
+    for qid, answer in answers.items():
+        if not isinstance(answer, str):
+            raise XltBenchError(f"{path}: the answer for id {qid!r} is {type(answer).__name__}, expected a string")
+    return answers
+
+
+def _check_answers(
+    gold: list[dict[str, Any]], predictions: dict[str, str], gold_path: Path, pred_path: Path
+) -> list[str]:
+    ids = {qa["id"] for article in gold for paragraph in article["paragraphs"] for qa in paragraph["qas"]}
+    if not ids:
+        raise XltBenchError(f"{gold_path}: no questions")
+    unknown = [qid for qid in predictions if qid not in ids]
+    if unknown:
+        raise _mismatch(gold_path, pred_path, f"{len(unknown)} ids not in the gold file, e.g. {unknown[0]!r}")
+    missing = len(ids) - len(predictions)
+    if missing:
+        return [f"{pred_path}: {missing} of {len(ids)} questions unanswered; they score 0 (official rule)"]
+    return []
+
+
+def _write_answers(path: Path, predictions: dict[str, str]) -> None:
+    write_atomic(path, json.dumps(predictions, ensure_ascii=False, indent=1) + "\n")
+
+
+def _write_squad_gold(path: Path, data: list[dict[str, Any]]) -> None:
+    write_atomic(path, json.dumps({"data": data, "version": "1.1"}, ensure_ascii=False) + "\n")
+
+
+# -- tab-separated id pairs (bucc2018) --------------------------------------------------------------------------
+
+
+def read_id_pairs(path: Path) -> list[tuple[str, ...]]:
+    """`source-id<TAB>english-id` lines as tuples (blank lines ignored)."""
+    pairs = []
+    for number, line in enumerate(_lines(path), start=1):
+        if not line:
+            continue
+        pair = tuple(line.split("\t"))
+        if len(pair) != 2:
+            raise XltBenchError(f"{path}:{number}: expected 'source-id<TAB>english-id', got {line[:60]!r}")
+        pairs.append(pair)
+    return pairs
+
+
+def _check_pairs(gold: list, predictions: list, gold_path: Path, pred_path: Path) -> list[str]:
+    if not gold:
+        raise XltBenchError(f"{gold_path}: no gold pairs")
+    return []
+
+
+def _write_pairs(path: Path, predictions: list[tuple[str, str]]) -> None:
+    write_atomic(path, "".join(f"{source}\t{target}\n" for source, target in predictions))
+
+
+@dataclass(frozen=True)
+class SubmissionFormat:
+    """Reading, writing and cross-checking one kind of submission file.
+
+    `check(gold, predictions, gold_path, pred_path)` raises `XltBenchError` when the two files do not line up and
+    returns warnings (e.g. unanswered questions) otherwise.
+    """
+
+    name: str
+    extension: str
+    read_gold: Callable[[Path], Any]
+    read_predictions: Callable[[Path], Any]
+    write_gold: Callable[[Path, Any], None]
+    write_predictions: Callable[[Path, Any], None]
+    check: Callable[[Any, Any, Path, Path], list[str]]
+
+
+LABEL_LINES = SubmissionFormat("label-lines", "tsv", _lines, _lines, _write_lines, _write_lines, _check_lines)
+TAG_SENTENCES = SubmissionFormat(
+    "tag-sentences", "tsv", read_tag_sentences, read_tag_sentences, _write_tags, _write_tags, _check_tags
+)
+SQUAD_ANSWERS = SubmissionFormat(
+    "squad-answers", "json", read_squad_gold, read_answers, _write_squad_gold, _write_answers, _check_answers
+)
+ID_PAIRS = SubmissionFormat("id-pairs", "tsv", read_id_pairs, read_id_pairs, _write_pairs, _write_pairs, _check_pairs)

@@ -1,0 +1,190 @@
+"""Typed metadata a plugin declares: suites, tasks and where their data lives.
+
+Everything here is plain data (frozen dataclasses), cheap to import and to build, so `xlt-bench list` can show
+every installed task without importing torch. A task's `version` must be bumped whenever anything that changes its
+numbers changes (data reading, metric, metric parameters): results carry it, and runs of different versions are
+never compared silently.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+_NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
+
+
+class TaskType(str, enum.Enum):
+    """What a task's model does; selects the runner (and the head a checkpoint must have)."""
+
+    CLASSIFICATION = "classification"
+    TAGGING = "tagging"
+    EXTRACTIVE_QA = "extractive_qa"
+    RETRIEVAL = "retrieval"
+    MULTIPLE_CHOICE = "multiple_choice"
+    RANKING = "ranking"
+    GENERATION = "generation"
+
+
+def _frozen(mapping: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    """One on-disk layout of a task's data, found by official file names anywhere below `--data-dir`.
+
+    `patterns` maps a split to glob patterns matched against paths relative to the data dir (`**/` is implied
+    in front). Placeholders: `{lang}` (the task language code) and `{code}` (`language_codes[lang]`, for
+    releases that name files differently, e.g. Tatoeba's 3-letter codes). All files matching a split's first
+    pattern that matches anything are read, in sorted order, and concatenated (UD merges all treebanks of a
+    language this way). `format` names a registered `DataFormat`; `params` are passed to its reader.
+    """
+
+    format: str
+    patterns: Mapping[str, tuple[str, ...]]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    language_codes: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "patterns", _frozen({k: tuple(v) for k, v in self.patterns.items()}))
+        object.__setattr__(self, "params", _frozen(self.params))
+        object.__setattr__(self, "language_codes", _frozen(self.language_codes))
+
+
+@dataclass(frozen=True)
+class HubSource:
+    """A Hugging Face `datasets` Hub copy of the data, used when `--data-dir` has no files for a language.
+
+    `config`, `splits` values and `filters` values may use `{lang}`/`{code}` placeholders. `fields` maps example
+    keys (`text`, `tokens`, `label`...) to dataset columns. `faithful=False` marks copies that differ from the
+    official files (counts, tokenisation): they are never used silently; the language is skipped and `note` says
+    why.
+    """
+
+    path: str
+    config: str
+    splits: Mapping[str, str]
+    fields: Mapping[str, str]
+    filters: Mapping[str, str] = field(default_factory=dict)
+    faithful: bool = True
+    note: str = ""
+    language_codes: Mapping[str, str] = field(default_factory=dict)
+    format: str = "hub"
+
+    def __post_init__(self) -> None:
+        for name in ("splits", "fields", "filters", "language_codes"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+
+@dataclass(frozen=True)
+class Task:
+    """A benchmark task: what is predicted, in which languages, from which data, scored how.
+
+    - `metric` names a registered `Metric`; `metric_params` are passed to it.
+    - `main_metrics`: the task score is the mean of these language-averaged metrics (QA: exact_match and f1, as
+      the official XTREME `evaluate.py` does; otherwise a single metric).
+    - `labels`: the label inventory (classification/tagging), matched **by name** against a checkpoint's
+      `id2label`; `label_aliases` maps other accepted spellings (case-insensitive) to these names.
+    - `inference`: runner parameters such as `max_length`.
+    - `version`: bump whenever scoring or data reading changes.
+    """
+
+    name: str
+    suite: str
+    type: TaskType
+    languages: tuple[str, ...]
+    metric: str
+    main_metrics: tuple[str, ...]
+    data: tuple[DataFiles, ...] = ()
+    hub: HubSource | None = None
+    train_language: str = "en"
+    train_data: str = ""
+    splits: tuple[str, ...] = ("test",)
+    labels: tuple[str, ...] = ()
+    label_aliases: Mapping[str, str] = field(default_factory=dict)
+    metric_params: Mapping[str, Any] = field(default_factory=dict)
+    inference: Mapping[str, Any] = field(default_factory=dict)
+    version: int = 1
+    description: str = ""
+    license: str = ""
+    homepage: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", TaskType(self.type))
+        for name in ("languages", "main_metrics", "data", "splits", "labels"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        for name in ("label_aliases", "metric_params", "inference"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def problems(self) -> list[str]:
+        """What is malformed about this declaration (empty when valid)."""
+        found = []
+        if not _NAME.match(self.name or ""):
+            found.append(f"name {self.name!r} must be lower-case letters, digits, '_' or '-'")
+        if not self.suite:
+            found.append("suite is empty")
+        if not self.languages:
+            found.append("no languages")
+        if len(set(self.languages)) != len(self.languages):
+            found.append("duplicate languages")
+        if not self.main_metrics:
+            found.append("no main_metrics")
+        if self.type in (TaskType.CLASSIFICATION, TaskType.TAGGING) and not self.labels:
+            found.append(f"a {self.type.value} task needs its label inventory (labels)")
+        if not self.data and self.hub is None:
+            found.append("no data source (data files or hub)")
+        if self.version < 1:
+            found.append("version must be >= 1")
+        return found
+
+    @property
+    def main_metric(self) -> str:
+        """Human-readable name of the task score, e.g. `f1` or `mean(exact_match, f1)`."""
+        if len(self.main_metrics) == 1:
+            return self.main_metrics[0]
+        return f"mean({', '.join(self.main_metrics)})"
+
+    def canonical_label(self, name: str) -> str | None:
+        """The task label a checkpoint's label `name` stands for, or None (case-insensitive, via aliases)."""
+        folded = {label.casefold(): label for label in self.labels}
+        folded.update({alias.casefold(): label for alias, label in self.label_aliases.items()})
+        return folded.get(str(name).casefold())
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A named group of tasks with its aggregation rule.
+
+    `categories` maps a category name to its tasks (a category score is the mean of its task scores, shown only
+    when all its tasks are complete). `score`: "task_mean" = mean of all task scores (XTREME's `all_task`);
+    "category_mean" = mean of the category scores.
+    """
+
+    name: str
+    description: str
+    tasks: tuple[str, ...]
+    categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    score: str = "task_mean"
+    homepage: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tasks", tuple(self.tasks))
+        object.__setattr__(self, "categories", _frozen({k: tuple(v) for k, v in self.categories.items()}))
+
+    def problems(self) -> list[str]:
+        """What is malformed about this declaration (empty when valid)."""
+        found = []
+        if not _NAME.match(self.name or ""):
+            found.append(f"name {self.name!r} must be lower-case letters, digits, '_' or '-'")
+        if not self.tasks:
+            found.append("no tasks")
+        if self.score not in ("task_mean", "category_mean"):
+            found.append(f"score must be 'task_mean' or 'category_mean', not {self.score!r}")
+        stray = {t for tasks in self.categories.values() for t in tasks} - set(self.tasks)
+        if stray:
+            found.append(f"categories name tasks outside the suite: {', '.join(sorted(stray))}")
+        return found

@@ -1,0 +1,302 @@
+"""The XTREME suite (Hu et al., 2020): nine tasks, scored as google-research/xtreme `evaluate.py` does.
+
+Language lists are the scorer's `TASK2LANGS` (version "xtreme"). Task score = mean over languages (English
+included where listed) of the main metric; QA tasks use (EM + F1) / 2; the XTREME score is the mean of the nine
+task scores, not of the four categories. Registered through the `xlt_bench` entry point like any plugin.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from xlt_bench.hookspecs import hookimpl
+from xlt_bench.tasks import DataFiles, HubSource, Suite, Task, TaskType
+
+SUITE = "xtreme"
+
+UPOS_TAGS = (
+    "ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split()
+)
+PANX_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
+TATOEBA_CODES = {
+    "af": "afr", "ar": "ara", "bg": "bul", "bn": "ben", "de": "deu", "el": "ell", "es": "spa", "et": "est",
+    "eu": "eus", "fa": "pes", "fi": "fin", "fr": "fra", "he": "heb", "hi": "hin", "hu": "hun", "id": "ind",
+    "it": "ita", "ja": "jpn", "jv": "jav", "ka": "kat", "kk": "kaz", "ko": "kor", "ml": "mal", "mr": "mar",
+    "nl": "nld", "pt": "por", "ru": "rus", "sw": "swh", "ta": "tam", "te": "tel", "th": "tha", "tl": "tgl",
+    "tr": "tur", "ur": "urd", "vi": "vie", "zh": "cmn",
+}  # fmt: skip
+UD_NAMES = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "de": "German", "el": "Greek", "en": "English",
+    "es": "Spanish", "et": "Estonian", "eu": "Basque", "fa": "Persian", "fi": "Finnish", "fr": "French",
+    "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
+    "kk": "Kazakh", "ko": "Korean", "mr": "Marathi", "nl": "Dutch", "pt": "Portuguese", "ru": "Russian",
+    "ta": "Tamil", "te": "Telugu", "th": "Thai", "tl": "Tagalog", "tr": "Turkish", "ur": "Urdu",
+    "vi": "Vietnamese", "yo": "Yoruba", "zh": "Chinese",
+}  # fmt: skip
+TYDIQA_NAMES = {
+    "ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian", "ko": "korean",
+    "ru": "russian", "sw": "swahili", "te": "telugu",
+}  # fmt: skip
+
+
+def _languages(codes: str) -> tuple[str, ...]:
+    return tuple(codes.split(","))
+
+
+def _processed(task: str, data_format: str) -> DataFiles:
+    """XTREME's own `download/<task>/{test,dev}-<lang>.tsv` layout."""
+    return DataFiles(data_format, {"test": (f"{task}/test-{{lang}}.tsv",), "dev": (f"{task}/dev-{{lang}}.tsv",)})
+
+
+TASKS = (
+    Task(
+        name="xnli",
+        suite=SUITE,
+        type=TaskType.CLASSIFICATION,
+        languages=_languages("ar,bg,de,el,en,es,fr,hi,ru,sw,th,tr,ur,vi,zh"),
+        metric="accuracy",
+        main_metrics=("accuracy",),
+        labels=("entailment", "neutral", "contradiction"),
+        label_aliases={"contradictory": "contradiction"},
+        data=(
+            DataFiles("xnli-tsv", {"test": ("xnli.test.tsv",), "dev": ("xnli.dev.tsv",)}),
+            _processed("xnli", "xtreme-pairs-tsv"),
+        ),
+        hub=HubSource(
+            "google/xtreme",
+            "XNLI",
+            {"test": "test", "dev": "validation"},
+            fields={"text": "sentence1", "text_pair": "sentence2", "label": "gold_label"},
+            filters={"language": "{lang}"},
+        ),
+        splits=("test", "dev"),
+        train_data="MNLI train (English, 392,702 pairs)",
+        inference={"max_length": 128},
+        description="Natural language inference (premise, hypothesis) -> entailment/neutral/contradiction",
+        license="CC BY-NC 4.0",
+        homepage="https://github.com/facebookresearch/XNLI",
+    ),
+    Task(
+        name="pawsx",
+        suite=SUITE,
+        type=TaskType.CLASSIFICATION,
+        languages=_languages("de,en,es,fr,ja,ko,zh"),
+        metric="accuracy",
+        main_metrics=("accuracy",),
+        labels=("0", "1"),
+        label_aliases={"not_paraphrase": "0", "paraphrase": "1"},
+        data=(
+            DataFiles("pawsx-tsv", {"test": ("{lang}/test_2k.tsv",), "dev": ("{lang}/dev_2k.tsv",)}),
+            _processed("pawsx", "xtreme-pairs-tsv"),
+        ),
+        hub=HubSource(
+            "google/xtreme",
+            "PAWS-X.{lang}",
+            {"test": "test", "dev": "validation"},
+            fields={"text": "sentence1", "text_pair": "sentence2", "label": "label"},
+            faithful=False,
+            note="parsed with CSV quoting, it loses rows (e.g. es dev 1,961 of 2,000), so counts never match",
+        ),
+        splits=("test", "dev"),
+        train_data="PAWS train (English, 49,401 pairs)",
+        inference={"max_length": 128},
+        description="Paraphrase identification: is sentence2 a paraphrase of sentence1 (1) or not (0)",
+        homepage="https://github.com/google-research-datasets/paws/tree/master/pawsx",
+    ),
+    Task(
+        name="udpos",
+        suite=SUITE,
+        type=TaskType.TAGGING,
+        languages=_languages(
+            "af,ar,bg,de,el,en,es,et,eu,fa,fi,fr,he,hi,hu,id,it,ja,kk,ko,mr,nl,pt,ru,ta,te,th,tl,tr,ur,vi,yo,zh"
+        ),
+        metric="seqeval",
+        main_metrics=("f1",),
+        labels=UPOS_TAGS,
+        data=(
+            DataFiles("ud-conllu", {"test": ("{lang}_*-ud-test.conllu",), "dev": ("{lang}_*-ud-dev.conllu",)}),
+            _processed("udpos", "xtreme-tags-tsv"),
+        ),
+        hub=HubSource(
+            "google/xtreme",
+            "udpos.{code}",
+            {"test": "test", "dev": "validation"},
+            fields={"tokens": "tokens", "tags": "pos_tags"},
+            faithful=False,
+            note="it keeps syntactic words instead of fused surface tokens and picks treebanks by name substring",
+            language_codes=UD_NAMES,
+        ),
+        splits=("test", "dev"),
+        train_data="UD v2.5 English-EWT train (21,253 sentences)",
+        inference={"max_length": 128},
+        description="Universal POS tagging of UD v2.5 (all treebanks of a language merged), seqeval chunk F1",
+        license="per treebank (mostly CC BY-SA)",
+        homepage="https://universaldependencies.org",
+    ),
+    Task(
+        name="panx",
+        suite=SUITE,
+        type=TaskType.TAGGING,
+        languages=_languages(
+            "ar,he,vi,id,jv,ms,tl,eu,ml,ta,te,af,nl,en,de,el,bn,hi,mr,ur,fa,fr,it,pt,es,bg,ru,ja,ka,ko,th,sw,yo,my,"
+            "zh,kk,tr,et,fi,hu"
+        ),
+        metric="seqeval",
+        main_metrics=("f1",),
+        labels=PANX_TAGS,
+        data=(
+            DataFiles("panx-raw", {"test": ("{lang}-test", "{lang}/test"), "dev": ("{lang}-dev", "{lang}/dev")}),
+            _processed("panx", "xtreme-tags-tsv"),
+        ),
+        hub=HubSource(
+            "google/xtreme",
+            "PAN-X.{lang}",
+            {"test": "test", "dev": "validation"},
+            fields={"tokens": "tokens", "tags": "ner_tags"},
+        ),
+        splits=("test", "dev"),
+        train_data="PAN-X English train (20,000 sentences)",
+        inference={"max_length": 128},
+        description="Named entities (PER/ORG/LOC, BIO) in WikiANN with the Rahimi et al. splits",
+        homepage="https://github.com/afshinrahimi/mmner",
+    ),
+    Task(
+        name="xquad",
+        suite=SUITE,
+        type=TaskType.EXTRACTIVE_QA,
+        languages=_languages("en,es,de,el,ru,tr,ar,vi,th,zh,hi"),
+        metric="squad",
+        main_metrics=("exact_match", "f1"),
+        data=(DataFiles("squad-json", {"test": ("xquad.{lang}.json",)}),),
+        hub=HubSource(
+            "google/xtreme",
+            "XQuAD.{lang}",
+            {"test": "validation"},
+            fields={"id": "id", "context": "context", "question": "question", "answers": "answers"},
+        ),
+        train_data="SQuAD v1.1 train (English, 87,599 questions)",
+        inference={"max_length": 384, "doc_stride": 128, "max_answer_length": 30},
+        description="Extractive QA on SQuAD paragraphs translated into 10 languages (whole file = test)",
+        license="CC BY-SA 4.0",
+        homepage="https://github.com/google-deepmind/xquad",
+    ),
+    Task(
+        name="mlqa",
+        suite=SUITE,
+        type=TaskType.EXTRACTIVE_QA,
+        languages=_languages("en,es,de,ar,hi,vi,zh"),
+        metric="mlqa",
+        main_metrics=("exact_match", "f1"),
+        data=(
+            DataFiles(
+                "squad-json",
+                {
+                    "test": ("test-context-{lang}-question-{lang}.json",),
+                    "dev": ("dev-context-{lang}-question-{lang}.json",),
+                },
+            ),
+        ),
+        hub=HubSource(
+            "google/xtreme",
+            "MLQA.{lang}.{lang}",
+            {"test": "test", "dev": "validation"},
+            fields={"id": "id", "context": "context", "question": "question", "answers": "answers"},
+        ),
+        splits=("test", "dev"),
+        train_data="SQuAD v1.1 train (English, 87,599 questions)",
+        inference={"max_length": 384, "doc_stride": 128, "max_answer_length": 30},
+        description="Extractive QA, same-language context/question pairs only, MLQA language-aware scoring",
+        license="CC BY-SA 3.0",
+        homepage="https://github.com/facebookresearch/MLQA",
+    ),
+    Task(
+        name="tydiqa",
+        suite=SUITE,
+        type=TaskType.EXTRACTIVE_QA,
+        languages=_languages("en,ar,bn,fi,id,ko,ru,sw,te"),
+        metric="squad",
+        main_metrics=("exact_match", "f1"),
+        data=(
+            DataFiles(
+                "squad-json",
+                {"test": ("tydiqa-goldp-dev-{code}.json",)},
+                language_codes=TYDIQA_NAMES,
+            ),
+            DataFiles("squad-json", {"test": ("tydiqa.{lang}.dev.json",)}),
+        ),
+        train_data="TyDiQA-GoldP v1.1 English train only (3,696 questions)",
+        inference={"max_length": 384, "doc_stride": 128, "max_answer_length": 30},
+        description="TyDiQA gold-passage QA; the official GoldP dev set, split by language, is the test set",
+        license="Apache-2.0",
+        homepage="https://github.com/google-research-datasets/tydiqa",
+    ),
+    Task(
+        name="bucc2018",
+        suite=SUITE,
+        type=TaskType.RETRIEVAL,
+        languages=_languages("de,fr,ru,zh"),
+        metric="bucc",
+        main_metrics=("f1",),
+        data=(
+            DataFiles(
+                "bucc2018",
+                {"test": ("bucc2018-{lang}-en.training.{lang}",), "dev": ("bucc2018-{lang}-en.sample.{lang}",)},
+            ),
+        ),
+        splits=("test", "dev"),
+        train_data="none (sentence embeddings straight from the encoder)",
+        inference={"k": 4, "margin": "ratio", "retrieval": "max", "threshold_from": "dev", "pooling": "mean"},
+        description="Parallel sentence mining from comparable corpora (xx-en), F1 over mined id pairs",
+        homepage="https://comparable.limsi.fr/bucc2018/",
+    ),
+    Task(
+        name="tatoeba",
+        suite=SUITE,
+        type=TaskType.RETRIEVAL,
+        languages=_languages(
+            "ar,he,vi,id,jv,tl,eu,ml,ta,te,af,nl,de,el,bn,hi,mr,ur,fa,fr,it,pt,es,bg,ru,ja,ka,ko,th,sw,zh,kk,tr,et,fi,hu"
+        ),
+        metric="accuracy",
+        main_metrics=("accuracy",),
+        data=(
+            DataFiles("tatoeba-laser", {"test": ("tatoeba.{code}-eng.{code}",)}, language_codes=TATOEBA_CODES),
+        ),
+        hub=HubSource(
+            "google/xtreme",
+            "tatoeba.{code}",
+            {"test": "validation"},
+            fields={"text": "source_sentence", "text_pair": "target_sentence"},
+            language_codes=TATOEBA_CODES,
+        ),
+        train_data="none (sentence embeddings straight from the encoder)",
+        inference={"pooling": "mean"},
+        description="Sentence retrieval: English query -> nearest xx sentence (cosine), top-1 accuracy",
+        license="CC BY 2.0 FR",
+        homepage="https://github.com/facebookresearch/LASER/tree/main/data/tatoeba/v1",
+    ),
+)
+
+XTREME = Suite(
+    name=SUITE,
+    description="XTREME (Hu et al., 2020): 9 tasks, 40 languages, zero-shot transfer from English",
+    tasks=tuple(task.name for task in TASKS),
+    categories={
+        "classification": ("pawsx", "xnli"),
+        "structured_prediction": ("udpos", "panx"),
+        "qa": ("xquad", "mlqa", "tydiqa"),
+        "retrieval": ("bucc2018", "tatoeba"),
+    },
+    score="task_mean",
+    homepage="https://sites.research.google/xtreme",
+)
+
+
+@hookimpl
+def xlt_register_suites(register: Callable[[Suite], None]) -> None:
+    register(XTREME)
+
+
+@hookimpl
+def xlt_register_tasks(register: Callable[[Task], None]) -> None:
+    for task in TASKS:
+        register(task)

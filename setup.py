@@ -1,0 +1,55 @@
+"""xlt-bench: one harness for zero-shot cross-lingual transfer benchmarks.
+
+The repository keeps the design card's top level (harness/ plugins/ baselines/ leaderboard/) and installs it
+under the single import name `xlt_bench`.
+"""
+
+import re
+from pathlib import Path
+
+from setuptools import setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(r'^__version__ = "([^"]+)"', (HERE / "harness" / "__init__.py").read_text(), re.M).group(1)
+
+setup(
+    name="xlt-bench",
+    version=VERSION,
+    description="Zero-shot cross-lingual transfer benchmarks (XTREME, XTREME-R, XGLUE, Masakhane) as pluggy plugins",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    package_dir={
+        "xlt_bench": "harness",
+        "xlt_bench.plugins": "plugins",
+        "xlt_bench.leaderboard": "leaderboard",
+        "xlt_bench.baselines": "baselines",
+    },
+    packages=[
+        "xlt_bench",
+        "xlt_bench.data",
+        "xlt_bench.metrics",
+        "xlt_bench.runners",
+        "xlt_bench.plugins",
+        "xlt_bench.leaderboard",
+        "xlt_bench.baselines",
+    ],
+    install_requires=[
+        "pluggy>=1.3",
+        "pyyaml>=6",
+        "tqdm>=4.60",
+        "numpy>=1.24",
+        "datasets>=3.0",
+        "transformers>=4.40",
+        "torch>=2.1",  # install with an explicit pin (see README) so pip does not pull a CUDA build
+    ],
+    extras_require={
+        "test": ["pytest>=8", "seqeval>=1.2", "tokenizers>=0.15", "sentencepiece>=0.2", "protobuf"],
+        "lint": ["ruff>=0.5"],
+    },
+    entry_points={
+        "console_scripts": ["xlt-bench = xlt_bench.cli:main"],
+        "xlt_bench": ["xtreme = xlt_bench.plugins.xtreme"],
+    },
+)

@@ -1,0 +1,51 @@
+"""Shared test setup: offline Hugging Face, a per-session datasets cache, the real samples and tiny checkpoints."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Never touch the Hub from tests (a Hub name otherwise burns ~30 s in retries) and keep caches per session.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_DATA = Path(os.environ.get("XLT_BENCH_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: builds checkpoints and runs models (seconds each); still run in CI")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _datasets_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    os.environ["HF_DATASETS_CACHE"] = str(tmp_path_factory.mktemp("hf-datasets-cache"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real benchmark samples next to the checkout (`../shared/data`)."""
+    if not (SHARED_DATA / "README.md").is_file():
+        pytest.skip(f"real benchmark samples not found at {SHARED_DATA} (set XLT_BENCH_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def sentences(shared_data: Path) -> list[str]:
+    """A few hundred real sentences in several scripts, to train tiny tokenizers on."""
+    lines: list[str] = []
+    for path in sorted((shared_data / "tatoeba" / "v1").glob("tatoeba.*")):
+        lines += path.read_text(encoding="utf-8").splitlines()[:60]
+    return lines
+
+
+@pytest.fixture(scope="session")
+def tokenizer(sentences: list[str]):
+    from xlt_bench.testing import tiny_tokenizer
+
+    return tiny_tokenizer(sentences)
