@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from xlt_bench import __version__
 from xlt_bench.errors import XltBenchError
@@ -51,7 +51,14 @@ def cmd_plugins(registry, args) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     table = [
-        [r["name"], r["version"] or "-", r["origin"], r["distribution"] or r["module"], ",".join(r["hooks"]) or "-", r["status"]]
+        [
+            r["name"],
+            r["version"] or "-",
+            r["origin"],
+            r["distribution"] or r["module"],
+            ",".join(r["hooks"]) or "-",
+            r["status"],
+        ]
         for r in rows
     ]
     print(render_table(["plugin", "version", "origin", "from", "hooks", "status"], table))
@@ -79,7 +86,9 @@ def _task_json(registry, task) -> dict:
         "metric_params": dict(task.metric_params),
         "labels": list(task.labels),
         "data": [{"format": d.format, "patterns": {k: list(v) for k, v in d.patterns.items()}} for d in task.data],
-        "hub": None if task.hub is None else {"path": task.hub.path, "config": task.hub.config, "faithful": task.hub.faithful, "note": task.hub.note},
+        "hub": None
+        if task.hub is None
+        else {"path": task.hub.path, "config": task.hub.config, "faithful": task.hub.faithful, "note": task.hub.note},
         "inference": dict(task.inference),
         "version": task.version,
         "license": task.license,
@@ -93,7 +102,17 @@ def cmd_list(registry, args) -> int:
     if args.what == "suites":
         suites = list(registry.suites.values())
         if args.json:
-            payload = [{"name": s.name, "description": s.description, "tasks": list(s.tasks), "categories": {k: list(v) for k, v in s.categories.items()}, "score": s.score, "plugin": registry.origin[("suites", s.name)]} for s in suites]
+            payload = [
+                {
+                    "name": s.name,
+                    "description": s.description,
+                    "tasks": list(s.tasks),
+                    "categories": {k: list(v) for k, v in s.categories.items()},
+                    "score": s.score,
+                    "plugin": registry.origin[("suites", s.name)],
+                }
+                for s in suites
+            ]
             print(json.dumps(payload, indent=2))
         else:
             rows = [[s.name, len(s.tasks), registry.origin[("suites", s.name)], s.description] for s in suites]
@@ -111,7 +130,10 @@ def cmd_list(registry, args) -> int:
     if args.json:
         print(json.dumps([_task_json(registry, task) for task in tasks], indent=2, ensure_ascii=False))
         return 0
-    rows = [[t.name, t.suite, t.type.value, len(t.languages), t.main_metric, f"v{t.version}", _task_sources(t)] for t in tasks]
+    rows = [
+        [t.name, t.suite, t.type.value, len(t.languages), t.main_metric, f"v{t.version}", _task_sources(t)]
+        for t in tasks
+    ]
     print(render_table(["task", "suite", "type", "langs", "metric", "version", "data source"], rows))
     print()
     for task in tasks:
@@ -131,6 +153,14 @@ def print_suite_score(suite_score) -> None:
         scored = f"{len(task_score.languages)}/{len(task_score.task.languages)}"
         rows.append([name, scored, task_score.task.main_metric, fmt(task_score.score), metrics])
     print(render_table(["task", "langs", "main metric", "score", "averages"], rows))
+    print()
+    for name, task_score in suite_score.tasks.items():
+        mains = task_score.task.main_metrics
+        per_language = [
+            f"{lang} {fmt(sum(m[k] for k in mains) / len(mains))}" for lang, m in task_score.languages.items()
+        ]
+        if per_language:
+            print(f"{name} ({task_score.task.main_metric}): {'  '.join(per_language)}")
     for category, value in suite_score.categories.items():
         print(f"{category}: {fmt(value)}")
     print(f"{suite_score.suite.name} score: {fmt(suite_score.score)}")
@@ -181,7 +211,15 @@ def cmd_eval(registry, args) -> int:
     print_suite_score(run.suite_score)
     for task, reason in run.skipped.items():
         print(f"skipped {task}: {reason}")
-    print(f"results: {config.output / 'results.json'}")
+    for task, reasons in run.skipped_languages.items():
+        shown = list(reasons.items())[:5]
+        for language, reason in shown:
+            print(f"skipped {task}/{language}: {reason}")
+        if len(reasons) > len(shown):
+            print(f"skipped {task}: {len(reasons) - len(shown)} more languages (reasons in results.json)")
+    if config.limit is not None:
+        print(f"note: --limit {config.limit} is a smoke run; its numbers are not comparable to full results")
+    print(f"results: {run.results_path}")
     return 0
 
 
@@ -225,7 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.set_defaults(handler=cmd_score)
 
     ev = commands.add_parser("eval", help="run checkpoints on a suite's tasks and score them")
-    ev.add_argument("--model", required=True, help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest")
+    ev.add_argument(
+        "--model", required=True, help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest"
+    )
     ev.add_argument("--suite", default="xtreme")
     ev.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
     ev.add_argument("--languages", help="comma-separated language codes (default: all of each task)")

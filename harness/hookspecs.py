@@ -23,8 +23,9 @@ Hook API version: `HOOK_API = 1`; hooks are only added, never changed incompatib
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import pluggy
 

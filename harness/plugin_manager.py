@@ -11,12 +11,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Sequence
 
 import pluggy
-
 from xlt_bench import hookspecs
 from xlt_bench.errors import XltBenchError
 

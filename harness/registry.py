@@ -8,11 +8,11 @@ warnings by the CLI) and the rest of the installation keeps working.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pluggy
-
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
 from xlt_bench.errors import XltBenchError
 from xlt_bench.metrics import Metric
@@ -39,7 +39,9 @@ class Registry:
     def __init__(self, pm: pluggy.PluginManager, plugins: list[PluginInfo]) -> None:
         self.pm = pm
         self.plugins = plugins
-        self.problems = [f"plugin {p.name!r} ({p.module}) failed to load and was skipped: {p.error}" for p in plugins if p.error]
+        self.problems = [
+            f"plugin {p.name!r} ({p.module}) failed to load and was skipped: {p.error}" for p in plugins if p.error
+        ]
         self.suites: dict[str, Suite] = {}
         self.tasks: dict[str, Task] = {}
         self.metrics: dict[str, Metric] = {}
@@ -56,14 +58,19 @@ class Registry:
 
             def register(item: Any, plugin: str = impl.plugin_name) -> None:
                 if not isinstance(item, expected):
-                    self.problems.append(f"plugin {plugin!r}: register() got {type(item).__name__}, expected {expected.__name__}; skipped")
+                    got, wanted = type(item).__name__, expected.__name__
+                    self.problems.append(f"plugin {plugin!r}: register() got {got}, expected {wanted}; skipped")
                     return
                 problems = item.problems() if hasattr(item, "problems") else []
                 if problems:
-                    self.problems.append(f"plugin {plugin!r}: malformed {kind[:-1]} {item.name!r} skipped: {'; '.join(problems)}")
+                    self.problems.append(
+                        f"plugin {plugin!r}: malformed {kind[:-1]} {item.name!r} skipped: {'; '.join(problems)}"
+                    )
                 elif item.name in table:
                     first = self.origin[(kind, item.name)]
-                    self.problems.append(f"plugin {plugin!r}: {kind[:-1]} {item.name!r} is already registered by {first!r}; skipped")
+                    self.problems.append(
+                        f"plugin {plugin!r}: {kind[:-1]} {item.name!r} is already registered by {first!r}; skipped"
+                    )
                 else:
                     table[item.name] = item
                     self.origin[(kind, item.name)] = plugin
@@ -119,4 +126,3 @@ def load_registry(plugins: Sequence[str] = ()) -> Registry:
     """Load plugins (honouring `-p` and the autoload switch) and collect their registrations."""
     pm, infos = create_plugin_manager(plugins)
     return Registry(pm, infos)
-

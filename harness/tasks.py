@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 _NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
 

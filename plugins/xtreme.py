@@ -7,16 +7,14 @@ task scores, not of the four categories. Registered through the `xlt_bench` entr
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.tasks import DataFiles, HubSource, Suite, Task, TaskType
 
 SUITE = "xtreme"
 
-UPOS_TAGS = (
-    "ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split()
-)
+UPOS_TAGS = "ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split()
 PANX_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 TATOEBA_CODES = {
     "af": "afr", "ar": "ara", "bg": "bul", "bn": "ben", "de": "deu", "el": "ell", "es": "spa", "et": "est",
@@ -258,9 +256,7 @@ TASKS = (
         ),
         metric="accuracy",
         main_metrics=("accuracy",),
-        data=(
-            DataFiles("tatoeba-laser", {"test": ("tatoeba.{code}-eng.{code}",)}, language_codes=TATOEBA_CODES),
-        ),
+        data=(DataFiles("tatoeba-laser", {"test": ("tatoeba.{code}-eng.{code}",)}, language_codes=TATOEBA_CODES),),
         hub=HubSource(
             "google/xtreme",
             "tatoeba.{code}",

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from helpers import run_cli
-
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataSource
 from xlt_bench.folder_scoring import score_folders
@@ -48,7 +47,11 @@ def test_mock_folders_match_the_official_scorer_value_for_value(shared_data: Pat
     for task, expected in official["tasks"].items():
         for metric, per_language in expected["languages"].items():
             for language, value in per_language.items():
-                assert ours["tasks"][task]["languages"][language][metric] == pytest.approx(value, abs=1e-9), (task, language, metric)
+                assert ours["tasks"][task]["languages"][language][metric] == pytest.approx(value, abs=1e-9), (
+                    task,
+                    language,
+                    metric,
+                )
                 compared += 1
         assert ours["tasks"][task]["score"] == pytest.approx(expected["avg_metric"], abs=1e-9)
         assert ours["tasks"][task]["complete"] is True
@@ -171,5 +174,8 @@ def test_seeded_xquad_predictions_on_real_files(shared_data: Path, registry, tmp
         scores, warnings = score_folders(registry, "xtreme", tmp_path / "pred", tmp_path / "gold")
         assert total == 1190
         expected = 100 * credited / total
-        assert scores.tasks["xquad"].languages[language] == {"exact_match": pytest.approx(expected), "f1": pytest.approx(expected)}
+        assert scores.tasks["xquad"].languages[language] == {
+            "exact_match": pytest.approx(expected),
+            "f1": pytest.approx(expected),
+        }
         assert any("unanswered" in warning for warning in warnings)

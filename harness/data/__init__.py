@@ -6,7 +6,7 @@ heavy at module level; `datasets` is imported only when data is actually loaded.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataFormat

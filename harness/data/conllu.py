@@ -15,8 +15,8 @@ XTREME converts every `*-ud-<split>.conllu` of a language with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from xlt_bench.errors import XltBenchError
 

@@ -8,9 +8,10 @@ Readers are plain generators over files: no torch, no tokenisation, and errors n
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from xlt_bench.errors import XltBenchError
 

@@ -7,7 +7,8 @@ one-line `DataUnavailable` that says how to run offline.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from xlt_bench.data.formats import DataUnavailable
 

@@ -8,8 +8,8 @@ the token silently, which would shift every later tag of the sentence).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from xlt_bench.data.text_files import tagged_sentences
 from xlt_bench.errors import XltBenchError

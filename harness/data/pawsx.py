@@ -6,7 +6,7 @@ copy parses with CSV quoting and loses rows (e.g. 1,961 instead of 2,000), so it
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from xlt_bench.data.text_files import numbered_lines, tsv_header
 from xlt_bench.errors import XltBenchError

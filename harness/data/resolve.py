@@ -52,7 +52,9 @@ def _unambiguous(pattern: str, matches: list[Path], root: Path) -> list[Path]:
     names = [path.name for path in matches]
     if len(set(names)) != len(names) or ("*" not in pattern and len(matches) > 1):
         shown = ", ".join(str(path.relative_to(root)) for path in matches[:3])
-        raise DataUnavailable(f"{len(matches)} files match {pattern!r} below {root} ({shown}); pass a narrower --data-dir")
+        raise DataUnavailable(
+            f"{len(matches)} files match {pattern!r} below {root} ({shown}); pass a narrower --data-dir"
+        )
     return matches
 
 

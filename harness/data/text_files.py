@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from xlt_bench.errors import XltBenchError
 
@@ -25,7 +25,9 @@ def tsv_header(path: Path, line: str, required: tuple[str, ...]) -> dict[str, in
     names = [name.strip() for name in line.split("\t")]
     missing = [name for name in required if name not in names]
     if missing:
-        raise XltBenchError(f"{path}:1: expected a header with columns {', '.join(required)}; missing {', '.join(missing)}")
+        raise XltBenchError(
+            f"{path}:1: expected a header with columns {', '.join(required)}; missing {', '.join(missing)}"
+        )
     return {name: names.index(name) for name in required}
 
 

@@ -6,7 +6,7 @@ Header row, then plain tab-split rows (no CSV quoting); columns `language`, `gol
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from xlt_bench.data.text_files import numbered_lines, tsv_header
 from xlt_bench.errors import XltBenchError

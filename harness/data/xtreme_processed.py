@@ -7,13 +7,15 @@ labels; such files cannot be scored, and the error says to use the original rele
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from xlt_bench.data.formats import DataUnavailable
 from xlt_bench.data.text_files import numbered_lines, tagged_sentences
 
-_NO_LABELS = "has no {what} column (XTREME's download script strips test labels); point --data-dir at the original release"
+_NO_LABELS = (
+    "has no {what} column (XTREME's download script strips test labels); point --data-dir at the original release"
+)
 
 
 def read_processed_pairs(source, language: str, split: str, **_: object) -> Iterator[dict]:

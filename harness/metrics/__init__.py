@@ -9,8 +9,8 @@ The built-in metrics are registered through `xlt_register_metrics`, like any plu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.metrics.accuracy import accuracy

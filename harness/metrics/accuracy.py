@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def accuracy(gold: Sequence[str], predictions: Sequence[str], **_: object) -> dict[str, float]:

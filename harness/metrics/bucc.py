@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def bucc_f1(gold: Iterable[tuple[str, ...]], predictions: Iterable[tuple[str, ...]], **_: object) -> dict[str, float]:

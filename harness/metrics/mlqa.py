@@ -14,7 +14,8 @@ import re
 import string
 import sys
 import unicodedata
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from xlt_bench.errors import XltBenchError
 from xlt_bench.metrics.squad import em_f1

@@ -10,7 +10,7 @@ flattened with an "O" after each, as seqeval does for nested lists.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def _end_of_chunk(prev_tag: str, tag: str, prev_type: str, type_: str) -> bool:

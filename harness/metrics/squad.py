@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
 _ENGLISH_ARTICLES = re.compile(r"\b(a|an|the)\b")

@@ -1,0 +1,40 @@
+"""Length-sorted dynamic batches and the batched forward pass every runner shares.
+
+Examples are sorted by token count, longest first (an out-of-memory error shows up on the first batch, not after
+an hour), grouped into batches of `batch_size`, padded only to the longest member, and run under
+`torch.inference_mode`. Outputs come back in the original order, so the batch size never changes predictions
+beyond floating-point noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, longest batch first."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+def batched_logits(
+    loaded: Any, features: Sequence[dict[str, list[int]]], batch_size: int, description: str, progress: bool
+) -> list[Any]:
+    """Run the model over tokenised `features` (dicts of id lists); one float32 CPU logits tensor per feature."""
+    import torch
+    from tqdm.auto import tqdm
+
+    results: list[Any] = [None] * len(features)
+    batches = length_sorted_batches([len(f["input_ids"]) for f in features], batch_size)
+    with torch.inference_mode(), tqdm(total=len(features), desc=description, disable=not progress, leave=False) as bar:
+        for indices in batches:
+            batch = loaded.tokenizer.pad([features[i] for i in indices], return_tensors="pt")
+            batch = {name: tensor.to(loaded.device) for name, tensor in batch.items()}
+            logits = loaded.model(**batch).logits.float().cpu()
+            for row, index in enumerate(indices):
+                results[index] = logits[row]
+            bar.update(len(indices))
+    return results

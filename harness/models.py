@@ -1,0 +1,176 @@
+"""Which checkpoint serves which task, whether it fits, and loading it on the right device.
+
+`--model` may be
+- one checkpoint (a folder with `config.json`, or a Hugging Face Hub id) used for every task it fits;
+- a folder of per-task checkpoints, `ckpt/<task>/` (XTREME's convention of one fine-tuned model per task);
+- a YAML/JSON manifest `{task: path}` or `{task: {path: ..., label_map: {...}}}` (paths relative to it).
+
+A checkpoint fits a task when its architecture has the head the task type needs (read from `config.json`
+`architectures`, so nothing is loaded to find out) and its labels match by name (`xlt_bench.labels`). A task
+without a fitting checkpoint is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xlt_bench.errors import XltBenchError
+from xlt_bench.labels import CheckpointMismatch, output_labels
+from xlt_bench.tasks import Task
+
+
+@dataclass(frozen=True)
+class CheckpointChoice:
+    """The checkpoint chosen for a task, why, and any explicit label map that comes with it."""
+
+    path: str
+    origin: str  # "--model", "per-task folder", "manifest <file>"
+    label_map: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """A checkpoint that fits a task: what to load and how its outputs map to task labels."""
+
+    path: str
+    origin: str
+    architecture: str
+    labels: Mapping[int, str]
+    checkpoint_hash: str
+
+
+def _looks_like_path(spec: str) -> bool:
+    return spec.startswith((".", "/", "~")) or spec.endswith("/") or spec.count("/") > 1
+
+
+def _manifest(path: Path, tasks: list[str]) -> dict[str, CheckpointChoice | str]:
+    import yaml
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise XltBenchError(f"{path}: cannot parse the model manifest ({str(error).splitlines()[0]})") from None
+    if not isinstance(document, dict):
+        raise XltBenchError(f"{path}: expected a mapping of task name to checkpoint path")
+    choices: dict[str, CheckpointChoice | str] = {}
+    for task in tasks:
+        entry = document.get(task)
+        if entry is None:
+            choices[task] = f"no entry for {task} in manifest {path}"
+            continue
+        if isinstance(entry, str):
+            entry = {"path": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            raise XltBenchError(f"{path}: entry {task!r} must be a path or a mapping with a 'path' field")
+        label_map = entry.get("label_map") or {}
+        if not isinstance(label_map, dict):
+            raise XltBenchError(f"{path}: {task}.label_map must be a mapping of model label to task label")
+        target = entry["path"]
+        local = (path.parent / target) if not Path(target).is_absolute() else Path(target)
+        resolved = str(local) if local.exists() or _looks_like_path(target) else target
+        choices[task] = CheckpointChoice(resolved, f"manifest {path}", {str(k): str(v) for k, v in label_map.items()})
+    return choices
+
+
+def choose_checkpoints(spec: str, tasks: list[str]) -> dict[str, CheckpointChoice | str]:
+    """For each task, the checkpoint `--model` designates, or the reason there is none."""
+    path = Path(spec).expanduser()
+    if path.is_file():
+        return _manifest(path, tasks)
+    if path.is_dir() and not (path / "config.json").is_file():
+        choices: dict[str, CheckpointChoice | str] = {}
+        for task in tasks:
+            folder = path / task
+            found = (folder / "config.json").is_file()
+            choices[task] = (
+                CheckpointChoice(str(folder), "per-task folder") if found else f"no checkpoint {folder}/config.json"
+            )
+        if not any(isinstance(choice, CheckpointChoice) for choice in choices.values()):
+            raise XltBenchError(
+                f"--model {spec}: neither a checkpoint (no config.json) nor a folder of per-task checkpoints "
+                f"({', '.join(tasks)})"
+            )
+        return choices
+    if not path.exists() and _looks_like_path(spec):
+        raise XltBenchError(f"--model {spec}: no such file or folder")
+    return {task: CheckpointChoice(spec if not path.exists() else str(path), "--model") for task in tasks}
+
+
+@functools.lru_cache(maxsize=32)
+def checkpoint_hash(path: str) -> str:
+    """sha256 over a local checkpoint folder's files (names and bytes); the Hub commit for Hub ids."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return ""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def inspect_checkpoint(
+    task: Task, choice: CheckpointChoice, head: str, label_map: Mapping[str, str] | None
+) -> ModelPlan:
+    """Check that `choice` has the head `head` (e.g. "ForTokenClassification") and the task's labels."""
+    from transformers import AutoConfig
+
+    try:
+        config = AutoConfig.from_pretrained(choice.path)
+    except (OSError, ValueError) as error:
+        raise CheckpointMismatch(
+            f"cannot read the config of {choice.path}: {str(error).strip().splitlines()[0]}"
+        ) from None
+    architectures = getattr(config, "architectures", None) or []
+    fitting = [name for name in architectures if name.endswith(head)]
+    if not fitting:
+        have = ", ".join(architectures) or "no `architectures` in config.json"
+        raise CheckpointMismatch(f"{choice.path} is not a *{head} checkpoint ({have}); {task.name} needs one")
+    labels = output_labels(task, config.id2label, label_map or choice.label_map or None, choice.path)
+    commit = getattr(config, "_commit_hash", None)
+    digest = checkpoint_hash(choice.path) or (f"hub:{commit}" if commit else f"hub:{choice.path}")
+    return ModelPlan(choice.path, choice.origin, fitting[0], labels, digest)
+
+
+def pick_device(requested: str) -> str:
+    import torch
+
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested.startswith("cuda") and not torch.cuda.is_available():
+        raise XltBenchError(f"--device {requested}: CUDA is not available on this machine")
+    return requested
+
+
+@dataclass
+class LoadedModel:
+    """A model and tokenizer in evaluation mode on their device."""
+
+    model: Any
+    tokenizer: Any
+    device: str
+    dtype: str
+
+
+def load_model(plan: ModelPlan, auto_class: str, device: str, dtype: str) -> LoadedModel:
+    """Load the checkpoint with `transformers.<auto_class>`; `dtype="auto"` keeps the saved dtype except on CPU,
+    where half precision is slow and partly unsupported, so it becomes float32."""
+    import torch
+    import transformers
+
+    transformers.utils.logging.disable_progress_bar()
+    model = getattr(transformers, auto_class).from_pretrained(plan.path)
+    if dtype != "auto":
+        model = model.to(getattr(torch, dtype))
+    elif device == "cpu" and model.dtype in (torch.float16, torch.bfloat16):
+        model = model.float()
+    model = model.to(device).eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(plan.path)
+    return LoadedModel(model, tokenizer, device, str(model.dtype).replace("torch.", ""))

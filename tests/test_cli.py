@@ -1,0 +1,105 @@
+"""The command line: listings, the score JSON contract, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+
+def test_list_tasks_json_describes_the_nine_xtreme_tasks():
+    result = run_cli("list", "tasks", "--suite", "xtreme", "--json")
+    assert result.returncode == 0, result.stderr
+    tasks = {task["name"]: task for task in json.loads(result.stdout)}
+    assert list(tasks) == ["xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "bucc2018", "tatoeba"]
+    assert tasks["udpos"]["type"] == "tagging" and len(tasks["udpos"]["languages"]) == 33
+    assert tasks["panx"]["metric"] == "seqeval" and len(tasks["panx"]["languages"]) == 40
+    assert tasks["xquad"]["main_metric"] == "mean(exact_match, f1)"
+    assert tasks["tatoeba"]["data"][0]["patterns"] == {"test": ["tatoeba.{code}-eng.{code}"]}
+    assert tasks["xnli"]["labels"] == ["entailment", "neutral", "contradiction"] and tasks["xnli"]["version"] == 1
+
+
+def test_list_tasks_table_and_filters():
+    result = run_cli("list", "tasks", "--type", "retrieval", "--language", "sw")
+    assert result.returncode == 0
+    assert "tatoeba" in result.stdout and "bucc2018" not in result.stdout
+    assert "tatoeba (36): ar he vi" in result.stdout
+
+
+def test_unknown_suite_suggests_the_right_name():
+    result = run_cli("list", "tasks", "--suite", "xtrem")
+    assert result.returncode == 2
+    assert "unknown suite 'xtrem' (known: xtreme); did you mean 'xtreme'?" in result.stderr
+
+
+@pytest.fixture
+def mock(shared_data: Path, tmp_path: Path) -> Path:
+    shutil.copytree(shared_data / "xtreme_mock_test_data", tmp_path / "mock")
+    return tmp_path / "mock"
+
+
+def score(mock: Path, *extra: str):
+    return run_cli("score", "--predictions", str(mock / "predictions"), "--gold", str(mock / "labels"), *extra)
+
+
+def one_error_line(result) -> str:
+    assert result.returncode == 2, result.stdout
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("xlt-bench: warning")]
+    assert len(lines) == 1 and lines[0].startswith("xlt-bench: error: "), result.stderr
+    return lines[0]
+
+
+def test_incomplete_task_is_scored_per_language_without_average(mock: Path):
+    (mock / "labels" / "xnli" / "test-sw.tsv").unlink()
+    result = score(mock, "--json")
+    assert result.returncode == 0
+    xnli = json.loads(result.stdout)["tasks"]["xnli"]
+    assert xnli["complete"] is False and xnli["average"] is None and xnli["score"] is None
+    assert len(xnli["languages"]) == 14 and "sw" not in xnli["languages"]
+    assert json.loads(result.stdout)["score"] is None
+    assert "xnli: no gold for sw; task incomplete, not averaged" in result.stderr
+    assert "--strict" in one_error_line(score(mock, "--strict")) and "test-sw.tsv" in score(mock, "--strict").stderr
+
+
+def test_missing_prediction_file_names_both_files(mock: Path):
+    (mock / "predictions" / "pawsx" / "test-ko.tsv").unlink()
+    line = one_error_line(score(mock))
+    assert (
+        "predictions/pawsx/test-ko.tsv: prediction file missing (gold: " in line and "labels/pawsx/test-ko.tsv" in line
+    )
+
+
+def test_line_count_mismatch_names_both_files(mock: Path):
+    path = mock / "predictions" / "xnli" / "test-de.tsv"
+    path.write_text(path.read_text() + "neutral\n")
+    line = one_error_line(score(mock))
+    assert (
+        "predictions/xnli/test-de.tsv does not line up with" in line
+        and "labels/xnli/test-de.tsv: 11 lines, expected 10" in line
+    )
+
+
+def test_tag_count_mismatch_names_the_sentence(mock: Path):
+    path = mock / "predictions" / "udpos" / "test-en.tsv"
+    path.write_text("PRON\nAUX\nPRON\n\nPRON\nAUX\nPRON\nPUNCT\n")
+    line = one_error_line(score(mock))
+    assert "predictions/udpos/test-en.tsv does not line up with" in line and "sentence 1 has 3 tags, expected 4" in line
+
+
+def test_unknown_question_ids_and_bad_json(mock: Path):
+    path = mock / "predictions" / "xquad" / "test-en.json"
+    answers = json.loads(path.read_text())
+    path.write_text(json.dumps({"not-a-real-id": "x", **answers}))
+    assert "1 ids not in the gold file, e.g. 'not-a-real-id'" in one_error_line(score(mock))
+    path.write_text('{\n  "a": "b",\n  oops\n}')
+    assert "predictions/xquad/test-en.json:3: invalid JSON" in one_error_line(score(mock))
+    path.write_text('{"56beb4343aeaaa14008c925c": 3}')
+    assert "answer for id '56beb4343aeaaa14008c925c' is int, expected a string" in one_error_line(score(mock))
+
+
+def test_not_a_folder():
+    line = one_error_line(run_cli("score", "--predictions", "/nonexistent/p", "--gold", "/nonexistent/g"))
+    assert line == "xlt-bench: error: --predictions /nonexistent/p: not a directory"

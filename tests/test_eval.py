@@ -1,0 +1,276 @@
+"""`xlt-bench eval` end to end on tiny local checkpoints: real UD samples and handmade XNLI/PAWS-X/PAN-X files in
+their official formats. Predictions must re-score identically with `xlt-bench score`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import run_main
+from xlt_bench.data.conllu import read_ud_conllu
+from xlt_bench.data.formats import DataSource
+from xlt_bench.plugins.xtreme import PANX_TAGS, UPOS_TAGS
+from xlt_bench.submission import read_tag_sentences
+from xlt_bench.testing import tiny_checkpoint
+
+pytestmark = pytest.mark.slow
+DATA = Path(__file__).parent / "fixtures" / "data"
+XNLI_LABELS = ("entailment", "neutral", "contradiction")
+
+
+@pytest.fixture(scope="module")
+def ckpt(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:
+    """A folder of per-task checkpoints (`ckpt/<task>/`), XTREME's convention, sharing one tokenizer."""
+    root = tmp_path_factory.mktemp("ckpt")
+    tiny_checkpoint(root / "xnli", head="sequence-classification", labels=XNLI_LABELS, tokenizer=tokenizer, seed=1)
+    tiny_checkpoint(root / "pawsx", head="sequence-classification", labels=("0", "1"), tokenizer=tokenizer, seed=2)
+    tiny_checkpoint(root / "udpos", head="token-classification", labels=UPOS_TAGS, tokenizer=tokenizer, seed=3)
+    tiny_checkpoint(root / "panx", head="token-classification", labels=PANX_TAGS, tokenizer=tokenizer, seed=4)
+    return root
+
+
+def results(run: Path) -> dict:
+    return json.loads((run / "results.json").read_text())
+
+
+def rescore(run: Path) -> dict:
+    result = run_main("score", "--predictions", str(run / "predictions"), "--gold", str(run / "labels"), "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_udpos_on_real_treebanks_rescores_identically(ckpt: Path, shared_data: Path, tmp_path: Path):
+    run = tmp_path / "r1"
+    result = run_main(
+        "eval",
+        "--model",
+        str(ckpt),
+        "--tasks",
+        "udpos",
+        "--data-dir",
+        str(shared_data / "udpos"),
+        "--output",
+        str(run),
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    udpos = results(run)["tasks"]["udpos"]
+    assert sorted(udpos["languages"]) == ["ar", "de", "en", "fr", "hi", "ja", "zh"]
+    assert set(udpos["examples"].values()) == {200}
+    assert udpos["complete"] is False and udpos["score"] is None
+    assert "no udpos test data for 'af'" in udpos["skipped"]["af"]
+    assert rescore(run)["tasks"]["udpos"]["languages"] == udpos["languages"]
+    # the labels written next to the predictions are the official conversion of the treebank
+    german = next((shared_data / "udpos").rglob("de_gsd-ud-test.conllu"))
+    expected = [ex["tags"] for ex in read_ud_conllu(DataSource("ud-conllu", (german,)), "de", "test")]
+    assert read_tag_sentences(run / "labels" / "udpos" / "test-de.tsv") == expected
+    predicted = read_tag_sentences(run / "predictions" / "udpos" / "test-de.tsv")
+    assert [len(s) for s in predicted] == [len(s) for s in expected] and {t for s in predicted for t in s} <= set(
+        UPOS_TAGS
+    )
+    assert "udpos (f1): ar " in result.stdout and "skipped udpos/af:" in result.stdout
+
+
+def test_classification_and_ner_fixtures_with_provenance(ckpt: Path, tmp_path: Path):
+    run = tmp_path / "r2"
+    args = ["eval", "--model", str(ckpt), "--tasks", "xnli,pawsx,panx", "--data-dir", str(DATA), "--output", str(run)]
+    result = run_main(*args, "--quiet", "--label", "tiny-direct", "--base", "tiny-base", "--batch-size", "2")
+    assert result.returncode == 0, result.stderr
+    document = results(run)
+    tasks = document["tasks"]
+    assert tasks["xnli"]["examples"] == {"de": 5, "en": 6, "fr": 4}
+    assert tasks["pawsx"]["examples"] == {"de": 4, "en": 5}
+    assert tasks["panx"]["examples"] == {"en": 3, "de": 3}
+    rescored = rescore(run)["tasks"]
+    for name in ("xnli", "pawsx", "panx"):
+        assert rescored[name]["languages"] == tasks[name]["languages"]
+    assert document["lineage"] == {"label": "tiny-direct", "base": "tiny-base", "intermediate": [], "direct": True}
+    assert document["config"]["batch_size"] == 2 and document["config"]["device"] == "cpu"
+    assert document["environment"]["torch"] and document["environment"]["plugins"] == {"xtreme": "0.1.0"}
+    fragment = json.loads((run / "fragments" / "xnli" / "test-de.json").read_text())
+    assert fragment["checkpoint"]["hash"].startswith("sha256:") and fragment["dtype"] == "float32"
+    assert fragment["data"].endswith("XNLI-1.0/xnli.test.tsv")
+    predictions = (run / "predictions" / "xnli" / "test-de.tsv").read_text().splitlines()
+    assert len(predictions) == 5 and set(predictions) <= set(XNLI_LABELS)
+    samples = [json.loads(line) for line in (run / "samples" / "xnli" / "test-de.jsonl").read_text().splitlines()]
+    assert [s["prediction"] for s in samples] == predictions and samples[0]["gold"] == "entailment"
+
+
+def test_rerun_skips_finished_work_and_refuses_mixed_configurations(ckpt: Path, tmp_path: Path):
+    run = tmp_path / "r3"
+    args = ["eval", "--model", str(ckpt), "--tasks", "xnli", "--data-dir", str(DATA), "--output", str(run), "--quiet"]
+    assert run_main(*args).returncode == 0
+    fragment = run / "fragments" / "xnli" / "test-en.json"
+    stamp = fragment.stat().st_mtime_ns
+    assert run_main(*args).returncode == 0
+    assert fragment.stat().st_mtime_ns == stamp  # nothing recomputed
+    other = tmp_path / "other"
+    tiny_checkpoint(
+        other / "xnli",
+        head="sequence-classification",
+        labels=XNLI_LABELS,
+        tokenizer=None,
+        sentences=["a b c", "d e f"] * 50,
+        seed=9,
+    )
+    mixed = run_main("eval", "--model", str(other), *args[3:])
+    assert mixed.returncode == 2
+    assert "already holds xnli/de from a different configuration (differs in: checkpoint)" in mixed.stderr
+    assert fragment.stat().st_mtime_ns == stamp
+    assert run_main("eval", "--model", str(other), *args[3:], "--overwrite").returncode == 0
+    assert json.loads(fragment.read_text())["checkpoint"]["path"] == str(other / "xnli")
+
+
+def test_a_checkpoint_is_used_only_where_it_fits(ckpt: Path, tmp_path: Path):
+    run = tmp_path / "r4"
+    args = [
+        "eval",
+        "--model",
+        str(ckpt / "xnli"),
+        "--tasks",
+        "xnli,panx",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(run),
+        "--quiet",
+    ]
+    result = run_main(*args)
+    assert result.returncode == 0, result.stderr
+    document = results(run)
+    assert "XLMRobertaForSequenceClassification" in document["skipped"]["panx"]
+    assert "ForTokenClassification" in document["skipped"]["panx"] and "skipped panx:" in result.stdout
+    strict = run_main(*args, "--strict", "--overwrite")
+    assert strict.returncode == 2 and "(--strict)" in strict.stderr
+
+
+def test_generic_labels_are_refused_unless_mapped_in_a_manifest(ckpt: Path, tokenizer, tmp_path: Path):
+    # what XTREME's run_classify.py saves: transformers' default names
+    generic = tiny_checkpoint(
+        tmp_path / "models" / "nli", head="sequence-classification", labels=("LABEL_0", "LABEL_1"), tokenizer=tokenizer
+    )
+    run = tmp_path / "r5"
+    refused = run_main(
+        "eval", "--model", str(generic), "--tasks", "pawsx", "--data-dir", str(DATA), "--output", str(run), "--quiet"
+    )
+    assert refused.returncode == 0
+    assert "generic labels (LABEL_0, LABEL_1)" in results(run)["skipped"]["pawsx"]
+    manifest = tmp_path / "models.yaml"
+    manifest.write_text("pawsx:\n  path: models/nli\n  label_map: {LABEL_0: '0', LABEL_1: '1'}\nxnli: models/missing\n")
+    mapped = run_main(
+        "eval",
+        "--model",
+        str(manifest),
+        "--tasks",
+        "pawsx,xnli",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(run),
+        "--quiet",
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    document = results(run)
+    assert document["tasks"]["pawsx"]["examples"] == {"de": 4, "en": 5}
+    assert "no checkpoint" not in document["skipped"].get("pawsx", "")
+    assert "cannot read the config of" in document["skipped"]["xnli"]
+
+
+def test_labels_follow_names_not_positions(ckpt: Path, tmp_path: Path):
+    """The same network with its output rows and id2label permuted must predict the same label names."""
+    import torch
+    import transformers
+
+    model = transformers.AutoModelForSequenceClassification.from_pretrained(ckpt / "xnli")
+    order = [2, 0, 1]
+    with torch.no_grad():
+        model.classifier.out_proj.weight.copy_(model.classifier.out_proj.weight[order])
+        model.classifier.out_proj.bias.copy_(model.classifier.out_proj.bias[order])
+    model.config.id2label = {i: XNLI_LABELS[j] for i, j in enumerate(order)}
+    model.config.label2id = {label: i for i, label in model.config.id2label.items()}
+    permuted = tmp_path / "permuted" / "xnli"
+    model.save_pretrained(permuted)
+    transformers.AutoTokenizer.from_pretrained(ckpt / "xnli").save_pretrained(permuted)
+    outputs = {}
+    for name, model_dir in (("original", ckpt), ("permuted", permuted.parent)):
+        run = tmp_path / name
+        assert (
+            run_main(
+                "eval",
+                "--model",
+                str(model_dir),
+                "--tasks",
+                "xnli",
+                "--data-dir",
+                str(DATA),
+                "--output",
+                str(run),
+                "--quiet",
+            ).returncode
+            == 0
+        )
+        outputs[name] = [(run / "predictions" / "xnli" / f"test-{lang}.tsv").read_text() for lang in ("de", "en", "fr")]
+    assert outputs["original"] == outputs["permuted"]
+
+
+def test_limit_and_bad_data_keep_finished_results(ckpt: Path, tmp_path: Path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "en-test").write_text((DATA / "panx_dataset" / "en-test").read_text())
+    (data / "de-test").write_text("de:Berlin\tB-LOC\nBerlin\tB-LOC\n")
+    run = tmp_path / "r6"
+    result = run_main(
+        "eval",
+        "--model",
+        str(ckpt),
+        "--tasks",
+        "panx",
+        "--data-dir",
+        str(data),
+        "--output",
+        str(run),
+        "--limit",
+        "2",
+        "--quiet",
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith("de-test:2: expected '<lang>:<token><TAB><tag>', got 'Berlin\\tB-LOC'")
+    )
+    finished = json.loads((run / "fragments" / "panx" / "test-en.json").read_text())  # en comes before de in PAN-X
+    assert finished["n_examples"] == 2 and finished["signature"]["limit"] == 2
+    assert results(run)["tasks"]["panx"]["examples"] == {"en": 2}
+
+
+def test_long_sentences_are_split_into_segments_not_truncated(ckpt: Path):
+    import datasets
+    from xlt_bench.models import ModelPlan, load_model
+    from xlt_bench.runners.tagging import TaggingRunner
+
+    plan = ModelPlan(str(ckpt / "panx"), "test", "XLMRobertaForTokenClassification", dict(enumerate(PANX_TAGS)), "")
+    loaded = load_model(plan, TaggingRunner.auto_class, "cpu", "auto")
+    words = (["Barack", "Obama", "visited", "Berlin", "", "and", "Paris", "."] * 6)[:45]
+    sentence = datasets.Dataset.from_dict({"id": ["long"], "tokens": [words], "tags": [["O"] * len(words)]})
+    runner = TaggingRunner()
+    settings = {"batch_size": 4, "progress": False}
+    [split] = runner.predict(loaded, sentence, plan.labels, {**settings, "max_length": 12}, "test")
+    assert len(split) == len(words)  # one tag per word, the empty word included
+    # Re-joined segments equal predicting each segment on its own (segments are independent inputs).
+    pieces = [loaded.tokenizer(w, add_special_tokens=False)["input_ids"] or [0] for w in words]
+    chunks, current, size = [], [], 0
+    for word, piece in zip(words, pieces):
+        if current and size + len(piece) > 10:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(word)
+        size += len(piece)
+    chunks.append(current)
+    assert len(chunks) > 1
+    separate = datasets.Dataset.from_dict(
+        {"id": [str(i) for i in range(len(chunks))], "tokens": chunks, "tags": [["O"] * len(c) for c in chunks]}
+    )
+    per_segment = runner.predict(loaded, separate, plan.labels, {**settings, "max_length": 512}, "test")
+    assert split == [tag for segment in per_segment for tag in segment]

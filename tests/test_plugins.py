@@ -1,0 +1,123 @@
+"""Plugin discovery through the `xlt_bench` entry-point group, switches, and isolation of broken plugins.
+
+Third-party plugins are real distributions here: a `*.dist-info` folder with `entry_points.txt` on PYTHONPATH,
+which is what `pip install` leaves behind, so `importlib.metadata` finds them exactly as in production.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+GOOD_PLUGIN = """
+from xlt_bench import hookimpl
+from xlt_bench.tasks import DataFiles, Suite, Task
+
+@hookimpl
+def xlt_register_suites(register):
+    register(Suite(name="toy", description="a toy suite", tasks=("toy-nli",)))
+    register(Suite(name="xtreme", description="an impostor", tasks=("toy-nli",)))
+
+@hookimpl
+def xlt_register_tasks(register):
+    register(Task(name="toy-nli", suite="toy", type="classification", languages=("en", "sw"), metric="accuracy",
+                  main_metrics=("accuracy",), labels=("yes", "no"),
+                  data=(DataFiles("xnli-tsv", {"test": ("toy.tsv",)}),)))
+    register(Task(name="Bad Name", suite="toy", type="classification", languages=(), metric="accuracy",
+                  main_metrics=("accuracy",), labels=("a",), data=(DataFiles("xnli-tsv", {"test": ("x",)}),)))
+"""
+
+
+def install_fake_distribution(root: Path, name: str, modules: dict[str, str], entry_points: dict[str, str]) -> None:
+    """Lay out a distribution as pip would: modules plus `<name>-1.0.dist-info` with METADATA and entry points."""
+    for module, source in modules.items():
+        (root / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = root / f"{name.replace('-', '_')}-1.0.dist-info"  # the folder name pip writes
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", encoding="utf-8")
+    lines = "".join(f"{ep} = {target}\n" for ep, target in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[xlt_bench]\n{lines}", encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> dict[str, str]:
+    """PYTHONPATH with two third-party plugins: a good one and one that raises at import."""
+    install_fake_distribution(tmp_path, "xlt-bench-toy", {"xlt_bench_toy": GOOD_PLUGIN}, {"toy": "xlt_bench_toy"})
+    install_fake_distribution(
+        tmp_path,
+        "xlt-bench-broken",
+        {"xlt_bench_broken": "raise RuntimeError('boom at import')"},
+        {"broken": "xlt_bench_broken"},
+    )
+    return {"PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+
+
+def test_builtin_suite_is_an_entry_point_plugin():
+    result = run_cli("plugins", "--json")
+    assert result.returncode == 0, result.stderr
+    plugins = {p["name"]: p for p in json.loads(result.stdout)}
+    xtreme = plugins["xtreme"]
+    assert xtreme["origin"] == "entry point" and xtreme["distribution"] == "xlt-bench" and xtreme["version"]
+    assert xtreme["hooks"] == ["xlt_register_suites", "xlt_register_tasks"]
+    assert plugins["xlt_bench.metrics"]["origin"] == "core"
+
+
+def test_third_party_plugins_load_and_broken_ones_are_reported_and_skipped(site):
+    listing = run_cli("list", "suites", env=site)
+    assert listing.returncode == 0
+    assert "toy" in listing.stdout and "xtreme" in listing.stdout
+    assert "an impostor" not in listing.stdout
+    warnings = listing.stderr
+    assert "plugin 'broken' (xlt_bench_broken) failed to load and was skipped: RuntimeError: boom at import" in warnings
+    assert "suite 'xtreme' is already registered by 'xtreme'; skipped" in warnings
+    assert "malformed task 'Bad Name' skipped" in warnings and "no languages" in warnings
+
+    tasks = json.loads(run_cli("list", "tasks", "--suite", "toy", "--json", env=site).stdout)
+    assert [task["name"] for task in tasks] == ["toy-nli"] and tasks[0]["plugin"] == "toy"
+
+    plugins = {p["name"]: p for p in json.loads(run_cli("plugins", "--json", env=site).stdout)}
+    assert plugins["broken"]["status"].startswith("failed: RuntimeError") and plugins["toy"]["version"] == "1.0"
+
+
+def test_autoload_switch_and_explicit_plugins(site):
+    off = {**site, "XLT_BENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    assert "xtreme" not in run_cli("list", "suites", env=off).stdout
+    only_xtreme = run_cli("-p", "xtreme", "list", "suites", env=off)
+    assert "xtreme" in only_xtreme.stdout and "toy" not in only_xtreme.stdout and "broken" not in only_xtreme.stderr
+    by_module = run_cli("-p", "xlt_bench_toy", "list", "suites", env=off)
+    assert "toy" in by_module.stdout
+    blocked = run_cli("-p", "no:xtreme", "-p", "no:broken", "list", "suites", env=site)
+    assert "Hu et al." not in blocked.stdout and "toy" in blocked.stdout and "boom" not in blocked.stderr
+
+
+def test_unknown_plugin_name_is_an_error():
+    result = run_cli("-p", "nosuchplugin", "list", "suites")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "xlt-bench: error: -p nosuchplugin: no plugin with that entry-point name and no importable module of that "
+        "name (installed plugins: xtreme)"
+    ]
+
+
+def test_fast_commands_never_import_heavy_packages():
+    probe = (
+        "import sys, contextlib, io\n"
+        "from xlt_bench.cli import main\n"
+        "for argv in (['--help'], ['list', 'tasks', '--json'], ['list', 'suites'], ['plugins']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        try:\n"
+        "            main(argv)\n"
+        "        except SystemExit:\n"
+        "            pass\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'datasets', 'faiss', 'numpy') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
