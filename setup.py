@@ -40,12 +40,12 @@ setup(
         "pyyaml>=6",
         "tqdm>=4.60",
         "numpy>=1.24",
-        "datasets>=3.0",
+        "datasets>=4.3",  # Dataset.from_generator(fingerprint=...)
         "transformers>=4.40",
         "torch>=2.1",  # install with an explicit pin (see README) so pip does not pull a CUDA build
     ],
     extras_require={
-        "test": ["pytest>=8", "seqeval>=1.2", "tokenizers>=0.15", "sentencepiece>=0.2", "protobuf"],
+        "test": ["pytest>=8", "seqeval>=1.2", "tokenizers>=0.15"],
         "lint": ["ruff>=0.5"],
     },
     entry_points={

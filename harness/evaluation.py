@@ -8,6 +8,7 @@ or language that cannot run is skipped with its reason, printed and recorded (`s
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -110,6 +111,7 @@ class _Evaluation:
         self.skipped_languages: dict[str, dict[str, str]] = {}
         self.device: str | None = None
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.clock = time.perf_counter()
 
     def skip(self, task: Task, reason: str, language: str | None = None) -> None:
         if self.config.strict:
@@ -206,7 +208,9 @@ class _Evaluation:
             entry = score.to_json()
             entry["examples"] = {lang: done[lang]["n_examples"] for lang in score.languages}
             entry["seconds"] = {lang: done[lang]["seconds"] for lang in score.languages}
-            entry["checkpoints"] = sorted({done[lang]["checkpoint"]["path"] for lang in score.languages})
+            used = {json.dumps(done[lang]["checkpoint"], sort_keys=True) for lang in score.languages}
+            entry["checkpoints"] = [json.loads(checkpoint) for checkpoint in sorted(used)]
+            entry["dtype"] = sorted({done[lang]["dtype"] for lang in score.languages})
             entry["skipped"] = self.skipped_languages.get(task.name, {})
             entries[task.name] = entry
         suite_score = SuiteScore(suite, scores)
@@ -234,6 +238,7 @@ class _Evaluation:
                 "data_dir": str(config.data_dir) if config.data_dir else None,
             },
             "environment": {**environment_versions(), "plugins": plugins},
+            "seconds_this_invocation": round(time.perf_counter() - self.clock, 3),
             "tasks": entries,
             "skipped": self.skipped,
             "categories": suite_score.categories,

@@ -8,25 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlt_bench.data.text_files import numbered_lines, tsv_header
-from xlt_bench.errors import XltBenchError
-
-_COLUMNS = ("id", "sentence1", "sentence2", "label")
+from xlt_bench.data.text_files import headed_tsv_rows
 
 
 def read_pawsx_tsv(source, language: str, split: str, **_: object) -> Iterator[dict]:
     for path in source.files:
-        columns: dict[str, int] = {}
-        for number, line in numbered_lines(path):
-            if number == 1:
-                columns = tsv_header(path, line, _COLUMNS)
-                continue
-            items = line.strip().split("\t")
-            if len(items) <= max(columns.values()):
-                raise XltBenchError(f"{path}:{number}: expected 4 tab-separated columns, found {len(items)}")
-            yield {
-                "id": items[columns["id"]],
-                "text": items[columns["sentence1"]].strip(),
-                "text_pair": items[columns["sentence2"]].strip(),
-                "label": items[columns["label"]].strip(),
-            }
+        for _, row in headed_tsv_rows(path, ("id", "sentence1", "sentence2", "label")):
+            yield {"id": row["id"], "text": row["sentence1"], "text_pair": row["sentence2"], "label": row["label"]}

@@ -31,6 +31,19 @@ def tsv_header(path: Path, line: str, required: tuple[str, ...]) -> dict[str, in
     return {name: names.index(name) for name in required}
 
 
+def headed_tsv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: stripped value}) per row of a TSV with a header line; tabs only, no CSV quoting."""
+    columns: dict[str, int] = {}
+    for number, line in numbered_lines(path):
+        if number == 1:
+            columns = tsv_header(path, line, required)
+            continue
+        items = line.strip().split("\t")
+        if len(items) <= max(columns.values()):
+            raise XltBenchError(f"{path}:{number}: expected at least {max(columns.values()) + 1} tab-separated columns")
+        yield number, {name: items[index].strip() for name, index in columns.items()}
+
+
 def tagged_sentences(path: Path, parse_line: Callable[[int, str], tuple[str, str] | None]) -> Iterator[dict]:
     """`{"id", "tokens", "tags"}` per sentence; `parse_line` returns (token, tag), or None where a sentence ends."""
     tokens: list[str] = []

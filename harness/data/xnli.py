@@ -8,28 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlt_bench.data.text_files import numbered_lines, tsv_header
-from xlt_bench.errors import XltBenchError
-
-_COLUMNS = ("language", "gold_label", "sentence1", "sentence2")
+from xlt_bench.data.text_files import headed_tsv_rows
 
 
 def read_xnli_tsv(source, language: str, split: str, **_: object) -> Iterator[dict]:
     for path in source.files:
-        columns: dict[str, int] = {}
-        for number, line in numbered_lines(path):
-            if number == 1:
-                columns = tsv_header(path, line, _COLUMNS)
+        for number, row in headed_tsv_rows(path, ("language", "gold_label", "sentence1", "sentence2")):
+            if row["language"] != language:
                 continue
-            items = line.strip().split("\t")
-            if len(items) <= max(columns.values()):
-                raise XltBenchError(f"{path}:{number}: expected at least {max(columns.values()) + 1} columns")
-            if items[columns["language"]].strip() != language:
-                continue
-            label = items[columns["gold_label"]].strip()
+            label = "contradiction" if row["gold_label"] == "contradictory" else row["gold_label"]
             yield {
                 "id": f"{language}-{number}",
-                "text": items[columns["sentence1"]].strip(),
-                "text_pair": items[columns["sentence2"]].strip(),
-                "label": "contradiction" if label == "contradictory" else label,
+                "text": row["sentence1"],
+                "text_pair": row["sentence2"],
+                "label": label,
             }
