@@ -40,6 +40,7 @@ setup(
         "pyyaml>=6",
         "tqdm>=4.60",
         "numpy>=1.24",
+        "faiss-cpu>=1.7.4",
         "datasets>=4.3",  # Dataset.from_generator(fingerprint=...)
         "transformers>=4.40",
         "torch>=2.1",  # install with an explicit pin (see README) so pip does not pull a CUDA build
