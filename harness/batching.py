@@ -8,7 +8,7 @@ beyond floating-point noise.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -20,10 +20,24 @@ def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[
     return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
 
-def batched_logits(
-    loaded: Any, features: Sequence[dict[str, list[int]]], batch_size: int, description: str, progress: bool
+def _logits(outputs: Any, batch: dict[str, Any]) -> Any:
+    return outputs.logits
+
+
+def batched_outputs(
+    loaded: Any,
+    features: Sequence[dict[str, list[int]]],
+    batch_size: int,
+    description: str,
+    progress: bool,
+    select: Callable[[Any, dict[str, Any]], Any] = _logits,
+    **model_options: Any,
 ) -> list[Any]:
-    """Run the model over tokenised `features` (dicts of id lists); one float32 CPU logits tensor per feature."""
+    """Run the model over tokenised `features` (dicts of id lists), one float32 CPU tensor per feature.
+
+    `select(outputs, batch)` picks what to keep from each batch's model outputs (default: `outputs.logits`); rows
+    are padded to the batch's longest feature, so callers use only the first `len(input_ids)` positions.
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -33,8 +47,8 @@ def batched_logits(
         for indices in batches:
             batch = loaded.tokenizer.pad([features[i] for i in indices], return_tensors="pt")
             batch = {name: tensor.to(loaded.device) for name, tensor in batch.items()}
-            logits = loaded.model(**batch).logits.float().cpu()
+            kept = select(loaded.model(**batch, **model_options), batch).float().cpu()
             for row, index in enumerate(indices):
-                results[index] = logits[row]
+                results[index] = kept[row]
             bar.update(len(indices))
     return results

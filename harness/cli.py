@@ -179,6 +179,22 @@ def cmd_score(registry, args) -> int:
     return 0
 
 
+# -- prefetch ---------------------------------------------------------------------------------------------------
+
+
+def cmd_prefetch(registry, args) -> int:
+    from xlt_bench.cache import cache_root
+    from xlt_bench.prefetch import prefetch
+
+    cache = cache_root(Path(args.cache_dir) if args.cache_dir else None)
+    tasks = _csv(args.tasks) if args.tasks else None
+    languages = _csv(args.languages) if args.languages else None
+    report = prefetch(registry, args.suite, tasks, languages, cache, args.split, progress=not args.quiet)
+    print(render_table(["task", "fetched", "into"], [[r.task, r.what, r.where] for r in report]))
+    print(f"cache: {cache} (eval without --data-dir reads {cache / 'data'})")
+    return 0
+
+
 # -- eval --------------------------------------------------------------------------------------------------------
 
 
@@ -202,6 +218,10 @@ def cmd_eval(registry, args) -> int:
         strict=args.strict,
         overwrite=args.overwrite,
         label_maps=parse_label_maps(args.label_map or []),
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        layer=args.layer,
+        pooling=args.pooling,
+        index=args.index,
         label=args.label,
         base=args.base,
         intermediate=_csv(args.intermediate) if args.intermediate else [],
@@ -262,6 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--strict", action="store_true", help="a task language missing from --gold is an error")
     score.set_defaults(handler=cmd_score)
 
+    fetch = commands.add_parser("prefetch", help="download a suite's official releases so eval runs offline")
+    fetch.add_argument("--suite", default="xtreme")
+    fetch.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
+    fetch.add_argument("--languages", help="comma-separated language codes (default: all)")
+    fetch.add_argument("--split", default="test", choices=["test", "dev"], help="split of Hub copies to cache")
+    fetch.add_argument("--cache-dir", help="default: $XLT_BENCH_CACHE or ~/.cache/xlt_bench")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bars")
+    fetch.set_defaults(handler=cmd_prefetch)
+
     ev = commands.add_parser("eval", help="run checkpoints on a suite's tasks and score them")
     ev.add_argument(
         "--model", required=True, help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest"
@@ -285,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="TASK:MODEL_LABEL=TASK_LABEL,... or a YAML/JSON file {task: {model_label: task_label}}",
     )
+    ev.add_argument("--cache-dir", help="downloads, prefetched data and cached embeddings (default ~/.cache/xlt_bench)")
+    ev.add_argument("--layer", help="retrieval: hidden_states index (0 = embeddings, negative from the top)")
+    ev.add_argument("--pooling", choices=["mean", "cls"], help="retrieval: sentence pooling (default mean)")
+    ev.add_argument("--index", choices=["flat", "ivf", "hnsw"], help="retrieval: faiss index (default flat, exact)")
     ev.add_argument("--label", help="a name for this run in leaderboards")
     ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")
     ev.add_argument("--intermediate", help="comma-separated English intermediate tasks (empty: direct fine-tuning)")

@@ -13,10 +13,12 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from xlt_bench import __version__
+from xlt_bench.cache import cache_root
 from xlt_bench.data.formats import DataUnavailable
 from xlt_bench.data.loading import load_examples
 from xlt_bench.errors import XltBenchError
@@ -31,9 +33,9 @@ from xlt_bench.models import (
 )
 from xlt_bench.registry import Registry
 from xlt_bench.results import RunStore, environment_versions
-from xlt_bench.runners import RUNNERS
+from xlt_bench.runners import Job, runner_for
 from xlt_bench.scoring import SuiteScore, TaskScore
-from xlt_bench.tasks import Task
+from xlt_bench.tasks import Task, TaskType
 
 
 @dataclass
@@ -55,6 +57,10 @@ class EvalConfig:
     strict: bool = False
     overwrite: bool = False
     label_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    cache_dir: Path | None = None
+    layer: int | None = None
+    pooling: str | None = None
+    index: str | None = None
     label: str | None = None
     base: str | None = None
     intermediate: list[str] = field(default_factory=list)
@@ -110,6 +116,7 @@ class _Evaluation:
         self.skipped: dict[str, str] = {}
         self.skipped_languages: dict[str, dict[str, str]] = {}
         self.device: str | None = None
+        self.cache = cache_root(config.cache_dir)
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.clock = time.perf_counter()
 
@@ -122,7 +129,7 @@ class _Evaluation:
             self.skipped_languages.setdefault(task.name, {})[language] = reason
 
     def plan(self, task: Task, choice: CheckpointChoice | str) -> ModelPlan | None:
-        runner = RUNNERS.get(task.type)
+        runner = runner_for(task)
         if runner is None:
             self.skip(task, f"no runner for {task.type.value} tasks in xlt-bench {__version__}")
             return None
@@ -135,14 +142,45 @@ class _Evaluation:
             self.skip(task, str(mismatch))
             return None
 
+    def examples(self, source: Any, language: str, split: str) -> Any:
+        """The examples of a resolved source, `--limit` applied; raises DataUnavailable."""
+        examples = load_examples(self.registry.data_format(source), source, language, split)
+        if self.config.limit is not None:
+            examples = examples.select(range(min(self.config.limit, len(examples))))
+        return examples
+
+    def resolve(self, task: Task, language: str, split: str) -> Any:
+        """Where the data is: `--data-dir`; without it, what `prefetch` put in the cache, else the Hub copy."""
+        if self.config.data_dir is not None:
+            return self.registry.resolve_data(task, language, split, self.config.data_dir)
+        prefetched = self.cache / "data" / task.name
+        if prefetched.is_dir():
+            try:
+                return self.registry.resolve_data(task, language, split, prefetched)
+            except DataUnavailable:
+                pass
+        return self.registry.resolve_data(task, language, split, None)
+
+    def examples_of(self, task: Task, language: str, split: str) -> Any:
+        """Another split of a task's language (e.g. BUCC's dev split, where the threshold is tuned)."""
+        return self.examples(self.resolve(task, language, split), language, split)
+
+    def settings(self, task: Task) -> dict[str, Any]:
+        """The task's inference parameters with the command-line overrides that apply to it."""
+        settings = dict(task.inference)
+        if task.type == TaskType.RETRIEVAL:
+            overrides = {"layer": self.config.layer, "pooling": self.config.pooling, "index": self.config.index}
+            settings.update({key: value for key, value in overrides.items() if value is not None})
+        return settings
+
     def run_task(self, task: Task, plan: ModelPlan, languages: list[str]) -> None:
-        config, runner = self.config, RUNNERS[task.type]
+        config, runner = self.config, runner_for(task)
         metric = self.registry.metric(task)
-        settings = {"batch_size": config.batch_size, "progress": self.progress, **task.inference}
+        settings = self.settings(task)
         loaded = None
         for language in languages:
             try:
-                source = self.registry.resolve_data(task, language, config.split, config.data_dir)
+                source = self.resolve(task, language, config.split)
                 signature = {
                     "task_version": task.version,
                     "checkpoint": plan.checkpoint_hash,
@@ -150,23 +188,28 @@ class _Evaluation:
                     "split": config.split,
                     "limit": config.limit,
                     "dtype": config.dtype,
-                    "inference": dict(task.inference),
+                    "inference": settings,
                     "metric_params": dict(task.metric_params),
                     "data": source.identity(),
                 }
                 if not config.overwrite and self.store.finished(task.name, language, config.split, signature):
                     continue
-                examples = load_examples(self.registry.data_format(source), source, language, config.split)
+                examples = self.examples(source, language, config.split)
             except DataUnavailable as unavailable:
                 self.skip(task, str(unavailable), language)
                 continue
-            if config.limit is not None:
-                examples = examples.select(range(min(config.limit, len(examples))))
             if loaded is None:
                 self.device = self.device or pick_device(config.device)
                 loaded = load_model(plan, runner.auto_class, self.device, config.dtype)
             began = time.perf_counter()
-            predictions = runner.predict(loaded, examples, plan.labels, settings, f"{task.name}/{language}")
+            run_settings = {"batch_size": config.batch_size, "progress": self.progress, **settings}
+            load_split = partial(self.examples_of, task, language)
+            job = Job(task, language, examples, loaded, plan, run_settings, load_split, self.cache, config.split)
+            try:
+                predictions = runner.predict(job)
+            except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
+                self.skip(task, str(unavailable), language)
+                continue
             gold = runner.gold(examples)
             metrics = metric.compute(gold, predictions, language=language, **task.metric_params)
             fragment = {
@@ -186,6 +229,7 @@ class _Evaluation:
                 "device": loaded.device,
                 "dtype": loaded.dtype,
                 "batch_size": config.batch_size,
+                "details": job.details,
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "signature": signature,
             }
@@ -251,7 +295,7 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
     """Evaluate `config.model` on the selected tasks and languages; see the module docstring."""
     tasks = _select_tasks(registry, config)
     languages = _select_languages(tasks, config.languages)
-    choices = choose_checkpoints(config.model, [task.name for task in tasks])
+    choices = choose_checkpoints(config.model, tasks)
     evaluation = _Evaluation(registry, config, progress)
     _seed(config.seed)
     for task in tasks:

@@ -48,7 +48,11 @@ def _looks_like_path(spec: str) -> bool:
     return spec.startswith((".", "/", "~")) or spec.endswith("/") or spec.count("/") > 1
 
 
-def _manifest(path: Path, tasks: list[str]) -> dict[str, CheckpointChoice | str]:
+def _origin(kind: str, name: str, task: Task) -> str:
+    return kind if name == task.name else f"{kind} entry {name!r} (shared with other tasks)"
+
+
+def _manifest(path: Path, tasks: list[Task]) -> dict[str, CheckpointChoice | str]:
     import yaml
 
     try:
@@ -59,46 +63,49 @@ def _manifest(path: Path, tasks: list[str]) -> dict[str, CheckpointChoice | str]
         raise XltBenchError(f"{path}: expected a mapping of task name to checkpoint path")
     choices: dict[str, CheckpointChoice | str] = {}
     for task in tasks:
-        entry = document.get(task)
-        if entry is None:
-            choices[task] = f"no entry for {task} in manifest {path}"
+        key = next((name for name in task.checkpoint_folders if name in document), None)
+        if key is None:
+            choices[task.name] = f"no entry {' or '.join(task.checkpoint_folders)} in manifest {path}"
             continue
+        entry = document[key]
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            raise XltBenchError(f"{path}: entry {task!r} must be a path or a mapping with a 'path' field")
+            raise XltBenchError(f"{path}: entry {key!r} must be a path or a mapping with a 'path' field")
         label_map = entry.get("label_map") or {}
         if not isinstance(label_map, dict):
-            raise XltBenchError(f"{path}: {task}.label_map must be a mapping of model label to task label")
+            raise XltBenchError(f"{path}: {key}.label_map must be a mapping of model label to task label")
         target = entry["path"]
         local = (path.parent / target) if not Path(target).is_absolute() else Path(target)
         resolved = str(local) if local.exists() or _looks_like_path(target) else target
-        choices[task] = CheckpointChoice(resolved, f"manifest {path}", {str(k): str(v) for k, v in label_map.items()})
+        origin = _origin(f"manifest {path}", key, task)
+        choices[task.name] = CheckpointChoice(resolved, origin, {str(k): str(v) for k, v in label_map.items()})
     return choices
 
 
-def choose_checkpoints(spec: str, tasks: list[str]) -> dict[str, CheckpointChoice | str]:
-    """For each task, the checkpoint `--model` designates, or the reason there is none."""
+def choose_checkpoints(spec: str, tasks: list[Task]) -> dict[str, CheckpointChoice | str]:
+    """For each task name, the checkpoint `--model` designates, or the reason there is none."""
     path = Path(spec).expanduser()
     if path.is_file():
         return _manifest(path, tasks)
     if path.is_dir() and not (path / "config.json").is_file():
         choices: dict[str, CheckpointChoice | str] = {}
         for task in tasks:
-            folder = path / task
-            found = (folder / "config.json").is_file()
-            choices[task] = (
-                CheckpointChoice(str(folder), "per-task folder") if found else f"no checkpoint {folder}/config.json"
+            found = [name for name in task.checkpoint_folders if (path / name / "config.json").is_file()]
+            choices[task.name] = (
+                CheckpointChoice(str(path / found[0]), _origin("per-task folder", found[0], task))
+                if found
+                else f"no checkpoint {' or '.join(str(path / name) for name in task.checkpoint_folders)}"
             )
         if not any(isinstance(choice, CheckpointChoice) for choice in choices.values()):
             raise XltBenchError(
                 f"--model {spec}: neither a checkpoint (no config.json) nor a folder of per-task checkpoints "
-                f"({', '.join(tasks)})"
+                f"({', '.join(name for task in tasks for name in task.checkpoint_folders)})"
             )
         return choices
     if not path.exists() and _looks_like_path(spec):
         raise XltBenchError(f"--model {spec}: no such file or folder")
-    return {task: CheckpointChoice(spec if not path.exists() else str(path), "--model") for task in tasks}
+    return {task.name: CheckpointChoice(spec if not path.exists() else str(path), "--model") for task in tasks}
 
 
 @functools.lru_cache(maxsize=32)
@@ -119,7 +126,8 @@ def checkpoint_hash(path: str) -> str:
 def inspect_checkpoint(
     task: Task, choice: CheckpointChoice, head: str, label_map: Mapping[str, str] | None
 ) -> ModelPlan:
-    """Check that `choice` has the head `head` (e.g. "ForTokenClassification") and the task's labels."""
+    """Check that `choice` has the head `head` (e.g. "ForTokenClassification"; "" = any encoder) and the task's
+    labels."""
     from transformers import AutoConfig
 
     try:
@@ -129,11 +137,12 @@ def inspect_checkpoint(
             f"cannot read the config of {choice.path}: {str(error).strip().splitlines()[0]}"
         ) from None
     architectures = getattr(config, "architectures", None) or []
-    fitting = [name for name in architectures if name.endswith(head)]
+    fitting = [name for name in architectures if name.endswith(head)] if head else [*architectures, config.model_type]
     if not fitting:
         have = ", ".join(architectures) or "no `architectures` in config.json"
         raise CheckpointMismatch(f"{choice.path} is not a *{head} checkpoint ({have}); {task.name} needs one")
-    labels = output_labels(task, config.id2label, label_map or choice.label_map or None, choice.path)
+    explicit = label_map or choice.label_map or None
+    labels = output_labels(task, config.id2label, explicit, choice.path) if task.labels else {}
     commit = getattr(config, "_commit_hash", None)
     digest = checkpoint_hash(choice.path) or (f"hub:{commit}" if commit else f"hub:{choice.path}")
     return ModelPlan(choice.path, choice.origin, fitting[0], labels, digest)

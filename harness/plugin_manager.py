@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 import pluggy
+
 from xlt_bench import hookspecs
 from xlt_bench.errors import XltBenchError
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pluggy
+
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
 from xlt_bench.errors import XltBenchError
 from xlt_bench.metrics import Metric

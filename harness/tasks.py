@@ -42,7 +42,8 @@ class DataFiles:
     in front). Placeholders: `{lang}` (the task language code) and `{code}` (`language_codes[lang]`, for
     releases that name files differently, e.g. Tatoeba's 3-letter codes). All files matching a split's first
     pattern that matches anything are read, in sorted order, and concatenated (UD merges all treebanks of a
-    language this way). `format` names a registered `DataFormat`; `params` are passed to its reader.
+    language this way). `format` names a registered `DataFormat`; `params` are passed to its reader (string values
+    may use the same placeholders).
     """
 
     format: str
@@ -82,6 +83,24 @@ class HubSource:
 
 
 @dataclass(frozen=True)
+class Release:
+    """A file of an official release that `xlt-bench prefetch` downloads, verifies and (archives) extracts.
+
+    `languages`: the task languages it serves (empty: all of them); `sha256`/`size`: as published or as recorded
+    by a trusted mirror, None when unknown (then computed at the first download and checked afterwards).
+    """
+
+    url: str
+    sha256: str | None = None
+    size: int | None = None
+    languages: tuple[str, ...] = ()
+    extract: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "languages", tuple(self.languages))
+
+
+@dataclass(frozen=True)
 class Task:
     """A benchmark task: what is predicted, in which languages, from which data, scored how.
 
@@ -91,6 +110,11 @@ class Task:
     - `labels`: the label inventory (classification/tagging), matched **by name** against a checkpoint's
       `id2label`; `label_aliases` maps other accepted spellings (case-insensitive) to these names.
     - `inference`: runner parameters such as `max_length`.
+    - `releases`: the official files `prefetch` downloads; tasks without releases are prefetched from their
+      faithful `hub` source.
+    - `checkpoint_names`: the folder names (in a per-task checkpoint folder) or manifest keys that may hold this
+      task's checkpoint, in order of preference; default: the task name. XTREME's SQuAD model serves XQuAD and
+      MLQA as `squad/`, and TyDiQA falls back to it when there is no `tydiqa/`.
     - `version`: bump whenever scoring or data reading changes.
     """
 
@@ -109,6 +133,8 @@ class Task:
     label_aliases: Mapping[str, str] = field(default_factory=dict)
     metric_params: Mapping[str, Any] = field(default_factory=dict)
     inference: Mapping[str, Any] = field(default_factory=dict)
+    releases: tuple[Release, ...] = ()
+    checkpoint_names: tuple[str, ...] = ()
     version: int = 1
     description: str = ""
     license: str = ""
@@ -116,7 +142,7 @@ class Task:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", TaskType(self.type))
-        for name in ("languages", "main_metrics", "data", "splits", "labels"):
+        for name in ("languages", "main_metrics", "data", "splits", "labels", "releases", "checkpoint_names"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         for name in ("label_aliases", "metric_params", "inference"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
@@ -141,6 +167,11 @@ class Task:
         if self.version < 1:
             found.append("version must be >= 1")
         return found
+
+    @property
+    def checkpoint_folders(self) -> tuple[str, ...]:
+        """Where to look for this task's checkpoint, in order (the task name unless declared otherwise)."""
+        return self.checkpoint_names or (self.name,)
 
     @property
     def main_metric(self) -> str:

@@ -22,20 +22,25 @@ HEADS = {
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
 
 
-def tiny_tokenizer(sentences: Iterable[str], vocab_size: int = 1000):
+def tiny_tokenizer(sentences: Iterable[str], vocab_size: int = 1000, characters_only: bool = False):
     """An `XLMRobertaTokenizer` (SentencePiece Unigram) trained on `sentences`.
 
     The vocabulary grows beyond `vocab_size` when needed to hold every character of the sentences.
+    `characters_only=True` skips training: every character is its own token, so every character offset is a
+    token boundary (handy to plant exact answer spans in QA tests).
     """
     from tokenizers import SentencePieceUnigramTokenizer
     from transformers import XLMRobertaTokenizer
 
     sentences = list(sentences)
-    characters = len(set("".join(sentences)))
+    characters = sorted({ch for sentence in sentences for ch in sentence if not ch.isspace()})
+    if characters_only:
+        vocab = [(token, 0.0) for token in SPECIAL_TOKENS] + [("\u2581", -1.0)] + [(ch, -2.0) for ch in characters]
+        return XLMRobertaTokenizer(vocab=vocab)
     trainer = SentencePieceUnigramTokenizer()
     trainer.train_from_iterator(
         sentences,
-        vocab_size=max(vocab_size, characters + len(SPECIAL_TOKENS) + 200),
+        vocab_size=max(vocab_size, len(characters) + len(SPECIAL_TOKENS) + 200),
         special_tokens=SPECIAL_TOKENS,
         unk_token="<unk>",
         show_progress=False,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xlt_bench.hookspecs import hookimpl
+from xlt_bench.plugins import xtreme_releases as releases
 from xlt_bench.tasks import DataFiles, HubSource, Suite, Task, TaskType
 
 SUITE = "xtreme"
@@ -35,6 +36,10 @@ TYDIQA_NAMES = {
     "ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian", "ko": "korean",
     "ru": "russian", "sw": "swahili", "te": "telugu",
 }  # fmt: skip
+
+
+RETRIEVAL_INFERENCE = {"layer": "auto", "pooling": "mean", "max_length": 512, "index": "flat"}
+QA_INFERENCE = {"max_length": 384, "doc_stride": 128, "max_query_length": 64, "max_answer_length": 30, "n_best": 20}
 
 
 def _languages(codes: str) -> tuple[str, ...]:
@@ -70,6 +75,7 @@ TASKS = (
         splits=("test", "dev"),
         train_data="MNLI train (English, 392,702 pairs)",
         inference={"max_length": 128},
+        releases=releases.XNLI,
         description="Natural language inference (premise, hypothesis) -> entailment/neutral/contradiction",
         license="CC BY-NC 4.0",
         homepage="https://github.com/facebookresearch/XNLI",
@@ -98,6 +104,7 @@ TASKS = (
         splits=("test", "dev"),
         train_data="PAWS train (English, 49,401 pairs)",
         inference={"max_length": 128},
+        releases=releases.PAWSX,
         description="Paraphrase identification: is sentence2 a paraphrase of sentence1 (1) or not (0)",
         homepage="https://github.com/google-research-datasets/paws/tree/master/pawsx",
     ),
@@ -127,6 +134,7 @@ TASKS = (
         splits=("test", "dev"),
         train_data="UD v2.5 English-EWT train (21,253 sentences)",
         inference={"max_length": 128},
+        releases=releases.UDPOS,
         description="Universal POS tagging of UD v2.5 (all treebanks of a language merged), seqeval chunk F1",
         license="per treebank (mostly CC BY-SA)",
         homepage="https://universaldependencies.org",
@@ -173,7 +181,9 @@ TASKS = (
             fields={"id": "id", "context": "context", "question": "question", "answers": "answers"},
         ),
         train_data="SQuAD v1.1 train (English, 87,599 questions)",
-        inference={"max_length": 384, "doc_stride": 128, "max_answer_length": 30},
+        inference=QA_INFERENCE,
+        checkpoint_names=("xquad", "squad"),
+        releases=releases.XQUAD,
         description="Extractive QA on SQuAD paragraphs translated into 10 languages (whole file = test)",
         license="CC BY-SA 4.0",
         homepage="https://github.com/google-deepmind/xquad",
@@ -202,7 +212,9 @@ TASKS = (
         ),
         splits=("test", "dev"),
         train_data="SQuAD v1.1 train (English, 87,599 questions)",
-        inference={"max_length": 384, "doc_stride": 128, "max_answer_length": 30},
+        inference=QA_INFERENCE,
+        checkpoint_names=("mlqa", "squad"),
+        releases=releases.MLQA,
         description="Extractive QA, same-language context/question pairs only, MLQA language-aware scoring",
         license="CC BY-SA 3.0",
         homepage="https://github.com/facebookresearch/MLQA",
@@ -215,15 +227,19 @@ TASKS = (
         metric="squad",
         main_metrics=("exact_match", "f1"),
         data=(
+            DataFiles("squad-json", {"test": ("tydiqa-goldp-dev-{code}.json",)}, language_codes=TYDIQA_NAMES),
+            DataFiles("squad-json", {"test": ("tydiqa.{lang}.dev.json",)}),
             DataFiles(
                 "squad-json",
-                {"test": ("tydiqa-goldp-dev-{code}.json",)},
+                {"test": ("tydiqa-goldp-v1.1-dev.json",)},
+                params={"id_prefix": "{code}-"},
                 language_codes=TYDIQA_NAMES,
             ),
-            DataFiles("squad-json", {"test": ("tydiqa.{lang}.dev.json",)}),
         ),
         train_data="TyDiQA-GoldP v1.1 English train only (3,696 questions)",
-        inference={"max_length": 384, "doc_stride": 128, "max_answer_length": 30},
+        inference=QA_INFERENCE,
+        checkpoint_names=("tydiqa", "squad"),
+        releases=releases.TYDIQA,
         description="TyDiQA gold-passage QA; the official GoldP dev set, split by language, is the test set",
         license="Apache-2.0",
         homepage="https://github.com/google-research-datasets/tydiqa",
@@ -241,9 +257,19 @@ TASKS = (
                 {"test": ("bucc2018-{lang}-en.training.{lang}",), "dev": ("bucc2018-{lang}-en.sample.{lang}",)},
             ),
         ),
+        hub=HubSource(
+            "google/xtreme",
+            "bucc18.{lang}",
+            {"test": "test", "dev": "validation"},
+            fields={},
+            faithful=False,
+            note="it holds only the gold pairs, without the distractor sentences that make BUCC a mining task",
+        ),
         splits=("test", "dev"),
         train_data="none (sentence embeddings straight from the encoder)",
-        inference={"k": 4, "margin": "ratio", "retrieval": "max", "threshold_from": "dev", "pooling": "mean"},
+        inference={**RETRIEVAL_INFERENCE, "protocol": "mine", "k": 4, "margin": "ratio", "threshold_from": "dev"},
+        checkpoint_names=("bucc2018", "retrieval"),
+        releases=releases.BUCC2018,
         description="Parallel sentence mining from comparable corpora (xx-en), F1 over mined id pairs",
         homepage="https://comparable.limsi.fr/bucc2018/",
     ),
@@ -265,7 +291,9 @@ TASKS = (
             language_codes=TATOEBA_CODES,
         ),
         train_data="none (sentence embeddings straight from the encoder)",
-        inference={"pooling": "mean"},
+        inference={**RETRIEVAL_INFERENCE, "protocol": "nearest"},
+        checkpoint_names=("tatoeba", "retrieval"),
+        releases=releases.TATOEBA,
         description="Sentence retrieval: English query -> nearest xx sentence (cosine), top-1 accuracy",
         license="CC BY 2.0 FR",
         homepage="https://github.com/facebookresearch/LASER/tree/main/data/tatoeba/v1",

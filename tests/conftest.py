@@ -13,6 +13,8 @@ os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
+pytest_plugins = ["http_server"]  # the `http_server` fixture (a real server on 127.0.0.1)
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_DATA = Path(os.environ.get("XLT_BENCH_SHARED_DATA", REPO.parent / "shared" / "data"))

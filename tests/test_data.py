@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataSource, DataUnavailable
 from xlt_bench.data.loading import load_examples

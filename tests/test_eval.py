@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import run_main
+
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataSource
 from xlt_bench.plugins.xtreme import PANX_TAGS, UPOS_TAGS
@@ -247,16 +248,24 @@ def test_limit_and_bad_data_keep_finished_results(ckpt: Path, tmp_path: Path):
 
 def test_long_sentences_are_split_into_segments_not_truncated(ckpt: Path):
     import datasets
+
     from xlt_bench.models import ModelPlan, load_model
+    from xlt_bench.plugins.xtreme import TASKS
+    from xlt_bench.runners import Job
     from xlt_bench.runners.tagging import TaggingRunner
+
+    panx = next(task for task in TASKS if task.name == "panx")
+
+    def predict(examples, max_length):
+        settings = {"batch_size": 4, "progress": False, "max_length": max_length}
+        return runner.predict(Job(panx, "en", examples, loaded, plan, settings, load_split=None))
 
     plan = ModelPlan(str(ckpt / "panx"), "test", "XLMRobertaForTokenClassification", dict(enumerate(PANX_TAGS)), "")
     loaded = load_model(plan, TaggingRunner.auto_class, "cpu", "auto")
     words = (["Barack", "Obama", "visited", "Berlin", "", "and", "Paris", "."] * 6)[:45]
     sentence = datasets.Dataset.from_dict({"id": ["long"], "tokens": [words], "tags": [["O"] * len(words)]})
-    runner = TaggingRunner()
-    settings = {"batch_size": 4, "progress": False}
-    [split] = runner.predict(loaded, sentence, plan.labels, {**settings, "max_length": 12}, "test")
+    runner = TaggingRunner(panx)
+    [split] = predict(sentence, 12)
     assert len(split) == len(words)  # one tag per word, the empty word included
     # Re-joined segments equal predicting each segment on its own (segments are independent inputs).
     pieces = [loaded.tokenizer(w, add_special_tokens=False)["input_ids"] or [0] for w in words]
@@ -272,5 +281,5 @@ def test_long_sentences_are_split_into_segments_not_truncated(ckpt: Path):
     separate = datasets.Dataset.from_dict(
         {"id": [str(i) for i in range(len(chunks))], "tokens": chunks, "tags": [["O"] * len(c) for c in chunks]}
     )
-    per_segment = runner.predict(loaded, separate, plan.labels, {**settings, "max_length": 512}, "test")
+    per_segment = predict(separate, 512)
     assert split == [tag for segment in per_segment for tag in segment]

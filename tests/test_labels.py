@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch, output_labels, parse_label_maps
 from xlt_bench.plugins.xtreme import TASKS

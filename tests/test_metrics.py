@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from xlt_bench.errors import XltBenchError
 from xlt_bench.metrics.accuracy import accuracy
 from xlt_bench.metrics.bucc import bucc_f1

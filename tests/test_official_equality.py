@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers import run_cli
+
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataSource
 from xlt_bench.folder_scoring import score_folders

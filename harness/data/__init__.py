@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from xlt_bench.data.bitext import read_bucc, read_tatoeba
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataFormat
 from xlt_bench.data.hub import read_hub
 from xlt_bench.data.panx import read_panx_raw
 from xlt_bench.data.pawsx import read_pawsx_tsv
+from xlt_bench.data.squad_json import read_squad_json
 from xlt_bench.data.xnli import read_xnli_tsv
 from xlt_bench.data.xtreme_processed import read_processed_pairs, read_processed_tags
 from xlt_bench.hookspecs import hookimpl
@@ -22,6 +24,9 @@ BUILTIN_FORMATS = (
     DataFormat("pawsx-tsv", read_pawsx_tsv, 1, "PAWS-X x-final/<lang>/{dev_2k,test_2k}.tsv"),
     DataFormat("ud-conllu", read_ud_conllu, 1, "UD CoNLL-U, multiword tokens fused as XTREME's conversion"),
     DataFormat("panx-raw", read_panx_raw, 1, "PAN-X raw '<lang>:<token>\\t<tag>' files"),
+    DataFormat("squad-json", read_squad_json, 1, "SQuAD v1.1-format JSON (XQuAD, MLQA, TyDiQA-GoldP)"),
+    DataFormat("tatoeba-laser", read_tatoeba, 1, "LASER Tatoeba tatoeba.<xxx>-eng.{<xxx>,eng} line-aligned pairs"),
+    DataFormat("bucc2018", read_bucc, 1, "BUCC 2018 bucc2018-<l>-en.<split>.{<l>,en,gold} comparable corpora"),
     DataFormat("xtreme-pairs-tsv", read_processed_pairs, 1, "XTREME download/ layout: sentence1, sentence2, label"),
     DataFormat("xtreme-tags-tsv", read_processed_tags, 1, "XTREME download/ layout: word<TAB>tag sentences"),
     DataFormat("hub", read_hub, 1, "a Hugging Face Hub dataset split, columns mapped by the task's HubSource"),

@@ -68,7 +68,8 @@ def _local_source(task: Task, language: str, split: str, data_dir: Path) -> Data
             matches = index.find(pattern)
             if matches:
                 files = _unambiguous(pattern, matches, index.root)
-                return DataSource(layout.format, tuple(files), params=dict(layout.params))
+                params = {k: _fill(v, language, code) if isinstance(v, str) else v for k, v in layout.params.items()}
+                return DataSource(layout.format, tuple(files), params=params)
             tried.append(pattern)
     looked_for = " or ".join(repr(p) for p in tried) or f"no file layout declares a {split!r} split"
     raise DataUnavailable(f"no {task.name} {split} data for {language!r} below {data_dir} (looked for {looked_for})")

@@ -1,17 +1,64 @@
 """One runner per task type: examples -> batches -> predictions in the metric's format.
 
-A runner never knows which suite it serves. It declares the checkpoint head it needs (`head`, an architecture
-name suffix, and `auto_class`, the transformers class that loads it), turns examples into gold labels in the
-metric's shape (`gold`), predicts (`predict`), and pairs both per example for the per-sample log (`samples`).
+A runner never knows which suite it serves. It declares the checkpoint it needs (`head`, an architecture-name
+suffix, empty for "any encoder"; `auto_class`, the transformers class that loads it), turns examples into gold in
+the metric's shape (`gold`), predicts for a `Job` (`predict`), and pairs gold and predictions per example for the
+per-sample log (`samples`). What a runner decides on the way (a threshold, a layer) goes into `Job.details`, which
+is recorded with the results.
 """
 
 from __future__ import annotations
 
-from xlt_bench.runners.classification import ClassificationRunner
-from xlt_bench.runners.tagging import TaggingRunner
-from xlt_bench.tasks import TaskType
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-RUNNERS = {
-    TaskType.CLASSIFICATION: ClassificationRunner(),
-    TaskType.TAGGING: TaggingRunner(),
-}
+from xlt_bench.tasks import Task, TaskType
+
+
+@dataclass
+class Job:
+    """Everything a runner needs for one (task, language)."""
+
+    task: Task
+    language: str
+    examples: Any  # datasets.Dataset
+    loaded: Any  # xlt_bench.models.LoadedModel
+    plan: Any  # xlt_bench.models.ModelPlan: checkpoint path and hash, output id -> task label
+    settings: Mapping[str, Any]  # batch_size, progress, the task's inference parameters, command-line overrides
+    load_split: Callable[[str], Any]  # the examples of another split of the same task and language
+    cache_dir: Path | None = None  # where encoder passes may be cached (retrieval)
+    split: str = "test"
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def description(self) -> str:
+        return f"{self.task.name}/{self.language}"
+
+
+class Runner:
+    """Base of the runners: they are made per task and may read its metadata (e.g. a retrieval protocol)."""
+
+    head = ""
+    auto_class = "AutoModel"
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+
+
+def runner_for(task: Task) -> Any | None:
+    """The runner for a task (by its type), or None when this version has none."""
+    from xlt_bench.runners.classification import ClassificationRunner
+    from xlt_bench.runners.extractive_qa import ExtractiveQARunner
+    from xlt_bench.runners.retrieval import RetrievalRunner
+    from xlt_bench.runners.tagging import TaggingRunner
+
+    runners = {
+        TaskType.CLASSIFICATION: ClassificationRunner,
+        TaskType.TAGGING: TaggingRunner,
+        TaskType.EXTRACTIVE_QA: ExtractiveQARunner,
+        TaskType.RETRIEVAL: RetrievalRunner,
+    }
+    runner = runners.get(task.type)
+    return runner(task) if runner else None

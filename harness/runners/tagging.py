@@ -7,11 +7,11 @@ boundaries and re-joined, never truncated, so the number of tags always equals t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from xlt_bench.batching import batched_logits
+from xlt_bench.batching import batched_outputs
 from xlt_bench.errors import XltBenchError
+from xlt_bench.runners import Job, Runner
 
 
 def special_token_frame(tokenizer: Any) -> tuple[list[int], list[int]]:
@@ -46,17 +46,15 @@ def _segments(word_pieces: list[list[int]], budget: int) -> list[tuple[list[int]
     return segments
 
 
-class TaggingRunner:
+class TaggingRunner(Runner):
     head = "ForTokenClassification"
     auto_class = "AutoModelForTokenClassification"
 
     def gold(self, examples: Any) -> list[list[str]]:
         return [list(tags) for tags in examples["tags"]]
 
-    def predict(
-        self, loaded: Any, examples: Any, labels: Mapping[int, str], settings: Mapping[str, Any], description: str
-    ) -> list[list[str]]:
-        tokenizer = loaded.tokenizer
+    def predict(self, job: Job) -> list[list[str]]:
+        examples, settings, tokenizer = job.examples, job.settings, job.loaded.tokenizer
         if tokenizer.unk_token_id is None:
             raise XltBenchError(f"{tokenizer.name_or_path}: the tokenizer has no unknown token for empty words")
         sentences = [list(tokens) for tokens in examples["tokens"]]
@@ -76,11 +74,11 @@ class TaggingRunner:
                 features.append({"input_ids": input_ids, "attention_mask": [1] * len(input_ids)})
                 owners.append((index, [len(prefix) + start for start in starts]))
 
-        logits = batched_logits(loaded, features, settings["batch_size"], description, settings["progress"])
+        logits = batched_outputs(job.loaded, features, settings["batch_size"], job.description, settings["progress"])
         predictions: list[list[str]] = [[] for _ in sentences]
         for (index, positions), rows in zip(owners, logits):
             best = rows[positions].argmax(dim=-1).tolist()
-            predictions[index].extend(labels[i] for i in best)
+            predictions[index].extend(job.plan.labels[i] for i in best)
         return predictions
 
     def samples(self, examples: Any, gold: list[list[str]], predictions: list[list[str]]) -> list[dict]:

@@ -1,0 +1,88 @@
+"""Sentence embeddings from any encoder checkpoint, cached on disk so retrieval tasks never re-encode.
+
+- `layer` is a `hidden_states` index (0 = the embedding layer, negative counts from the top). The default,
+  "auto", scales Phang et al.'s (jiant's) choice of layer 14 of XLM-R large's 24 to the model's depth:
+  round(7/12 * layers), i.e. 14 of 24, 7 of 12 (XTREME's own scripts used 8 for mBERT).
+- `pooling` "mean" averages every non-padding position, special tokens included (as XTREME and jiant do);
+  "cls" takes the first position. Inputs are truncated to `max_length` tokens (512 in both codebases).
+- The cache key is (checkpoint hash, layer, pooling, max length, the sentences themselves), so Tatoeba, BUCC and any
+  later retrieval task share encoder passes over identical sentences, and a re-run reads the `.npy` back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from xlt_bench.batching import batched_outputs
+from xlt_bench.errors import XltBenchError
+
+POOLINGS = ("mean", "cls")
+
+
+def resolve_layer(requested: int | str, num_layers: int) -> int:
+    """The absolute `hidden_states` index for `requested` ("auto", an index, or a negative index from the top)."""
+    if requested == "auto":
+        return round(7 * num_layers / 12)
+    layer = int(requested)
+    absolute = layer if layer >= 0 else num_layers + 1 + layer
+    if not 0 <= absolute <= num_layers:
+        raise XltBenchError(f"--layer {requested}: the model has hidden states 0..{num_layers} (negative from the top)")
+    return absolute
+
+
+def _key(checkpoint: str, layer: int, pooling: str, max_length: int, sentences: Sequence[str]) -> str:
+    digest = hashlib.sha256(json.dumps([checkpoint, layer, pooling, max_length]).encode())
+    for sentence in sentences:
+        digest.update(sentence.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def encode(
+    loaded: Any,
+    sentences: Sequence[str],
+    *,
+    checkpoint: str,
+    layer: int,
+    pooling: str,
+    max_length: int,
+    batch_size: int,
+    description: str,
+    progress: bool,
+    cache_dir: Path | None,
+) -> np.ndarray:
+    """(len(sentences), hidden size) float32 embeddings, read from the cache when this exact pass was done before."""
+    if pooling not in POOLINGS:
+        raise XltBenchError(f"--pooling {pooling}: expected one of {', '.join(POOLINGS)}")
+    path = None
+    if cache_dir is not None and checkpoint:
+        key = _key(checkpoint, layer, pooling, max_length, sentences)
+        path = Path(cache_dir) / "embeddings" / key[:2] / f"{key}.npy"
+        if path.is_file():
+            return np.load(path)
+    if not sentences:
+        return np.zeros((0, loaded.model.config.hidden_size), dtype=np.float32)
+    encoded = loaded.tokenizer(list(sentences), truncation=True, max_length=max_length)
+    features = [{name: encoded[name][i] for name in encoded} for i in range(len(sentences))]
+
+    def pool(outputs: Any, batch: dict[str, Any]) -> Any:
+        hidden = outputs.hidden_states[layer]
+        if pooling == "cls":
+            return hidden[:, 0]
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(dim=1) / mask.sum(dim=1)
+
+    rows = batched_outputs(loaded, features, batch_size, description, progress, pool, output_hidden_states=True)
+    embeddings = np.stack([row.numpy() for row in rows]).astype(np.float32)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp.npy")
+        np.save(temporary, embeddings)
+        os.replace(temporary, path)
+    return embeddings

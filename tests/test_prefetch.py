@@ -1,0 +1,177 @@
+"""`xlt-bench prefetch` against a local HTTP server serving releases built from fixtures in the original formats,
+then `eval` without --data-dir reading the prefetched files."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+import tarfile
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import run_main
+from http_server import Server
+
+from xlt_bench.testing import tiny_checkpoint
+
+DATA = Path(__file__).parent / "fixtures" / "data"
+
+
+def tar_gz(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def write_plugin(folder: Path, module: str, server: Server, archive_sha: str, tatoeba_sha: str) -> None:
+    """A plugin whose releases live on the test server: an XNLI-style archive and a LASER-style plain file pair."""
+    (folder / f"{module}.py").write_text(
+        textwrap.dedent(
+            f"""
+            from xlt_bench import hookimpl
+            from xlt_bench.tasks import DataFiles, Release, Suite, Task
+
+            NLI = Task(name="{module}-nli", suite="{module}", type="classification", languages=("de", "en"),
+                       metric="accuracy", main_metrics=("accuracy",), labels=("entailment", "neutral", "contradiction"),
+                       data=(DataFiles("xnli-tsv", {{"test": ("xnli.test.tsv",)}}),),
+                       releases=(Release("{server.url("/redirect302/flaky/XNLI-1.0.tar.gz")}", "{archive_sha}",
+                                         extract=True),),
+                       inference={{"max_length": 64}})
+            BITEXT = Task(name="{module}-bitext", suite="{module}", type="retrieval", languages=("de",),
+                          metric="accuracy", main_metrics=("accuracy",),
+                          data=(DataFiles("tatoeba-laser", {{"test": ("tatoeba.deu-eng.deu",)}}),),
+                          releases=(Release("{server.url("/files/tatoeba.deu-eng.deu")}", "{tatoeba_sha}"),
+                                    Release("{server.url("/files/tatoeba.deu-eng.eng")}")),
+                          inference={{"protocol": "nearest", "layer": "auto", "pooling": "mean", "max_length": 64}})
+
+            @hookimpl
+            def xlt_register_suites(register):
+                register(Suite(name="{module}", description="prefetch test", tasks=(NLI.name, BITEXT.name)))
+
+            @hookimpl
+            def xlt_register_tasks(register):
+                register(NLI)
+                register(BITEXT)
+            """
+        ),
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def served(http_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Server, str]:
+    xnli = (DATA / "XNLI-1.0" / "xnli.test.tsv").read_bytes()
+    german, english = b"Ich habe Hunger.\nWo ist der Bahnhof?\n", b"I am hungry.\nWhere is the station?\n"
+    http_server.files = {
+        "XNLI-1.0.tar.gz": tar_gz({"XNLI-1.0/xnli.test.tsv": xnli}),
+        "tatoeba.deu-eng.deu": german,
+        "tatoeba.deu-eng.eng": english,
+    }
+    module = f"prefetchplugin{abs(hash(tmp_path)) % 10**8}"
+    archive_sha = hashlib.sha256(http_server.files["XNLI-1.0.tar.gz"]).hexdigest()
+    write_plugin(tmp_path, module, http_server, archive_sha, hashlib.sha256(german).hexdigest())
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield http_server, module
+    sys.modules.pop(module, None)
+
+
+def test_prefetch_then_eval_offline_without_data_dir(served, tokenizer, tmp_path: Path):
+    server, module = served
+    cache = tmp_path / "cache"
+    result = run_main("-p", module, "prefetch", "--suite", module, "--cache-dir", str(cache), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert (cache / "data" / f"{module}-nli" / "XNLI-1.0" / "xnli.test.tsv").is_file()
+    assert (cache / "data" / f"{module}-bitext" / "tatoeba.deu-eng.eng").is_file()
+    # the cut-off first reply was resumed with a range request after the redirect
+    assert ("/flaky/XNLI-1.0.tar.gz", None) in server.requests
+    assert any(path == "/flaky/XNLI-1.0.tar.gz" and rng for path, rng in server.requests)
+    assert f"{module}-nli" in result.stdout and "eval without --data-dir reads" in result.stdout
+
+    before = len(server.requests)
+    again = run_main("-p", module, "prefetch", "--suite", module, "--cache-dir", str(cache), "--quiet")
+    assert again.returncode == 0 and len(server.requests) == before  # verified copies: no network
+
+    ckpt = tmp_path / "ckpt"
+    tiny_checkpoint(
+        ckpt / f"{module}-nli",
+        head="sequence-classification",
+        tokenizer=tokenizer,
+        labels=("entailment", "neutral", "contradiction"),
+    )
+    tiny_checkpoint(ckpt / f"{module}-bitext", head="encoder", tokenizer=tokenizer)
+    run = tmp_path / "run"
+    evaluated = run_main(
+        "-p",
+        module,
+        "eval",
+        "--model",
+        str(ckpt),
+        "--suite",
+        module,
+        "--cache-dir",
+        str(cache),
+        "--output",
+        str(run),
+        "--quiet",
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    document = json.loads((run / "results.json").read_text())
+    assert document["tasks"][f"{module}-nli"]["examples"] == {"de": 5, "en": 6}
+    assert document["tasks"][f"{module}-bitext"]["examples"] == {"de": 2}
+    assert document["score"] is not None
+    assert len(server.requests) == before  # eval read the cache only
+
+
+def test_checksum_mismatch_is_a_one_line_error(served, tmp_path: Path):
+    server, module = served
+    server.files["tatoeba.deu-eng.deu"] = b"tampered\n"
+    result = run_main(
+        "-p",
+        module,
+        "prefetch",
+        "--suite",
+        module,
+        "--tasks",
+        f"{module}-bitext",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--quiet",
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "tatoeba.deu-eng.deu: sha256 mismatch: expected" in line
+    assert not (tmp_path / "cache" / "data" / f"{module}-bitext" / "tatoeba.deu-eng.deu").exists()
+
+
+def test_the_xtreme_plugin_declares_verified_releases():
+    from xlt_bench.plugins.xtreme import TASKS
+
+    releases = {task.name: task.releases for task in TASKS}
+    assert releases["panx"] == ()  # from its faithful Hub copy instead
+    assert {len(releases[name]) for name in ("xnli", "pawsx", "udpos", "mlqa", "tydiqa")} == {1}
+    assert len(releases["tatoeba"]) == 72 and len(releases["bucc2018"]) == 8 and len(releases["xquad"]) == 11
+    every = [release for task_releases in releases.values() for release in task_releases]
+    assert all(release.sha256 and len(release.sha256) == 64 and release.size for release in every)
+    assert sorted(r.url.rsplit("/", 1)[1] for r in releases["udpos"]) == ["ud-treebanks-v2.5.tgz"]
+
+
+def test_shared_sample_files_match_the_recorded_checksums(shared_data: Path):
+    """The whole-file copies in ../shared/data are byte-identical to what prefetch would download."""
+    from xlt_bench.download import sha256_of
+    from xlt_bench.plugins.xtreme import TASKS
+
+    checked = 0
+    for task in TASKS:
+        for release in task.releases:
+            local = list(shared_data.rglob(release.url.rsplit("/", 1)[1]))
+            if local:
+                assert sha256_of(local[0]) == release.sha256 and local[0].stat().st_size == release.size
+                checked += 1
+    assert checked == 22  # 16 Tatoeba files, 6 XQuAD files
