@@ -12,11 +12,12 @@ from helpers import run_main
 from xlt_bench.data.formats import DataSource
 from xlt_bench.data.squad_json import read_squad_json
 from xlt_bench.metrics.squad import squad_em_f1
-from xlt_bench.plugins.xtreme import QA_INFERENCE
+from xlt_bench.plugins.xtreme import QA_INFERENCE, TASKS
 from xlt_bench.runners.extractive_qa import ExtractiveQARunner, best_answers, qa_features
 from xlt_bench.testing import tiny_checkpoint, tiny_tokenizer
 
 LANGUAGES = ("en", "de", "es", "ar", "zh", "hi")
+XQUAD = next(task for task in TASKS if task.name == "xquad")
 
 
 def xquad_examples(shared_data: Path, language: str) -> list[dict]:
@@ -67,7 +68,7 @@ def test_planted_gold_spans_decode_to_exact_answers(shared_data: Path, char_toke
         logits.append(planted)
     answers = best_answers(features, logits, contexts, settings)
     predictions = {e["id"]: answer for e, answer in zip(examples, answers)}
-    gold = ExtractiveQARunner(None).gold(datasets.Dataset.from_list(examples))
+    gold = ExtractiveQARunner(XQUAD).gold(datasets.Dataset.from_list(examples))
     assert squad_em_f1(gold, predictions) == {"exact_match": 100.0, "f1": 100.0}
     assert all(answer == e["answers"]["text"][0] for e, answer in zip(examples, answers))
     tricky = [e for e in examples if "\ufeff" in e["context"] or e["context"] != e["context"].strip()]
