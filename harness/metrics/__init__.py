@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xlt_bench.hookspecs import hookimpl
-from xlt_bench.metrics.accuracy import accuracy
-from xlt_bench.metrics.bucc import bucc_f1
-from xlt_bench.metrics.mlqa import mlqa_em_f1
-from xlt_bench.metrics.seqeval_chunks import chunk_f1
-from xlt_bench.metrics.squad import squad_em_f1
+from xlt_bench.metrics.accuracy import accuracy, accuracy_units
+from xlt_bench.metrics.bucc import bucc_f1, bucc_units
+from xlt_bench.metrics.mlqa import mlqa_em_f1, mlqa_units
+from xlt_bench.metrics.resampling import PerExample
+from xlt_bench.metrics.seqeval_chunks import chunk_f1, chunk_units
+from xlt_bench.metrics.squad import squad_em_f1, squad_units
 from xlt_bench.submission import ID_PAIRS, LABEL_LINES, SQUAD_ANSWERS, TAG_SENTENCES, SubmissionFormat
 
 
@@ -30,20 +31,16 @@ class Metric:
     keys: tuple[str, ...]
     submission: SubmissionFormat
     description: str = ""
+    per_example: Callable[..., PerExample] | None = None  # for paired bootstrap; same arguments as compute
 
 
+PRF, EM_F1 = ("f1", "precision", "recall"), ("exact_match", "f1")
 BUILTIN_METRICS = (
-    Metric("accuracy", accuracy, ("accuracy",), LABEL_LINES, "exact-match accuracy of one label per example"),
-    Metric(
-        "seqeval",
-        chunk_f1,
-        ("f1", "precision", "recall"),
-        TAG_SENTENCES,
-        "micro chunk F1 as seqeval 0.0.12 (used by XTREME for PAN-X and UD-POS)",
-    ),
-    Metric("squad", squad_em_f1, ("exact_match", "f1"), SQUAD_ANSWERS, "SQuAD v1.1 EM/F1, English normalisation"),
-    Metric("mlqa", mlqa_em_f1, ("exact_match", "f1"), SQUAD_ANSWERS, "MLQA language-aware EM/F1"),
-    Metric("bucc", bucc_f1, ("f1", "precision", "recall"), ID_PAIRS, "P/R/F1 over sets of mined id pairs"),
+    Metric("accuracy", accuracy, ("accuracy",), LABEL_LINES, "exact-match accuracy per example", accuracy_units),
+    Metric("seqeval", chunk_f1, PRF, TAG_SENTENCES, "micro chunk F1 as seqeval 0.0.12 (PAN-X, UD-POS)", chunk_units),
+    Metric("squad", squad_em_f1, EM_F1, SQUAD_ANSWERS, "SQuAD v1.1 EM/F1, English normalisation", squad_units),
+    Metric("mlqa", mlqa_em_f1, EM_F1, SQUAD_ANSWERS, "MLQA language-aware EM/F1", mlqa_units),
+    Metric("bucc", bucc_f1, PRF, ID_PAIRS, "P/R/F1 over sets of mined id pairs", bucc_units),
 )
 
 

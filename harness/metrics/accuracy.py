@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from xlt_bench.metrics.resampling import PerExample, rates
+
 
 def accuracy(gold: Sequence[str], predictions: Sequence[str], **_: object) -> dict[str, float]:
     """Share of positions where the prediction equals the gold label (x100)."""
@@ -11,3 +13,9 @@ def accuracy(gold: Sequence[str], predictions: Sequence[str], **_: object) -> di
         return {"accuracy": 0.0}
     correct = sum(prediction == label for prediction, label in zip(predictions, gold))
     return {"accuracy": 100.0 * correct / len(predictions)}
+
+
+def accuracy_units(gold: Sequence[str], predictions: Sequence[str], **_: object) -> PerExample:
+    """One unit per line: (correct, 1)."""
+    stats = [(float(prediction == label), 1.0) for prediction, label in zip(predictions, gold)]
+    return PerExample([str(i) for i in range(len(stats))], stats, rates(["accuracy"]))

@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from xlt_bench.metrics.resampling import PerExample, precision_recall_f1
+
+
+def bucc_units(gold: Iterable[tuple[str, ...]], predictions: Iterable[tuple[str, ...]], **_: object) -> PerExample:
+    """One unit per source sentence id (in gold or predicted): (correct, predicted, gold) pair counts."""
+    gold_pairs, predicted_pairs = set(gold), set(predictions)
+    counts: dict[str, list[float]] = {}
+    for pair in predicted_pairs:
+        counts.setdefault(pair[0], [0.0, 0.0, 0.0])[1] += 1
+    for pair in gold_pairs:
+        counts.setdefault(pair[0], [0.0, 0.0, 0.0])[2] += 1
+    for pair in gold_pairs & predicted_pairs:
+        counts[pair[0]][0] += 1
+    units = sorted(counts)
+    return PerExample(units, [counts[unit] for unit in units], precision_recall_f1)
+
 
 def bucc_f1(gold: Iterable[tuple[str, ...]], predictions: Iterable[tuple[str, ...]], **_: object) -> dict[str, float]:
     """P = |pred & gold| / |pred|, R = |pred & gold| / |gold|; all three 0 when nothing is correct (x100)."""

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.metrics.squad import em_f1
+from xlt_bench.metrics.resampling import PerExample
+from xlt_bench.metrics.squad import em_f1, em_f1_units
 
 _ARTICLES = {
     "en": re.compile(r"\b(a|an|the)\b"),
@@ -75,3 +76,9 @@ def mlqa_em_f1(
 ) -> dict[str, float]:
     """MLQA scoring of one language's answers."""
     return em_f1(gold, predictions, functools.partial(normalize_answer, language=language))
+
+
+def mlqa_units(
+    gold: Iterable[Mapping[str, Any]], predictions: Mapping[str, str], *, language: str, **_: object
+) -> PerExample:
+    return em_f1_units(gold, predictions, functools.partial(normalize_answer, language=language))

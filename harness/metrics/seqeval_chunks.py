@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from xlt_bench.metrics.resampling import PerExample, precision_recall_f1
+
 
 def _end_of_chunk(prev_tag: str, tag: str, prev_type: str, type_: str) -> bool:
     if prev_tag in ("E", "S"):
@@ -42,6 +44,15 @@ def chunks(sentences: Sequence[Sequence[str]]) -> set[tuple[str, int, int]]:
             begin = i
         prev_tag, prev_type = tag, type_
     return found
+
+
+def chunk_units(gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **_: object) -> PerExample:
+    """One unit per sentence: (correct, predicted, gold) chunk counts (chunks never cross the "O" separators)."""
+    stats = []
+    for expected, predicted in zip(gold, predictions):
+        true_chunks, pred_chunks = chunks([expected]), chunks([predicted])
+        stats.append((len(true_chunks & pred_chunks), len(pred_chunks), len(true_chunks)))
+    return PerExample([str(i) for i in range(len(stats))], stats, precision_recall_f1)
 
 
 def chunk_f1(gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **_: object) -> dict[str, float]:

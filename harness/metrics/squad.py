@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from xlt_bench.metrics.resampling import PerExample, rates
+
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
 _ENGLISH_ARTICLES = re.compile(r"\b(a|an|the)\b")
 
@@ -41,6 +43,23 @@ def questions(dataset: Iterable[Mapping[str, Any]]) -> Iterable[Mapping[str, Any
             yield from paragraph["qas"]
 
 
+def em_f1_units(
+    dataset: Iterable[Mapping[str, Any]], predictions: Mapping[str, str], normalize: Callable[[str], str]
+) -> PerExample:
+    """One unit per question: (exact match, F1, 1), unanswered = (0, 0, 1)."""
+    units, stats = [], []
+    for qa in questions(dataset):
+        units.append(str(qa["id"]))
+        if qa["id"] not in predictions:
+            stats.append((0.0, 0.0, 1.0))
+            continue
+        prediction = normalize(predictions[qa["id"]])
+        golds = [normalize(answer["text"]) for answer in qa["answers"]]
+        exact = max(float(prediction == gold) for gold in golds)
+        stats.append((exact, max(token_f1(prediction.split(), gold.split()) for gold in golds), 1.0))
+    return PerExample(units, stats, rates(["exact_match", "f1"]))
+
+
 def em_f1(
     dataset: Iterable[Mapping[str, Any]], predictions: Mapping[str, str], normalize: Callable[[str], str]
 ) -> dict[str, float]:
@@ -62,3 +81,7 @@ def em_f1(
 def squad_em_f1(gold: Iterable[Mapping[str, Any]], predictions: Mapping[str, str], **_: object) -> dict[str, float]:
     """XQuAD/TyDiQA scoring: SQuAD v1.1 rules regardless of language."""
     return em_f1(gold, predictions, normalize_answer)
+
+
+def squad_units(gold: Iterable[Mapping[str, Any]], predictions: Mapping[str, str], **_: object) -> PerExample:
+    return em_f1_units(gold, predictions, normalize_answer)
