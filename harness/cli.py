@@ -243,6 +243,98 @@ def cmd_eval(registry, args) -> int:
     return 0
 
 
+# -- leaderboard / compare --------------------------------------------------------------------------------------
+
+
+def _write_or_print(text: str, output: str | None) -> None:
+    if output:
+        from xlt_bench.submission import write_atomic
+
+        write_atomic(Path(output), text)
+        print(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_leaderboard(registry, args) -> int:
+    from xlt_bench.leaderboard.render import to_csv, to_json, to_markdown
+    from xlt_bench.leaderboard.runs import load_run
+    from xlt_bench.leaderboard.table import build_board
+
+    runs = [load_run(spec, registry) for spec in [*args.runs, *(args.baselines or [])]]
+    board = build_board(runs, registry, args.suite, args.resamples, args.seed)
+    data = to_json(board)
+    if args.task and args.task not in {t["name"] for t in data["tasks"]}:
+        raise XltBenchError(f"--task {args.task}: not a task of suite {args.suite}")
+    if args.format == "json":
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "csv":
+        text = to_csv(data)
+    elif args.format == "html":
+        from xlt_bench.leaderboard.render_html import to_html
+
+        text = to_html(data, args.task)
+    else:
+        text = to_markdown(data, args.task)
+    _write_or_print(text, args.output)
+    return 0
+
+
+def cmd_compare(registry, args) -> int:
+    from xlt_bench.leaderboard import compare
+    from xlt_bench.leaderboard.runs import load_run
+
+    baseline, candidate = load_run(args.baseline, registry), load_run(args.candidate, registry)
+    if baseline.suite != candidate.suite:
+        raise XltBenchError(f"{args.baseline} is a {baseline.suite} run, {args.candidate} a {candidate.suite} run")
+    tasks = _csv(args.tasks) if args.tasks else None
+    units = compare.compare(
+        baseline, candidate, registry, tasks, args.tolerance, args.per_language, args.rule, args.resamples, args.seed
+    )
+    if args.junit:
+        _write_or_print(compare.to_junit(units, baseline, candidate, args.tolerance), args.junit)
+    if not units:
+        level = "(task, language) pairs" if args.per_language else "complete tasks"
+        print(f"xlt-bench: nothing comparable: no {level} scored in both runs", file=sys.stderr)
+        return compare.EXIT_NOTHING_COMPARABLE
+    if args.format == "json":
+        print(json.dumps(compare.to_json(units, baseline, candidate, args.tolerance, args.rule), indent=2))
+    else:
+        sys.stdout.write(compare.to_markdown(units, baseline, candidate, args.tolerance))
+    return compare.EXIT_REGRESSION if any(unit.regression for unit in units) else compare.EXIT_OK
+
+
+# -- demo -------------------------------------------------------------------------------------------------------
+
+
+def cmd_demo(registry, args) -> int:
+    from xlt_bench.demo import run_demo
+
+    output = Path(args.output)
+    if output.exists() and any(output.iterdir()) and not args.overwrite:
+        raise XltBenchError(f"--output {output} is not empty; pass --overwrite or another folder")
+    if output.exists() and args.overwrite:
+        import shutil
+
+        shutil.rmtree(output)
+    files = run_demo(registry, output, args.steps, args.epochs, args.seed, progress=not args.quiet)
+    print()
+    print(files["markdown"].read_text(encoding="utf-8"))
+    print(f"HTML leaderboard: {files['html']}  (JSON: {files['json']})")
+    print(f"run folders: {files['direct']}, {files['intermediate']}")
+    print(
+        "These are TINY DEMO MODELS (4 layers, trained here on a few hundred examples): their scores only show the "
+        "workflow and say nothing about real checkpoints.\nTo evaluate a real fine-tuned checkpoint: "
+        "xlt-bench prefetch --suite xtreme && xlt-bench eval --model path/to/checkpoint-or-hub-id --suite xtreme "
+        "--output runs/mine --base xlm-roberta-large [--intermediate mnli]"
+    )
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(files["html"].resolve().as_uri())
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------------------------------------
 
 
@@ -323,6 +415,47 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--intermediate", help="comma-separated English intermediate tasks (empty: direct fine-tuning)")
     ev.add_argument("--quiet", action="store_true", help="no progress bars")
     ev.set_defaults(handler=cmd_eval)
+    demo = commands.add_parser("demo", help="offline demo: tiny direct and intermediate models, eval, leaderboard")
+    demo.add_argument("--output", default="runs/demo", help="where models, runs and the leaderboard go")
+    demo.add_argument("--steps", type=int, default=500, help="masked-LM pre-training steps of the tiny base")
+    demo.add_argument("--epochs", type=int, default=6, help="epochs of the intermediate and target fine-tuning")
+    demo.add_argument("--seed", type=int, default=13)
+    demo.add_argument("--overwrite", action="store_true", help="replace an existing --output folder")
+    demo.add_argument("--open", action="store_true", help="open the HTML leaderboard in a browser")
+    demo.add_argument("--quiet", action="store_true", help="no progress output")
+    demo.set_defaults(handler=cmd_demo)
+
+    board = commands.add_parser("leaderboard", help="tables of runs and published baselines, deltas with intervals")
+    board.add_argument("runs", nargs="*", metavar="RUN", help="run folders or results.json files")
+    board.add_argument("--baselines", nargs="+", metavar="NAME", help="published baselines (names or files)")
+    board.add_argument("--suite", default="xtreme")
+    board.add_argument("--format", default="md", choices=["md", "html", "csv", "json"])
+    board.add_argument("--output", help="file to write (default: standard output)")
+    board.add_argument("--task", help="the task whose per-language deltas are tabled (default: the first)")
+    board.add_argument("--resamples", type=int, default=1000, help="paired bootstrap resamples")
+    board.add_argument("--seed", type=int, default=0)
+    board.set_defaults(handler=cmd_leaderboard)
+
+    gate = commands.add_parser(
+        "compare",
+        help="regression gate: exit 0 none, 1 regression, 2 usage/input error, 3 nothing comparable",
+    )
+    gate.add_argument("baseline", help="run folder, results.json, or a published baseline name")
+    gate.add_argument("candidate", help="run folder or results.json")
+    gate.add_argument("--tolerance", type=float, default=0.5, help="points a score may fall before it counts")
+    gate.add_argument("--per-language", action="store_true", help="compare every (task, language), not task scores")
+    gate.add_argument("--tasks", help="comma-separated task names (default: all shared)")
+    gate.add_argument(
+        "--rule",
+        default="both",
+        choices=["both", "either"],
+        help="with per-example predictions: a drop must be beyond tolerance AND significant (both) or either",
+    )
+    gate.add_argument("--format", default="md", choices=["md", "json"])
+    gate.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per unit)")
+    gate.add_argument("--resamples", type=int, default=1000)
+    gate.add_argument("--seed", type=int, default=0)
+    gate.set_defaults(handler=cmd_compare)
     return parser
 
 

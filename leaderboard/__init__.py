@@ -1,5 +1,5 @@
-"""Leaderboards over results files (reads results, never runs models): tables, significance, compare.
+"""Leaderboards over results files: it reads runs and published baselines, never runs a model.
 
-Filled by the leaderboard issue; the package exists now because the install layout maps it to
-`xlt_bench.leaderboard`.
+`runs` loads them, `significance` holds the paired bootstrap, `table` builds the board (runs grouped by base model,
+intermediate-trained runs against their direct run), `render`/`render_html` format it, `compare` is the CI gate.
 """

@@ -1,0 +1,197 @@
+"""The leaderboard as JSON (the structure every other format is made from), Markdown and CSV.
+
+Markdown is compact enough for a CI comment: the score table, then per base model the direct-vs-intermediate
+deltas with 95% intervals (bold = the interval excludes 0), then per-language deltas of one chosen task.
+CSV is long format (one value per row) for pandas: `kind` = score | delta.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from xlt_bench.leaderboard.table import Board, main_score
+
+QA_METRICS = ("exact_match", "f1")
+
+
+def _is_qa(task) -> bool:
+    return tuple(task.main_metrics) == QA_METRICS
+
+
+def to_json(board: Board) -> dict[str, Any]:
+    ids = {id(run): f"r{index}" for index, run in enumerate(board.runs)}
+    runs = []
+    for run in board.runs:
+        cells = {}
+        for task in board.tasks:
+            cell = run.tasks.get(task.name)
+            if cell is None:
+                continue
+            cells[task.name] = {
+                "score": cell.score,
+                "complete": cell.complete,
+                "scored": len(cell.languages) if cell.languages else (cell.expected if cell.complete else 0),
+                "expected": cell.expected,
+                "average": cell.average,
+                "languages": {lang: main_score(task, m) for lang, m in cell.languages.items()},
+            }
+        runs.append(
+            {
+                "id": ids[id(run)],
+                "label": run.label,
+                "base": run.base,
+                "training": run.kind,
+                "intermediate": list(run.intermediate),
+                "published": run.published,
+                "source": run.source,
+                "score": run.score,
+                "tasks": cells,
+            }
+        )
+    comparisons = [
+        {
+            "base": c.base,
+            "direct": ids[id(c.direct)],
+            "candidate": ids[id(c.candidate)],
+            "training": c.candidate.kind,
+            "tasks": {name: delta.to_json() for name, delta in c.tasks.items()},
+            "overall": c.overall.to_json() if c.overall else None,
+            "languages": {t: {lang: d.to_json() for lang, d in per.items()} for t, per in c.languages.items()},
+        }
+        for c in board.comparisons
+    ]
+    return {
+        "suite": board.suite.name,
+        "description": board.suite.description,
+        "score_rule": board.suite.score,
+        "tasks": [
+            {"name": t.name, "main_metric": t.main_metric, "qa": _is_qa(t), "languages": list(t.languages)}
+            for t in board.tasks
+        ],
+        "runs": runs,
+        "groups": {base: [ids[id(run)] for run in members] for base, members in board.groups.items()},
+        "comparisons": comparisons,
+        "resamples": board.resamples,
+        "seed": board.seed,
+        "notes": board.notes,
+    }
+
+
+def _number(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
+def _delta(delta: dict[str, Any] | None) -> tuple[str, str]:
+    if delta is None:
+        return "–", ""
+    text = _number(delta["delta"], signed=True)
+    if delta["ci_low"] is None:
+        return text, "n/a"
+    return (f"**{text}**" if delta["significant"] else text), f"[{delta['ci_low']:+.1f}, {delta['ci_high']:+.1f}]"
+
+
+def _cell(task: dict[str, Any], cell: dict[str, Any] | None) -> str:
+    if cell is None:
+        return "–"
+    if task["qa"] and cell["average"]:  # published baselines may give F1 without EM
+        return f"{_number(cell['average'].get('f1'))}/{_number(cell['average'].get('exact_match'))}"
+    if not cell["complete"]:
+        return f"incomplete ({cell['scored']}/{cell['expected']})"
+    return _number(cell["score"])
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
+    runs = {run["id"]: run for run in data["runs"]}
+    headers = ["run", "base", "training", *(f"{t['name']} (F1/EM)" if t["qa"] else t["name"] for t in data["tasks"])]
+    rows = []
+    for run in data["runs"]:
+        marker = " †" if run["published"] else ""
+        rows.append(
+            [run["label"] + marker, run["base"] or "–", run["training"]]
+            + [_cell(t, run["tasks"].get(t["name"])) for t in data["tasks"]]
+            + [_number(run["score"])]
+        )
+    lines = [f"## {data['suite']} leaderboard", "", *_table([*headers, "score"], rows), ""]
+    published = [run for run in data["runs"] if run["published"]]
+    for run in published:
+        source = run["source"]
+        where = f"{source.get('paper', '')} {source.get('table', '')}".strip()
+        lines.append(f"† {run['label']}: published, not measured here — {where}")
+    if published:
+        lines.append("")
+    for comparison in data["comparisons"]:
+        direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
+        title = f"{candidate['label']} ({comparison['training']}) vs {direct['label']} (direct)"
+        lines += [f"### {comparison['base']}: {title}", ""]
+        rows = []
+        for spec in data["tasks"]:
+            name = spec["name"]
+            if name not in comparison["tasks"] and not comparison["languages"].get(name):
+                continue
+            text, ci = _delta(comparison["tasks"].get(name))
+            before, after = (_cell(spec, run["tasks"][name]) for run in (direct, candidate))
+            rows.append([name, before, after, text, ci if name in comparison["tasks"] else "per language below"])
+        text, ci = _delta(comparison["overall"])
+        rows.append(["**score**", _number(direct["score"]), _number(candidate["score"]), text, ci])
+        lines += [*_table(["task", "direct", comparison["training"], "Δ", "95% CI"], rows), ""]
+    chosen = task or next((t for c in data["comparisons"] for t, per in c["languages"].items() if per), None)
+    for comparison in data["comparisons"]:
+        per_language = comparison["languages"].get(chosen or "", {})
+        if not per_language:
+            continue
+        direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
+        lines += [f"#### {chosen} per language: {candidate['label']} vs {direct['label']}", ""]
+        rows = []
+        for language, delta in per_language.items():
+            text, ci = _delta(delta)
+            before = direct["tasks"][chosen]["languages"][language]
+            after = candidate["tasks"][chosen]["languages"][language]
+            rows.append([language, _number(before), _number(after), text, ci])
+        lines += [*_table(["language", "direct", comparison["training"], "Δ", "95% CI"], rows), ""]
+    if data["comparisons"]:
+        lines.append(
+            f"Bold Δ: the paired-bootstrap 95% interval ({data['resamples']} resamples) excludes 0; "
+            "n/a: no per-example predictions on both sides."
+        )
+    lines += [f"Note: {note}" for note in data["notes"]]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+CSV_COLUMNS = "kind run base training task language metric value ci_low ci_high significant".split()
+
+
+def to_csv(data: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for run in data["runs"]:
+        common = {"kind": "score", "run": run["label"], "base": run["base"], "training": run["training"]}
+        writer.writerow({**common, "task": "", "language": "", "metric": "suite score", "value": run["score"]})
+        for name, cell in run["tasks"].items():
+            writer.writerow({**common, "task": name, "language": "", "metric": "score", "value": cell["score"]})
+            for metric, value in (cell["average"] or {}).items():
+                writer.writerow({**common, "task": name, "language": "", "metric": metric, "value": value})
+            for language, value in cell["languages"].items():
+                writer.writerow({**common, "task": name, "language": language, "metric": "score", "value": value})
+    runs = {run["id"]: run for run in data["runs"]}
+    for comparison in data["comparisons"]:
+        label = runs[comparison["candidate"]]["label"]
+        common = {"kind": "delta", "run": label, "base": comparison["base"], "training": comparison["training"]}
+        deltas = [("", "", comparison["overall"])] if comparison["overall"] else []
+        deltas += [(name, "", delta) for name, delta in comparison["tasks"].items()]
+        deltas += [(n, lang, d) for n, per in comparison["languages"].items() for lang, d in per.items()]
+        for task, language, delta in deltas:
+            writer.writerow(
+                {**common, "task": task, "language": language, "metric": "delta vs direct", "value": delta["delta"]}
+                | {"ci_low": delta["ci_low"], "ci_high": delta["ci_high"], "significant": delta["significant"]}
+            )
+    return out.getvalue()

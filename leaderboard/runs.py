@@ -1,0 +1,146 @@
+"""Runs as the leaderboard sees them: measured run folders (or their results.json) and published baselines.
+
+A measured run is re-aggregated from its per-language metrics with the suite's rules (`xlt_bench.scoring`), so
+a table cell always means what `xlt-bench score` would print. A published baseline carries task-level numbers
+only, with its source; it is shown beside measured runs and never mixed into their aggregation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from xlt_bench.errors import XltBenchError
+from xlt_bench.scoring import SuiteScore, TaskScore, mean
+
+
+@dataclass
+class TaskCell:
+    """One task of one run: per-language metrics (measured runs), language-averaged metrics and the task score."""
+
+    languages: dict[str, dict[str, float]]
+    average: dict[str, float] | None
+    score: float | None
+    complete: bool
+    expected: int  # how many languages the task has
+
+
+@dataclass
+class Run:
+    label: str
+    base: str | None
+    intermediate: tuple[str, ...]
+    suite: str
+    published: bool
+    tasks: dict[str, TaskCell]
+    score: float | None
+    path: Path | None = None  # run folder holding predictions/ and labels/ (measured runs)
+    split: str = "test"
+    source: dict[str, Any] = field(default_factory=dict)  # published baselines: paper, table, split, notes
+
+    @property
+    def direct(self) -> bool:
+        return not self.intermediate
+
+    @property
+    def kind(self) -> str:
+        return "published" if self.published else "direct" if self.direct else "+" + "+".join(self.intermediate)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise XltBenchError(f"{path}: file not found") from None
+    except json.JSONDecodeError as error:
+        raise XltBenchError(f"{path}:{error.lineno}: invalid JSON ({error.msg})") from None
+    if not isinstance(document, dict):
+        raise XltBenchError(f"{path}: expected a JSON object")
+    return document
+
+
+def measured_run(path: Path, registry) -> Run:
+    """A run folder (or its results.json) written by `xlt-bench eval`, re-aggregated from per-language metrics."""
+    results = Path(path) / "results.json" if Path(path).is_dir() else Path(path)
+    document = _read_json(results)
+    if "tasks" not in document or "suite" not in document:
+        raise XltBenchError(f"{results}: not an xlt-bench results.json (no 'suite' or 'tasks')")
+    suite = registry.suite(document["suite"])
+    scores: dict[str, TaskScore] = {}
+    for name, entry in document["tasks"].items():
+        if name not in registry.tasks:
+            continue
+        languages = entry.get("languages")
+        if not isinstance(languages, dict):
+            raise XltBenchError(f"{results}: tasks.{name}.languages must be an object of per-language metrics")
+        scores[name] = TaskScore(registry.task(name), languages)
+    suite_score = SuiteScore(suite, scores)
+    lineage = document.get("lineage") or {}
+    tasks = {
+        name: TaskCell(dict(score.languages), score.average, score.score, score.complete, len(score.task.languages))
+        for name, score in scores.items()
+    }
+    return Run(
+        label=str(lineage.get("label") or results.parent.name),
+        base=lineage.get("base"),
+        intermediate=tuple(lineage.get("intermediate") or ()),
+        suite=suite.name,
+        published=False,
+        tasks=tasks,
+        score=suite_score.score,
+        path=results.parent,
+        split=document.get("split", "test"),
+    )
+
+
+def published_run(path: Path, registry) -> Run:
+    """A baseline file from `baselines/`: task-level published numbers with their source."""
+    document = _read_json(path)
+    for key in ("name", "suite", "source", "tasks"):
+        if key not in document:
+            raise XltBenchError(f"{path}: baseline file without {key!r}")
+    suite = registry.suite(document["suite"])
+    tasks = {}
+    for name, average in document["tasks"].items():
+        task = registry.task(name)
+        if not isinstance(average, dict) or not all(isinstance(v, (int, float)) for v in average.values()):
+            raise XltBenchError(f"{path}: tasks.{name} must map metric names to numbers")
+        complete = all(metric in average for metric in task.main_metrics)
+        score = mean(average[m] for m in task.main_metrics) if complete else None
+        tasks[name] = TaskCell({}, dict(average), score, complete, len(task.languages))
+    scored = [tasks[name].score for name in suite.tasks if name in tasks]
+    suite_score = mean(scored) if len(scored) == len(suite.tasks) and None not in scored else None
+    return Run(
+        label=str(document["name"]),
+        base=document.get("base"),
+        intermediate=tuple(document.get("intermediate") or ()),
+        suite=suite.name,
+        published=True,
+        tasks=tasks,
+        score=suite_score,
+        split=document["source"].get("split", "test"),
+        source=dict(document["source"]),
+    )
+
+
+def baseline_files() -> dict[str, Path]:
+    """The baselines that ship with xlt-bench (`xlt_bench.baselines`): {name: file}."""
+    folder = Path(str(resources.files("xlt_bench.baselines")))
+    return {path.stem: path for path in sorted(folder.glob("*.json"))}
+
+
+def load_run(spec: str, registry) -> Run:
+    """A run folder, a results.json, a baseline file, or the name of a shipped baseline."""
+    path = Path(spec)
+    if path.exists():
+        if path.is_file() and path.name != "results.json" and "lineage" not in _read_json(path):
+            return published_run(path, registry)
+        return measured_run(path, registry)
+    shipped = baseline_files()
+    if spec in shipped:
+        return published_run(shipped[spec], registry)
+    known = ", ".join(shipped) or "none"
+    raise XltBenchError(f"{spec}: no such run folder, results file or baseline (shipped baselines: {known})")

@@ -1,0 +1,91 @@
+"""Paired bootstrap confidence intervals for score differences between two runs on the same examples.
+
+Both runs must have scored the same gold file for a (task, language) (their `labels/` copies are identical);
+each example is then a pair of per-example statistics (`Metric.per_example`). A resample draws examples with
+replacement, the same draw for both runs, and recomputes both scores from summed statistics, so corpus-level
+metrics (chunk F1, BUCC F1) are resampled correctly, not averaged per sentence. Examples with identical pairs of
+statistics are pooled and drawn with one multinomial, which makes 1,000 resamples of a 40-language task take
+milliseconds. A task delta is the mean over its languages of the per-language deltas (as the task score is the
+macro average), resampled language by language; a delta is significant when its 95% interval excludes 0.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from xlt_bench.errors import XltBenchError
+from xlt_bench.submission import submission_path
+
+
+@dataclass(frozen=True)
+class Delta:
+    """candidate minus baseline, with the bootstrap 95% interval when both sides have per-example predictions."""
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def significant(self) -> bool:
+        return self.low is not None and (self.low > 0 or self.high < 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"delta": self.value, "ci_low": self.low, "ci_high": self.high, "significant": self.significant}
+
+
+def per_example_pair(base_dir: Path, candidate_dir: Path, split: str, task, language: str, metric):
+    """(baseline PerExample, candidate PerExample) for one (task, language), or None when they are not paired."""
+    if metric.per_example is None:
+        return None
+    fmt = metric.submission
+    files = [
+        submission_path(root / kind, task.name, language, fmt.extension, split)
+        for root in (base_dir, candidate_dir)
+        for kind in ("labels", "predictions")
+    ]
+    if not all(path.is_file() for path in files) or files[0].read_bytes() != files[2].read_bytes():
+        return None  # no per-example predictions, or not the same examples
+    gold = fmt.read_gold(files[0])
+    sides = []
+    for predictions in (files[1], files[3]):
+        predicted = fmt.read_predictions(predictions)
+        fmt.check(gold, predicted, files[0], predictions)
+        sides.append(metric.per_example(gold, predicted, language=language, **task.metric_params))
+    return tuple(sides)
+
+
+def language_deltas(pair, main_metrics: Sequence[str], resamples: int, rng: np.random.Generator) -> tuple[float, Any]:
+    """Observed delta of the main score and its `resamples` bootstrap replicates for one language."""
+    base, candidate = pair
+    if list(base.units) != list(candidate.units):
+        raise XltBenchError("paired bootstrap needs both runs on the same examples in the same order")
+    stats = np.hstack([np.asarray(base.stats, dtype=float), np.asarray(candidate.stats, dtype=float)])
+    width = stats.shape[1] // 2
+
+    def main(reduce, sums):
+        values = reduce(sums)
+        return sum(values[name] for name in main_metrics) / len(main_metrics)
+
+    totals = stats.sum(axis=0)
+    observed = float(main(candidate.reduce, totals[width:]) - main(base.reduce, totals[:width]))
+    distinct, counts = np.unique(stats, axis=0, return_counts=True)
+    draws = rng.multinomial(len(stats), counts / counts.sum(), size=resamples)
+    sums = draws @ distinct
+    replicates = main(candidate.reduce, sums[:, width:]) - main(base.reduce, sums[:, :width])
+    return observed, replicates
+
+
+def interval(value: float, replicates: Any) -> Delta:
+    low, high = np.percentile(replicates, [2.5, 97.5])
+    return Delta(float(value), float(low), float(high))
+
+
+def seeded(seed: int, task: str, language: str) -> np.random.Generator:
+    """Each (task, language) has its own stream: results do not depend on the order runs or tasks come in."""
+    return np.random.default_rng([seed, zlib.crc32(f"{task}/{language}".encode())])

@@ -1,0 +1,132 @@
+"""The leaderboard as data: runs grouped by base model, and each intermediate-trained run against its direct run.
+
+Rows are runs; cells are task scores aggregated as `xlt-bench score` does (an incomplete task stays incomplete,
+never averaged as if whole). Per base model, the first measured direct run (no intermediate tasks) is the
+reference of every measured intermediate-trained run of that base: deltas per task, per language and overall,
+with paired-bootstrap 95% intervals wherever both runs have per-example predictions on the same examples. The
+renderers (Markdown, HTML, CSV, JSON) only format this structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from xlt_bench.leaderboard.runs import Run
+from xlt_bench.leaderboard.significance import Delta, interval, language_deltas, per_example_pair, seeded
+
+UNKNOWN_BASE = "(base not recorded)"
+
+
+@dataclass
+class Comparison:
+    """One intermediate-trained run against the direct run of the same base model."""
+
+    base: str
+    direct: Run
+    candidate: Run
+    tasks: dict[str, Delta] = field(default_factory=dict)  # complete on both sides
+    languages: dict[str, dict[str, Delta]] = field(default_factory=dict)  # languages scored on both sides
+    overall: Delta | None = None
+
+
+@dataclass
+class Board:
+    suite: Any  # xlt_bench.tasks.Suite
+    tasks: list[Any]  # xlt_bench.tasks.Task, in suite order
+    groups: dict[str, list[Run]]
+    comparisons: list[Comparison]
+    resamples: int
+    seed: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def runs(self) -> list[Run]:
+        return [run for runs in self.groups.values() for run in runs]
+
+
+def main_score(task, metrics: dict[str, float]) -> float:
+    """A language's contribution to the task score (QA: the mean of EM and F1)."""
+    return sum(metrics[name] for name in task.main_metrics) / len(task.main_metrics)
+
+
+def _group(runs: list[Run]) -> dict[str, list[Run]]:
+    groups: dict[str, list[Run]] = {}
+    for run in runs:
+        groups.setdefault(run.base or UNKNOWN_BASE, []).append(run)
+    order = {"direct": 0, "published": 2}
+    return {base: sorted(members, key=lambda r: order.get(r.kind, 1)) for base, members in groups.items()}
+
+
+def compare_runs(
+    direct: Run, candidate: Run, base: str, tasks: list, registry, resamples: int, seed: int
+) -> Comparison:
+    """Deltas of `candidate` over `direct` (the reference) per task, language and overall, with intervals."""
+    comparison = Comparison(base, direct, candidate)
+    replicates_by_task: dict[str, Any] = {}
+    for task in tasks:
+        before, after = direct.tasks.get(task.name), candidate.tasks.get(task.name)
+        if before is None or after is None:
+            continue
+        shared = [lang for lang in task.languages if lang in before.languages and lang in after.languages]
+        per_language, replicates = {}, []
+        for language in shared:
+            value = main_score(task, after.languages[language]) - main_score(task, before.languages[language])
+            pair = (
+                per_example_pair(direct.path, candidate.path, direct.split, task, language, registry.metric(task))
+                if direct.path and candidate.path and direct.split == candidate.split
+                else None
+            )
+            if pair is None:
+                per_language[language] = Delta(value)
+                continue
+            observed, draws = language_deltas(pair, task.main_metrics, resamples, seeded(seed, task.name, language))
+            per_language[language] = interval(observed, draws)
+            replicates.append(draws)
+        comparison.languages[task.name] = per_language
+        if before.score is None or after.score is None:
+            continue
+        value = after.score - before.score
+        if len(replicates) == len(task.languages):
+            replicates_by_task[task.name] = np.mean(replicates, axis=0)
+            comparison.tasks[task.name] = interval(value, replicates_by_task[task.name])
+        else:
+            comparison.tasks[task.name] = Delta(value)
+    if direct.score is not None and candidate.score is not None:
+        value = candidate.score - direct.score
+        if len(replicates_by_task) == len(tasks):
+            comparison.overall = interval(value, _suite_replicates(registry, direct.suite, replicates_by_task))
+        else:
+            comparison.overall = Delta(value)
+    return comparison
+
+
+def _suite_replicates(registry, suite_name: str, by_task: dict[str, Any]) -> Any:
+    """Suite-score replicates from task replicates, with the suite's own aggregation rule."""
+    suite = registry.suite(suite_name)
+    if suite.score == "category_mean":
+        return np.mean([np.mean([by_task[t] for t in tasks], axis=0) for tasks in suite.categories.values()], axis=0)
+    return np.mean([by_task[name] for name in suite.tasks], axis=0)
+
+
+def build_board(runs: list[Run], registry, suite: str, resamples: int = 1000, seed: int = 0) -> Board:
+    """Group runs by base model and compare each intermediate-trained run with its base's direct run."""
+    tasks = registry.suite_tasks(suite)
+    other = sorted({run.suite for run in runs} - {suite})
+    notes = [f"runs of suite {name} are not shown (--suite {suite})" for name in other]
+    groups = _group([run for run in runs if run.suite == suite])
+    comparisons = []
+    for base, members in groups.items():
+        measured = [run for run in members if not run.published]
+        directs = [run for run in measured if run.direct]
+        candidates = [run for run in measured if not run.direct]
+        if candidates and not directs:
+            notes.append(f"{base}: no direct run to compare {', '.join(r.label for r in candidates)} with")
+            continue
+        if len(directs) > 1:
+            notes.append(f"{base}: several direct runs; deltas are against the first, {directs[0].label}")
+        for candidate in candidates:
+            comparisons.append(compare_runs(directs[0], candidate, base, tasks, registry, resamples, seed))
+    return Board(registry.suite(suite), tasks, groups, comparisons, resamples, seed, notes)

@@ -1,0 +1,207 @@
+"""Leaderboard and compare: per-example decompositions, the paired bootstrap, tables, and the CI gate's exit codes.
+
+Runs are built as `eval` leaves them (results.json + labels/ + predictions/ in the submission layout) from
+synthetic predictions, so no model is needed here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import zlib
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+import pytest
+from helpers import run_main
+
+from xlt_bench.folder_scoring import score_folders
+from xlt_bench.leaderboard.runs import load_run
+from xlt_bench.leaderboard.significance import language_deltas, per_example_pair
+from xlt_bench.registry import load_registry
+from xlt_bench.submission import submission_path
+
+LABELS = ("entailment", "neutral", "contradiction")
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def test_per_example_statistics_sum_to_the_official_values(registry, shared_data: Path):
+    """For every metric, summing per-example statistics reproduces the score of the official rules."""
+    mock = shared_data / "xtreme_mock_test_data"
+    checked = 0
+    for task in registry.suite_tasks("xtreme"):
+        metric = registry.metric(task)
+        for language in task.languages:
+            gold_path = submission_path(mock / "labels", task.name, language, metric.submission.extension)
+            pred_path = submission_path(mock / "predictions", task.name, language, metric.submission.extension)
+            gold, predicted = metric.submission.read_gold(gold_path), metric.submission.read_predictions(pred_path)
+            expected = metric.compute(gold, predicted, language=language)
+            parts = metric.per_example(gold, predicted, language=language)
+            summed = parts.reduce(np.asarray(parts.stats, dtype=float).sum(axis=0))
+            assert {k: float(v) for k, v in summed.items()} == pytest.approx(expected, abs=1e-9), (task.name, language)
+            checked += 1
+    assert checked == sum(len(t.languages) for t in registry.suite_tasks("xtreme"))
+
+
+def write_run(root: Path, registry, predictions: dict[str, dict[str, list[str]]], gold: dict, **lineage) -> Path:
+    """A run folder as `eval` writes it, for XNLI-style label predictions."""
+    for task, per_language in predictions.items():
+        for language, predicted in per_language.items():
+            for kind, lines in (("labels", gold[task][language]), ("predictions", predicted)):
+                path = submission_path(root / kind, task, language, "tsv")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("".join(f"{line}\n" for line in lines))
+    scores, _ = score_folders(registry, "xtreme", root / "predictions", root / "labels")
+    tasks = {name: {"languages": score.languages} for name, score in scores.tasks.items()}
+    document = {"suite": "xtreme", "split": "test", "lineage": lineage, "tasks": tasks}
+    (root / "results.json").write_text(json.dumps(document))
+    return root
+
+
+def corrupt(labels: list[str], rate: float, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(LABELS) if rng.random() < rate else label for label in labels]
+
+
+@pytest.fixture(scope="module")
+def xnli_gold() -> dict:
+    rng = random.Random(0)
+    languages = load_registry().task("xnli").languages
+    return {"xnli": {lang: [rng.choice(LABELS) for _ in range(400)] for lang in languages}}
+
+
+def runs(tmp_path: Path, registry, gold: dict, rates: dict[str, float]) -> dict[str, Path]:
+    made = {}
+    for name, rate in rates.items():
+        seeds = {lang: zlib.crc32(f"{name}/{lang}".encode()) for lang in gold["xnli"]}
+        predictions = {"xnli": {lang: corrupt(labels, rate, seeds[lang]) for lang, labels in gold["xnli"].items()}}
+        lineage = {"label": name, "base": "tiny", "intermediate": [] if name == "direct" else [name]}
+        made[name] = write_run(tmp_path / name, registry, predictions, gold, **lineage)
+    return made
+
+
+def test_bootstrap_matches_plain_index_resampling(registry, xnli_gold, tmp_path: Path):
+    folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5, "mnli": 0.3})
+    task = registry.task("xnli")
+    pair = per_example_pair(folders["direct"], folders["mnli"], "test", task, "de", registry.metric(task))
+    observed, pooled = language_deltas(pair, task.main_metrics, 4000, np.random.default_rng(1))
+    base = np.asarray(pair[0].stats)[:, 0]
+    cand = np.asarray(pair[1].stats)[:, 0]
+    assert observed == pytest.approx(100 * (cand.mean() - base.mean()))
+    rng = np.random.default_rng(2)
+    draws = rng.integers(0, len(base), size=(4000, len(base)))
+    plain = 100 * (cand[draws].mean(axis=1) - base[draws].mean(axis=1))
+    assert np.percentile(pooled, [2.5, 50, 97.5]) == pytest.approx(np.percentile(plain, [2.5, 50, 97.5]), abs=0.6)
+
+
+def test_leaderboard_groups_compares_and_marks_significance(registry, xnli_gold, tmp_path: Path):
+    folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5, "mnli": 0.2, "squad": 0.5})
+    args = [str(folders[name]) for name in ("mnli", "direct", "squad")]
+    result = run_main("leaderboard", *args, "--baselines", "xlmr_large_xtreme", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    labels = {run["id"]: run["label"] for run in data["runs"]}
+    assert [labels[i] for i in data["groups"]["tiny"]] == ["direct", "mnli", "squad"]  # direct first
+    assert [labels[c["candidate"]] for c in data["comparisons"]] == ["mnli", "squad"]
+    mnli, squad = data["comparisons"]
+    assert mnli["tasks"]["xnli"]["significant"] and mnli["tasks"]["xnli"]["delta"] > 10
+    same = squad["tasks"]["xnli"]
+    assert not same["significant"] and same["ci_low"] < 0 < same["ci_high"]
+    assert len(mnli["languages"]["xnli"]) == 15 and mnli["overall"] is None  # the suite score needs all 9 tasks
+    direct = next(run for run in data["runs"] if run["label"] == "direct")
+    assert direct["tasks"]["xnli"]["complete"] and "udpos" not in direct["tasks"]
+    published = next(run for run in data["runs"] if run["published"])
+    assert published["score"] == pytest.approx((79.2 + 86.4 + 72.6 + 65.4 + 68.7 + 62.4 + 55.05 + 66.0 + 57.3) / 9)
+
+    again = json.loads(run_main("leaderboard", *reversed(args), "--format", "json").stdout)
+    by_label = {labels[c["candidate"]]: c for c in data["comparisons"]}
+    again_labels = {run["id"]: run["label"] for run in again["runs"]}
+    for comparison in again["comparisons"]:  # the same intervals whatever the order of the runs
+        assert comparison["tasks"] == by_label[again_labels[comparison["candidate"]]]["tasks"]
+
+    markdown = run_main("leaderboard", *args, "--baselines", "xlmr_large_xtreme").stdout
+    assert "| xnli | " in markdown and "**+" in markdown and "XLM-R Large (Hu et al., 2020) †" in markdown
+    assert "published, not measured here" in markdown and "#### xnli per language: mnli vs direct" in markdown
+    rows = list(csv.DictReader(io.StringIO(run_main("leaderboard", *args, "--format", "csv").stdout)))
+    deltas = [row for row in rows if row["kind"] == "delta" and row["run"] == "mnli" and row["language"] == ""]
+    assert deltas[0]["task"] == "xnli" and deltas[0]["significant"] == "True"
+
+
+def test_incomplete_tasks_are_shown_as_incomplete(registry, xnli_gold, tmp_path: Path):
+    partial = {"xnli": {lang: labels for lang, labels in list(xnli_gold["xnli"].items())[:3]}}
+    folder = write_run(tmp_path / "partial", registry, partial, xnli_gold, label="partial", base="tiny")
+    run = load_run(str(folder), registry)
+    assert run.tasks["xnli"].complete is False and run.tasks["xnli"].score is None and run.score is None
+    assert "incomplete (3/15)" in run_main("leaderboard", str(folder)).stdout
+
+
+class TestCompare:
+    def gate(self, *args: str):
+        return run_main("compare", *args)
+
+    def test_no_regression_is_exit_0(self, registry, xnli_gold, tmp_path: Path):
+        folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.3})
+        result = self.gate(str(folders["direct"]), str(folders["direct"]))
+        assert result.returncode == 0 and "no regression" in result.stdout
+
+    def test_significant_drop_is_exit_1_and_named(self, registry, xnli_gold, tmp_path: Path):
+        folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.1, "worse": 0.6})
+        result = self.gate(str(folders["direct"]), str(folders["worse"]), "--junit", str(tmp_path / "junit.xml"))
+        assert result.returncode == 1
+        assert "| xnli |" in result.stdout and "REGRESSION" in result.stdout
+        suite = ElementTree.parse(tmp_path / "junit.xml").getroot()
+        assert suite.get("tests") == "1" and suite.get("failures") == "1"
+        assert suite.find("testcase").find("failure").get("message").startswith("xnli fell by")
+        per_language = self.gate(str(folders["direct"]), str(folders["worse"]), "--per-language", "--format", "json")
+        report = json.loads(per_language.stdout)
+        assert per_language.returncode == 1 and len(report["units"]) == 15 and len(report["regressions"]) == 15
+
+    def test_a_drop_must_also_be_significant_unless_either(self, registry, xnli_gold, tmp_path: Path):
+        folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.30})
+        # the same predictions with, per language, 20 right answers made wrong and 18 wrong ones made right:
+        # a net drop of 0.5 points, but from so few discordant examples that it is not significant
+        noisy = {}
+        for lang, labels in xnli_gold["xnli"].items():
+            predicted = (folders["direct"] / "predictions" / "xnli" / f"test-{lang}.tsv").read_text().split()
+            right = [i for i, (p, g) in enumerate(zip(predicted, labels)) if p == g]
+            wrong = [i for i, (p, g) in enumerate(zip(predicted, labels)) if p != g]
+            for i in right[:20]:
+                predicted[i] = next(label for label in LABELS if label != labels[i])
+            for i in wrong[:18]:
+                predicted[i] = labels[i]
+            noisy[lang] = predicted
+        lineage = {"label": "noisy", "base": "tiny", "intermediate": ["x"]}
+        folders["noisy"] = write_run(tmp_path / "noisy", registry, {"xnli": noisy}, xnli_gold, **lineage)
+        both = self.gate(str(folders["direct"]), str(folders["noisy"]), "--tolerance", "0.1", "--format", "json")
+        report = json.loads(both.stdout)
+        unit = report["units"][0]
+        assert unit["delta"] == pytest.approx(-0.5) and not unit["significant"]
+        assert both.returncode == 0
+        either = self.gate(str(folders["direct"]), str(folders["noisy"]), "--tolerance", "0.1", "--rule", "either")
+        assert either.returncode == 1
+
+    def test_published_baseline_compares_task_scores_without_intervals(self, registry, xnli_gold, tmp_path: Path):
+        folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5})  # about 67% accuracy, below XLM-R's 79.2
+        result = self.gate("xlmr_large_xtreme", str(folders["direct"]), "--format", "json")
+        report = json.loads(result.stdout)
+        unit = report["units"][0]
+        assert result.returncode == 1 and unit["ci_low"] is None and unit["baseline"] == 79.2
+
+    def test_nothing_comparable_is_exit_3_and_bad_input_exit_2(self, registry, xnli_gold, tmp_path: Path):
+        folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.3})
+        nothing = self.gate("xlmr_large_xtreme", str(folders["direct"]), "--tasks", "udpos")
+        assert nothing.returncode == 3 and "nothing comparable" in nothing.stderr
+        assert self.gate("xlmr_large_xtreme", str(folders["direct"]), "--per-language").returncode == 3
+        missing = self.gate(str(tmp_path / "nope"), str(folders["direct"]))
+        assert missing.returncode == 2 and "no such run folder, results file or baseline" in missing.stderr
+        (tmp_path / "broken.json").write_text("{not json")
+        broken = self.gate(str(tmp_path / "broken.json"), str(folders["direct"]))
+        assert broken.returncode == 2 and "broken.json:1: invalid JSON" in broken.stderr
+        assert run_main("compare", "only-one").returncode == 2
