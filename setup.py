@@ -35,6 +35,10 @@ setup(
         "xlt_bench.leaderboard",
         "xlt_bench.baselines",
     ],
+    package_data={
+        "xlt_bench.baselines": ["*.json"],
+        "xlt_bench": ["demo_data/NOTICE", "demo_data/*/*.gz", "demo_data/*/*/*.gz"],
+    },
     install_requires=[
         "pluggy>=1.3",
         "pyyaml>=6",
@@ -46,7 +50,7 @@ setup(
         "torch>=2.1",  # install with an explicit pin (see README) so pip does not pull a CUDA build
     ],
     extras_require={
-        "test": ["pytest>=8", "seqeval>=1.2", "tokenizers>=0.15"],
+        "test": ["pytest>=8", "seqeval>=1.2", "tokenizers>=0.15", "selenium>=4.10"],
         "lint": ["ruff>=0.5"],
     },
     entry_points={

@@ -175,7 +175,13 @@ def load_model(plan: ModelPlan, auto_class: str, device: str, dtype: str) -> Loa
     import transformers
 
     transformers.utils.logging.disable_progress_bar()
-    model = getattr(transformers, auto_class).from_pretrained(plan.path)
+    verbosity = transformers.utils.logging.get_verbosity()
+    if auto_class == "AutoModel":  # an encoder for embeddings: a task head or pooler missing or unused is expected
+        transformers.utils.logging.set_verbosity_error()
+    try:
+        model = getattr(transformers, auto_class).from_pretrained(plan.path)
+    finally:
+        transformers.utils.logging.set_verbosity(verbosity)
     if dtype != "auto":
         model = model.to(getattr(torch, dtype))
     elif device == "cpu" and model.dtype in (torch.float16, torch.bfloat16):

@@ -1,0 +1,42 @@
+"""`xlt-bench demo` from the packaged data: it trains, evaluates, and writes a leaderboard with real figures."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from demo_data import PACKAGE, demo_files
+from helpers import run_main
+
+
+def test_packaged_demo_data_are_prefixes_of_the_real_samples(shared_data: Path):
+    expected = demo_files(shared_data)
+    packaged = {p.relative_to(PACKAGE).with_suffix("").as_posix(): p for p in PACKAGE.rglob("*.gz")}
+    assert sorted(packaged) == sorted(expected)
+    for relative, path in packaged.items():
+        assert gzip.decompress(path.read_bytes()) == expected[relative], relative
+    assert sum(path.stat().st_size for path in packaged.values()) < 700_000  # small enough to ship
+    assert (PACKAGE / "NOTICE").read_text().count("CC BY-SA") >= 3
+
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end(tmp_path: Path):
+    output = tmp_path / "demo"
+    result = run_main("demo", "--output", str(output), "--steps", "30", "--epochs", "1", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "TINY DEMO MODELS" in result.stdout and "xlt-bench eval --model" in result.stdout
+    board = json.loads((output / "leaderboard.json").read_text())
+    labels = {run["id"]: run["label"] for run in board["runs"]}
+    assert sorted(labels.values()) == ["demo-direct", "demo-intermediate"]
+    [comparison] = board["comparisons"]
+    assert labels[comparison["candidate"]] == "demo-intermediate" and comparison["training"] == "+xquad-en"
+    assert sorted(comparison["languages"]["udpos"]) == ["ar", "de", "en", "fr", "hi", "ja", "zh"]
+    assert sorted(comparison["languages"]["tatoeba"]) == ["ar", "de", "es", "fr", "hi", "zh"]
+    assert all(delta["ci_low"] is not None for delta in comparison["languages"]["udpos"].values())
+    results = json.loads((output / "runs" / "intermediate" / "results.json").read_text())
+    assert results["lineage"]["intermediate"] == ["xquad-en"] and results["tasks"]["udpos"]["examples"]["en"] == 200
+    assert (output / "leaderboard.html").read_text().startswith("<!DOCTYPE html>")
+    again = run_main("demo", "--output", str(output), "--quiet")
+    assert again.returncode == 2 and "is not empty; pass --overwrite" in again.stderr
