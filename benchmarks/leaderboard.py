@@ -47,7 +47,7 @@ def main() -> None:
     for task in registry.suite_tasks("xtreme"):  # every task gets the same 40 synthetic languages
         # MLQA's rules need real language codes; score its synthetic languages with the SQuAD rules instead
         metric = "squad" if task.metric == "mlqa" else task.metric
-        registry.tasks[task.name] = replace(task, languages=LANGUAGES, metric=metric)
+        registry.tasks[f"xtreme/{task.name}"] = replace(task, languages=LANGUAGES, metric=metric)
     folder = Path(tempfile.mkdtemp(prefix="xlt-bench-board-"))
     for run, wrong in (("direct", 0.3), ("intermediate", 0.25)):
         tasks = {}

@@ -94,7 +94,7 @@ def _task_json(registry, task) -> dict:
         "license": task.license,
         "homepage": task.homepage,
         "description": task.description,
-        "plugin": registry.origin[("tasks", task.name)],
+        "plugin": registry.origin[("tasks", f"{task.suite}/{task.name}")],
     }
 
 
@@ -122,7 +122,7 @@ def cmd_list(registry, args) -> int:
         rows = [[m.name, ",".join(m.keys), m.submission.extension, m.description] for m in registry.metrics.values()]
         print(render_table(["metric", "values", "file", "description"], rows))
         return 0
-    tasks = registry.suite_tasks(args.suite) if args.suite else list(registry.tasks.values())
+    tasks = registry.suite_tasks(args.suite, optional=True) if args.suite else list(registry.tasks.values())
     if args.type:
         tasks = [task for task in tasks if task.type.value == args.type]
     if args.language:
@@ -237,6 +237,10 @@ def cmd_eval(registry, args) -> int:
             print(f"skipped {task}/{language}: {reason}")
         if len(reasons) > len(shown):
             print(f"skipped {task}: {len(reasons) - len(shown)} more languages (reasons in results.json)")
+    for task, per_language in run.skipped_examples.items():
+        for language, reasons in per_language.items():
+            listed = ", ".join(f"{reason}: {count}" for reason, count in reasons.items())
+            print(f"{task}/{language}: records left out of scoring ({listed})")
     if config.limit is not None:
         print(f"note: --limit {config.limit} is a smoke run; its numbers are not comparable to full results")
     print(f"results: {run.results_path}")

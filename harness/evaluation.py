@@ -20,7 +20,7 @@ from typing import Any
 from xlt_bench import __version__
 from xlt_bench.cache import cache_root
 from xlt_bench.data.formats import DataUnavailable
-from xlt_bench.data.loading import load_examples
+from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.models import (
@@ -75,13 +75,13 @@ class EvalRun:
     skipped: dict[str, str]
     skipped_languages: dict[str, dict[str, str]]
     results_path: Path
+    skipped_examples: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
 
 def _select_tasks(registry: Registry, config: EvalConfig) -> list[Task]:
-    tasks = registry.suite_tasks(config.suite)
     if config.tasks is None:
-        return tasks
-    by_name = {task.name: task for task in tasks}
+        return registry.suite_tasks(config.suite)
+    by_name = {task.name: task for task in registry.suite_tasks(config.suite, optional=True)}
     unknown = [name for name in config.tasks if name not in by_name]
     if unknown:
         raise XltBenchError(f"--tasks: {', '.join(unknown)} not in suite {config.suite!r} ({', '.join(by_name)})")
@@ -115,6 +115,7 @@ class _Evaluation:
         self.store = RunStore(config.output)
         self.skipped: dict[str, str] = {}
         self.skipped_languages: dict[str, dict[str, str]] = {}
+        self.skipped_examples: dict[str, dict[str, dict[str, int]]] = {}
         self.device: str | None = None
         self.cache = cache_root(config.cache_dir)
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -142,12 +143,15 @@ class _Evaluation:
             self.skip(task, str(mismatch))
             return None
 
-    def examples(self, source: Any, language: str, split: str) -> Any:
-        """The examples of a resolved source, `--limit` applied; raises DataUnavailable."""
-        examples = load_examples(self.registry.data_format(source), source, language, split)
+    def examples(self, source: Any, language: str, split: str) -> tuple[Any, dict[str, int]]:
+        """The usable examples of a resolved source (`--limit` applied) and the counts of records the reader
+        marked unusable, by reason; raises DataUnavailable."""
+        examples, skipped = drop_skipped(load_examples(self.registry.data_format(source), source, language, split))
+        if len(examples) == 0:
+            raise DataUnavailable(f"no usable {language!r} examples in {source.describe()} (skipped: {skipped})")
         if self.config.limit is not None:
             examples = examples.select(range(min(self.config.limit, len(examples))))
-        return examples
+        return examples, skipped
 
     def resolve(self, task: Task, language: str, split: str) -> Any:
         """Where the data is: `--data-dir`; without it, what `prefetch` put in the cache, else the Hub copy."""
@@ -163,7 +167,7 @@ class _Evaluation:
 
     def examples_of(self, task: Task, language: str, split: str) -> Any:
         """Another split of a task's language (e.g. BUCC's dev split, where the threshold is tuned)."""
-        return self.examples(self.resolve(task, language, split), language, split)
+        return self.examples(self.resolve(task, language, split), language, split)[0]
 
     def settings(self, task: Task) -> dict[str, Any]:
         """The task's inference parameters with the command-line overrides that apply to it."""
@@ -182,6 +186,7 @@ class _Evaluation:
             try:
                 source = self.resolve(task, language, config.split)
                 signature = {
+                    "suite": task.suite,
                     "task_version": task.version,
                     "checkpoint": plan.checkpoint_hash,
                     "labels": {str(i): label for i, label in sorted(plan.labels.items())},
@@ -194,7 +199,7 @@ class _Evaluation:
                 }
                 if not config.overwrite and self.store.finished(task.name, language, config.split, signature):
                     continue
-                examples = self.examples(source, language, config.split)
+                examples, skipped = self.examples(source, language, config.split)
             except DataUnavailable as unavailable:
                 self.skip(task, str(unavailable), language)
                 continue
@@ -229,10 +234,12 @@ class _Evaluation:
                 "device": loaded.device,
                 "dtype": loaded.dtype,
                 "batch_size": config.batch_size,
-                "details": job.details,
+                "details": {**job.details, **({"skipped_examples": skipped} if skipped else {})},
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "signature": signature,
             }
+            if skipped:
+                self.skipped_examples.setdefault(task.name, {})[language] = skipped
             self.store.save(metric.submission, fragment, gold, predictions, runner.samples(examples, gold, predictions))
             self.write_results()
 
@@ -243,7 +250,7 @@ class _Evaluation:
         fragments = self.store.fragments(config.split)
         scores: dict[str, TaskScore] = {}
         entries: dict[str, Any] = {}
-        for task in self.registry.suite_tasks(config.suite):
+        for task in self.registry.suite_tasks(config.suite, optional=True):
             done = fragments.get(task.name, {})
             if not done and task.name not in (config.tasks or suite.tasks):
                 continue
@@ -306,4 +313,4 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
         if plan is not None:
             evaluation.run_task(task, plan, languages[task.name])
     suite_score, path = evaluation.write_results()
-    return EvalRun(suite_score, evaluation.skipped, evaluation.skipped_languages, path)
+    return EvalRun(suite_score, evaluation.skipped, evaluation.skipped_languages, path, evaluation.skipped_examples)

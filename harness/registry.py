@@ -1,5 +1,8 @@
 """Everything the installed plugins registered: suites, tasks, metrics and data formats, by name.
 
+Tasks are named within their suite (XTREME and XTREME-R both have a `udpos`, with different languages): the
+registry keys them as `<suite>/<task>`, and a bare task name is accepted wherever it is unambiguous.
+
 Each plugin's registration hook is called on its own, so a plugin that raises, registers something malformed or
 reuses a taken name loses only that registration; the problem is recorded in `Registry.problems` (printed as
 warnings by the CLI) and the rest of the installation keeps working.
@@ -67,14 +70,14 @@ class Registry:
                     self.problems.append(
                         f"plugin {plugin!r}: malformed {kind[:-1]} {item.name!r} skipped: {'; '.join(problems)}"
                     )
-                elif item.name in table:
-                    first = self.origin[(kind, item.name)]
+                elif _key(item) in table:
+                    first = self.origin[(kind, _key(item))]
                     self.problems.append(
-                        f"plugin {plugin!r}: {kind[:-1]} {item.name!r} is already registered by {first!r}; skipped"
+                        f"plugin {plugin!r}: {kind[:-1]} {_key(item)!r} is already registered by {first!r}; skipped"
                     )
                 else:
-                    table[item.name] = item
-                    self.origin[(kind, item.name)] = plugin
+                    table[_key(item)] = item
+                    self.origin[(kind, _key(item))] = plugin
 
             try:
                 impl.function(**{arg: register for arg in impl.argnames})
@@ -84,12 +87,12 @@ class Registry:
     def _check_references(self) -> None:
         # Only the metric is required: a task is scorable from submission files without its data format,
         # which is checked when data is loaded (`data_format`).
-        for task in list(self.tasks.values()):
+        for key, task in list(self.tasks.items()):
             if task.metric not in self.metrics:
-                self.problems.append(f"task {task.name!r} refers to unregistered metric {task.metric!r}; skipped")
-                del self.tasks[task.name]
+                self.problems.append(f"task {key!r} refers to unregistered metric {task.metric!r}; skipped")
+                del self.tasks[key]
         for suite in self.suites.values():
-            absent = [name for name in suite.tasks if name not in self.tasks]
+            absent = [name for name in (*suite.tasks, *suite.optional) if f"{suite.name}/{name}" not in self.tasks]
             if absent:
                 self.problems.append(f"suite {suite.name!r}: tasks not registered: {', '.join(absent)}")
 
@@ -98,14 +101,24 @@ class Registry:
             raise _unknown("suite", name, list(self.suites))
         return self.suites[name]
 
-    def task(self, name: str) -> Task:
-        if name not in self.tasks:
-            raise _unknown("task", name, list(self.tasks))
-        return self.tasks[name]
+    def task(self, name: str, suite: str | None = None) -> Task:
+        """A task by `<suite>/<task>`, by name within `suite`, or by a bare name that only one suite uses."""
+        key = name if "/" in name else f"{suite}/{name}" if suite else None
+        if key is None:
+            matches = [task for task in self.tasks.values() if task.name == name]
+            if len(matches) > 1:
+                suites = ", ".join(task.suite for task in matches)
+                raise XltBenchError(f"task {name!r} is in several suites ({suites}); write {matches[0].suite}/{name}")
+            key = _key(matches[0]) if matches else name
+        if key not in self.tasks:
+            raise _unknown("task", key, list(self.tasks))
+        return self.tasks[key]
 
-    def suite_tasks(self, suite: str) -> list[Task]:
-        """The registered tasks of a suite, in the suite's order."""
-        return [self.tasks[name] for name in self.suite(suite).tasks if name in self.tasks]
+    def suite_tasks(self, suite: str, optional: bool = False) -> list[Task]:
+        """The registered tasks of a suite in the suite's order (the ones its score counts, plus `optional`)."""
+        definition = self.suite(suite)
+        names = (*definition.tasks, *definition.optional) if optional else definition.tasks
+        return [self.tasks[f"{suite}/{name}"] for name in names if f"{suite}/{name}" in self.tasks]
 
     def metric(self, task: Task) -> Metric:
         return self.metrics[task.metric]
@@ -121,6 +134,11 @@ class Registry:
                 f"(known: {', '.join(sorted(self.formats))})"
             )
         return self.formats[source.format]
+
+
+def _key(item: Any) -> str:
+    """Registry key: tasks are qualified by their suite, everything else is named globally."""
+    return f"{item.suite}/{item.name}" if isinstance(item, Task) else item.name
 
 
 def load_registry(plugins: Sequence[str] = ()) -> Registry:

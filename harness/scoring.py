@@ -77,17 +77,25 @@ class SuiteScore:
         return scores
 
     @property
-    def score(self) -> float | None:
+    def aggregates(self) -> dict[str, float]:
+        """Both suite aggregates when every task is complete: the flat task mean and the category mean."""
         if not all(name in self.tasks and self.tasks[name].complete for name in self.suite.tasks):
-            return None
-        if self.suite.score == "category_mean":
-            return mean(self.categories.values())
-        return mean(self.tasks[name].score for name in self.suite.tasks)
+            return {}
+        found = {"task_mean": mean(self.tasks[name].score for name in self.suite.tasks)}
+        if self.suite.categories:
+            found["category_mean"] = mean(self.categories.values())
+        return found
+
+    @property
+    def score(self) -> float | None:
+        """The suite's own aggregate (`Suite.score`), None unless every task is complete."""
+        return self.aggregates.get(self.suite.score)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "suite": self.suite.name,
             "tasks": {name: task.to_json() for name, task in self.tasks.items()},
             "categories": self.categories,
+            "aggregates": self.aggregates,
             "score": self.score,
         }

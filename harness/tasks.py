@@ -193,7 +193,8 @@ class Suite:
 
     `categories` maps a category name to its tasks (a category score is the mean of its task scores, shown only
     when all its tasks are complete). `score`: "task_mean" = mean of all task scores (XTREME's `all_task`);
-    "category_mean" = mean of the category scores.
+    "category_mean" = mean of the category scores; both are always reported, `score` says which is the suite's.
+    `optional` tasks belong to the suite and run like its tasks but do not count in its score (variants).
     """
 
     name: str
@@ -202,9 +203,11 @@ class Suite:
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     score: str = "task_mean"
     homepage: str = ""
+    optional: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tasks", tuple(self.tasks))
+        object.__setattr__(self, "optional", tuple(self.optional))
         object.__setattr__(self, "categories", _frozen({k: tuple(v) for k, v in self.categories.items()}))
 
     def problems(self) -> list[str]:

@@ -69,14 +69,15 @@ def measured_run(path: Path, registry) -> Run:
     if "tasks" not in document or "suite" not in document:
         raise XltBenchError(f"{results}: not an xlt-bench results.json (no 'suite' or 'tasks')")
     suite = registry.suite(document["suite"])
+    known = {task.name: task for task in registry.suite_tasks(suite.name, optional=True)}
     scores: dict[str, TaskScore] = {}
     for name, entry in document["tasks"].items():
-        if name not in registry.tasks:
+        if name not in known:
             continue
         languages = entry.get("languages")
         if not isinstance(languages, dict):
             raise XltBenchError(f"{results}: tasks.{name}.languages must be an object of per-language metrics")
-        scores[name] = TaskScore(registry.task(name), languages)
+        scores[name] = TaskScore(known[name], languages)
     suite_score = SuiteScore(suite, scores)
     lineage = document.get("lineage") or {}
     tasks = {
@@ -105,7 +106,7 @@ def published_run(path: Path, registry) -> Run:
     suite = registry.suite(document["suite"])
     tasks = {}
     for name, average in document["tasks"].items():
-        task = registry.task(name)
+        task = registry.task(name, suite.name)
         if not isinstance(average, dict) or not all(isinstance(v, (int, float)) for v in average.values()):
             raise XltBenchError(f"{path}: tasks.{name} must map metric names to numbers")
         complete = all(metric in average for metric in task.main_metrics)

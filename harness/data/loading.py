@@ -27,6 +27,27 @@ def _generate(read: Callable[..., Iterator[dict]], source: DataSource, language:
         raise DataUnavailable(f"no {language!r} examples in {source.describe()}")
 
 
+SKIP_COLUMN = "skip_reason"
+
+
+def drop_skipped(examples: datasets.Dataset) -> tuple[datasets.Dataset, dict[str, int]]:
+    """The valid examples and, per reason, how many records a reader marked unusable.
+
+    Readers of messy releases (AfriQA's null contexts, unparsable answers...) never crash and never drop silently:
+    they yield such records with a non-empty `skip_reason` (other fields may be placeholders); they are counted
+    here, reported by `eval` and recorded with the results, and left out of scoring.
+    """
+    if SKIP_COLUMN not in examples.column_names:
+        return examples, {}
+    reasons = examples[SKIP_COLUMN]
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        if reason:
+            counts[reason] = counts.get(reason, 0) + 1
+    valid = examples.select([i for i, reason in enumerate(reasons) if not reason]) if counts else examples
+    return valid.remove_columns(SKIP_COLUMN), counts
+
+
 def fingerprint(data_format: DataFormat, source: DataSource, language: str, split: str) -> str:
     key: list[Any] = [data_format.name, data_format.version, source.fingerprint(), language, split]
     key.append(json.dumps(dict(source.params), sort_keys=True, default=str))
