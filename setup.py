@@ -50,11 +50,17 @@ setup(
         "torch>=2.1",  # install with an explicit pin (see README) so pip does not pull a CUDA build
     ],
     extras_require={
-        "test": ["pytest>=8", "seqeval>=1.2", "tokenizers>=0.15", "selenium>=4.10"],
+        # setuptools: tests/test_plugin_kit.py builds the example plugin offline (--no-build-isolation)
+        "test": ["pytest>=8", "seqeval>=1.2", "tokenizers>=0.15", "selenium>=4.10", "Unidecode>=1.3", "setuptools>=77"],
         "lint": ["ruff>=0.5"],
+        "afriqa": ["Unidecode>=1.3"],  # AfriQA's official answer normalisation; GPL-2.0-or-later, so optional
     },
     entry_points={
         "console_scripts": ["xlt-bench = xlt_bench.cli:main"],
-        "xlt_bench": ["xtreme = xlt_bench.plugins.xtreme"],
+        "xlt_bench": [
+            "xtreme = xlt_bench.plugins.xtreme",
+            "xtreme-r = xlt_bench.plugins.xtreme_r",
+            "masakhane = xlt_bench.plugins.masakhane",
+        ],
     },
 )

@@ -24,9 +24,25 @@ def _logits(outputs: Any, batch: dict[str, Any]) -> Any:
     return outputs.logits
 
 
+def padded(tokenizer: Any, features: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One tensor batch padded to its longest member; a feature may hold several sequences (multiple choice:
+    a list of id lists per example), which come back as (batch, choices, length) tensors."""
+    if not isinstance(features[0]["input_ids"][0], list):
+        return tokenizer.pad(list(features), return_tensors="pt")
+    choices = len(features[0]["input_ids"])
+    flat = [{k: f[k][c] for k in f} for f in features for c in range(choices)]
+    batch = tokenizer.pad(flat, return_tensors="pt")
+    return {name: tensor.view(len(features), choices, -1) for name, tensor in batch.items()}
+
+
+def _length(feature: dict[str, Any]) -> int:
+    ids = feature["input_ids"]
+    return max(len(sequence) for sequence in ids) if ids and isinstance(ids[0], list) else len(ids)
+
+
 def batched_outputs(
     loaded: Any,
-    features: Sequence[dict[str, list[int]]],
+    features: Sequence[dict[str, Any]],
     batch_size: int,
     description: str,
     progress: bool,
@@ -42,10 +58,10 @@ def batched_outputs(
     from tqdm.auto import tqdm
 
     results: list[Any] = [None] * len(features)
-    batches = length_sorted_batches([len(f["input_ids"]) for f in features], batch_size)
+    batches = length_sorted_batches([_length(f) for f in features], batch_size)
     with torch.inference_mode(), tqdm(total=len(features), desc=description, disable=not progress, leave=False) as bar:
         for indices in batches:
-            batch = loaded.tokenizer.pad([features[i] for i in indices], return_tensors="pt")
+            batch = padded(loaded.tokenizer, [features[i] for i in indices])
             batch = {name: tensor.to(loaded.device) for name, tensor in batch.items()}
             kept = select(loaded.model(**batch, **model_options), batch).float().cpu()
             for row, index in enumerate(indices):

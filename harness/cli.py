@@ -371,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=cmd_list)
 
     score = commands.add_parser("score", help="score a predictions folder against a labels folder")
-    score.add_argument("--suite", default="xtreme")
+    score.add_argument("--suite", default="xtreme", help="the suite whose task folders are scored (default xtreme)")
     score.add_argument("--predictions", required=True, metavar="DIR", help="<task>/test-<lang>.<ext> predictions")
     score.add_argument("--gold", required=True, metavar="DIR", help="<task>/test-<lang>.<ext> labels, same layout")
     score.add_argument("--json", action="store_true", help="print the scores as JSON")
@@ -411,8 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="TASK:MODEL_LABEL=TASK_LABEL,... or a YAML/JSON file {task: {model_label: task_label}}",
     )
     ev.add_argument("--cache-dir", help="downloads, prefetched data and cached embeddings (default ~/.cache/xlt_bench)")
-    ev.add_argument("--layer", help="retrieval: hidden_states index (0 = embeddings, negative from the top)")
-    ev.add_argument("--pooling", choices=["mean", "cls"], help="retrieval: sentence pooling (default mean)")
+    ev.add_argument(
+        "--layer", help="retrieval: hidden_states index (0 = embeddings, negative from the top; default: the task's)"
+    )
+    ev.add_argument("--pooling", choices=["mean", "cls"], help="retrieval: sentence pooling (default: the task's)")
     ev.add_argument("--index", choices=["flat", "ivf", "hnsw"], help="retrieval: faiss index (default flat, exact)")
     ev.add_argument("--label", help="a name for this run in leaderboards")
     ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")

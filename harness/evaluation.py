@@ -33,7 +33,7 @@ from xlt_bench.models import (
 )
 from xlt_bench.registry import Registry
 from xlt_bench.results import RunStore, environment_versions
-from xlt_bench.runners import Job, runner_for
+from xlt_bench.runners import Job, predict_and_score, runner_for
 from xlt_bench.scoring import SuiteScore, TaskScore
 from xlt_bench.tasks import Task, TaskType
 
@@ -211,18 +211,16 @@ class _Evaluation:
             load_split = partial(self.examples_of, task, language)
             job = Job(task, language, examples, loaded, plan, run_settings, load_split, self.cache, config.split)
             try:
-                predictions = runner.predict(job)
+                predictions, gold, metrics = predict_and_score(runner, job, metric)
             except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
                 self.skip(task, str(unavailable), language)
                 continue
-            gold = runner.gold(examples)
-            metrics = metric.compute(gold, predictions, language=language, **task.metric_params)
             fragment = {
                 "task": task.name,
                 "language": language,
                 "split": config.split,
                 "metrics": metrics,
-                "n_examples": len(examples),
+                "n_examples": runner.count(examples),
                 "seconds": round(time.perf_counter() - began, 3),
                 "data": source.describe(),
                 "checkpoint": {
@@ -263,6 +261,8 @@ class _Evaluation:
             entry["checkpoints"] = [json.loads(checkpoint) for checkpoint in sorted(used)]
             entry["dtype"] = sorted({done[lang]["dtype"] for lang in score.languages})
             entry["skipped"] = self.skipped_languages.get(task.name, {})
+            unusable = {lang: done[lang].get("details", {}).get("skipped_examples") for lang in score.languages}
+            entry["skipped_examples"] = {lang: counts for lang, counts in unusable.items() if counts}
             entries[task.name] = entry
         suite_score = SuiteScore(suite, scores)
         plugins = {p.name: p.version for p in self.registry.plugins if p.origin != "core"}

@@ -54,5 +54,5 @@ def score_folders(
         scores[task.name] = task_score
     if not scores:
         names = ", ".join(task.name for task in registry.suite_tasks(suite_name))
-        raise XltBenchError(f"--gold {gold}: no task folder of suite {suite_name!r} ({names})")
+        raise XltBenchError(f"--gold {gold}: no task folder of suite {suite_name!r} ({names}); another --suite?")
     return SuiteScore(registry.suite(suite_name), scores), warnings

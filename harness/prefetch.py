@@ -33,12 +33,14 @@ def _release_files(task: Task, languages: Sequence[str] | None, cache: Path, pro
     for release in task.releases:
         if languages is not None and release.languages and not set(release.languages) & set(languages):
             continue
-        item = Download(release.url, release.sha256, release.size)
+        target = Path(release.path) if release.path else None
+        item = Download(release.url, release.sha256, release.size, target.name if target else None)
         if release.extract:
             extract(fetch(item, cache / "downloads", progress=progress), data)
             report.append(Fetched(task.name, release.url, str(data)))
         else:
-            report.append(Fetched(task.name, release.url, str(fetch(item, data, progress=progress))))
+            folder = data / target.parent if target else data
+            report.append(Fetched(task.name, release.url, str(fetch(item, folder, progress=progress))))
     return report
 
 

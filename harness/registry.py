@@ -21,6 +21,7 @@ from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
 from xlt_bench.errors import XltBenchError
 from xlt_bench.metrics import Metric
 from xlt_bench.plugin_manager import PluginInfo, create_plugin_manager
+from xlt_bench.runners import settings_problems
 from xlt_bench.tasks import Suite, Task
 
 _KINDS: dict[str, tuple[str, type]] = {
@@ -31,7 +32,8 @@ _KINDS: dict[str, tuple[str, type]] = {
 }
 
 
-def _unknown(kind: str, name: str, known: Sequence[str]) -> XltBenchError:
+def unknown_name(kind: str, name: str, known: Sequence[str]) -> XltBenchError:
+    """The error for a name that is not registered, listing the known ones and the closest match."""
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return XltBenchError(f"unknown {kind} {name!r} (known: {', '.join(sorted(known)) or 'none'}){hint}")
@@ -91,6 +93,9 @@ class Registry:
             if task.metric not in self.metrics:
                 self.problems.append(f"task {key!r} refers to unregistered metric {task.metric!r}; skipped")
                 del self.tasks[key]
+            elif problems := settings_problems(task):
+                self.problems.append(f"task {key!r}: {problems[0]}; skipped")
+                del self.tasks[key]
         for suite in self.suites.values():
             absent = [name for name in (*suite.tasks, *suite.optional) if f"{suite.name}/{name}" not in self.tasks]
             if absent:
@@ -98,7 +103,7 @@ class Registry:
 
     def suite(self, name: str) -> Suite:
         if name not in self.suites:
-            raise _unknown("suite", name, list(self.suites))
+            raise unknown_name("suite", name, list(self.suites))
         return self.suites[name]
 
     def task(self, name: str, suite: str | None = None) -> Task:
@@ -111,7 +116,7 @@ class Registry:
                 raise XltBenchError(f"task {name!r} is in several suites ({suites}); write {matches[0].suite}/{name}")
             key = _key(matches[0]) if matches else name
         if key not in self.tasks:
-            raise _unknown("task", key, list(self.tasks))
+            raise unknown_name("task", key, list(self.tasks))
         return self.tasks[key]
 
     def suite_tasks(self, suite: str, optional: bool = False) -> list[Task]:

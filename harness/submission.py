@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,14 +154,21 @@ def _check_answers(
     gold: list[dict[str, Any]], predictions: dict[str, str], gold_path: Path, pred_path: Path
 ) -> list[str]:
     ids = {qa["id"] for article in gold for paragraph in article["paragraphs"] for qa in paragraph["qas"]}
+    return _check_keyed(ids, predictions, gold_path, pred_path, "questions", "unanswered")
+
+
+def _check_keyed(
+    ids: Collection[str], predictions: Mapping[str, Any], gold_path: Path, pred_path: Path, items: str, absent: str
+) -> list[str]:
+    """Predictions keyed by gold id (QA answers, rankings): an unknown id is an error, a missing one scores 0."""
     if not ids:
-        raise XltBenchError(f"{gold_path}: no questions")
-    unknown = [qid for qid in predictions if qid not in ids]
+        raise XltBenchError(f"{gold_path}: no {items}")
+    unknown = [key for key in predictions if key not in ids]
     if unknown:
         raise _mismatch(gold_path, pred_path, f"{len(unknown)} ids not in the gold file, e.g. {unknown[0]!r}")
     missing = len(ids) - len(predictions)
     if missing:
-        return [f"{pred_path}: {missing} of {len(ids)} questions unanswered; they score 0 (official rule)"]
+        return [f"{pred_path}: {missing} of {len(ids)} {items} {absent}; they score 0 (official rule)"]
     return []
 
 
@@ -199,6 +206,30 @@ def _write_pairs(path: Path, predictions: list[tuple[str, str]]) -> None:
     write_atomic(path, "".join(f"{source}\t{target}\n" for source, target in predictions))
 
 
+# -- {query id: [ids]} JSON: relevant ids (gold), ranked ids (predictions) (mewslix, lareqa) ----------------------
+
+
+def read_ranked_ids(path: Path) -> dict[str, list[str]]:
+    """A `{query id: [id, ...]}` file, as XTREME-R's Mewsli-X labels (`[QID]`) and predictions (ranked QIDs)."""
+    document = _json(path)
+    if not isinstance(document, dict):
+        raise XltBenchError(f"{path}: expected a JSON object mapping query ids to lists of ids")
+    for query, ids in document.items():
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise XltBenchError(f"{path}: the value for id {query!r} is not a list of id strings")
+    return document
+
+
+def _check_ranked(
+    gold: dict[str, list[str]], predictions: dict[str, list[str]], gold_path: Path, pred_path: Path
+) -> list[str]:
+    return _check_keyed(gold, predictions, gold_path, pred_path, "queries", "have no prediction")
+
+
+def _write_ranked(path: Path, ranked: dict[str, list[str]]) -> None:
+    write_atomic(path, json.dumps(ranked, ensure_ascii=False) + "\n")
+
+
 @dataclass(frozen=True)
 class SubmissionFormat:
     """Reading, writing and cross-checking one kind of submission file.
@@ -224,3 +255,6 @@ SQUAD_ANSWERS = SubmissionFormat(
     "squad-answers", "json", read_squad_gold, read_answers, _write_squad_gold, _write_answers, _check_answers
 )
 ID_PAIRS = SubmissionFormat("id-pairs", "tsv", read_id_pairs, read_id_pairs, _write_pairs, _write_pairs, _check_pairs)
+RANKED_IDS = SubmissionFormat(
+    "ranked-ids", "json", read_ranked_ids, read_ranked_ids, _write_ranked, _write_ranked, _check_ranked
+)

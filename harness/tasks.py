@@ -43,15 +43,18 @@ class DataFiles:
     releases that name files differently, e.g. Tatoeba's 3-letter codes). All files matching a split's first
     pattern that matches anything are read, in sorted order, and concatenated (UD merges all treebanks of a
     language this way). `format` names a registered `DataFormat`; `params` are passed to its reader (string values
-    may use the same placeholders).
+    may use the same placeholders). `languages`, when given, limits the layout to those languages (e.g. the
+    languages XTREME-R reads from a newer UD release).
     """
 
     format: str
     patterns: Mapping[str, tuple[str, ...]]
     params: Mapping[str, Any] = field(default_factory=dict)
     language_codes: Mapping[str, str] = field(default_factory=dict)
+    languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "languages", tuple(self.languages))
         object.__setattr__(self, "patterns", _frozen({k: tuple(v) for k, v in self.patterns.items()}))
         object.__setattr__(self, "params", _frozen(self.params))
         object.__setattr__(self, "language_codes", _frozen(self.language_codes))
@@ -87,7 +90,9 @@ class Release:
     """A file of an official release that `xlt-bench prefetch` downloads, verifies and (archives) extracts.
 
     `languages`: the task languages it serves (empty: all of them); `sha256`/`size`: as published or as recorded
-    by a trusted mirror, None when unknown (then computed at the first download and checked afterwards).
+    by a trusted mirror, None when unknown (then computed at the first download and checked afterwards); `path`:
+    where a plain file goes below the task's data folder, for releases whose file names only differ by folder
+    (MasakhaNER's `data/<lang>/test.txt`); default: the URL's file name.
     """
 
     url: str
@@ -95,6 +100,7 @@ class Release:
     size: int | None = None
     languages: tuple[str, ...] = ()
     extract: bool = False
+    path: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "languages", tuple(self.languages))

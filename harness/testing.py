@@ -1,16 +1,30 @@
-"""Helpers for testing xlt-bench and its plugins without the network: tiny, real, locally built checkpoints.
+"""Helpers for testing xlt-bench and its plugins without the network: tiny checkpoints, task checks, task runs.
 
 `tiny_checkpoint` trains a small Unigram tokenizer on the sentences you give it (seconds), builds a 2-layer
 XLM-R-style model with random weights (seeded, so predictions are reproducible) and the head and label names you
 ask for, and saves both with `save_pretrained`. The result loads with the usual `Auto*` classes, so every code
 path of `eval` runs on it. Set `HF_HUB_OFFLINE=1` in tests so nothing ever tries the Hub.
+
+`check_task` lists what is wrong with a task declaration (what the registry would report and skip), and `run_task`
+runs a task's runner and metric on in-memory examples, as `eval` does for one language, so a plugin's tests need
+neither data files on disk nor a run folder.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
+
+from xlt_bench import __version__
+from xlt_bench.data.formats import DataUnavailable
+from xlt_bench.data.loading import drop_skipped
+from xlt_bench.errors import XltBenchError
+from xlt_bench.models import CheckpointChoice, inspect_checkpoint, load_model
+from xlt_bench.registry import Registry, load_registry, unknown_name
+from xlt_bench.runners import Job, predict_and_score, runner_for, settings_problems
+from xlt_bench.tasks import Task
 
 HEADS = {
     "sequence-classification": "XLMRobertaForSequenceClassification",
@@ -97,3 +111,70 @@ def tiny_checkpoint(
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
+
+
+def check_task(task: Task, registry: Registry | None = None) -> list[str]:
+    """Every problem with a task declaration (empty when it is sound), so a plugin's tests fail where the CLI would
+    only warn and skip the task.
+
+    Without `registry` the declaration alone is checked (`Task.problems`); with one (`load_registry()`: the
+    installed plugins) also what it refers to: its metric and data formats registered, its suite registered and
+    listing it, and its `main_metrics` among the metric's values.
+    """
+    problems = task.problems() + settings_problems(task)
+    if registry is None:
+        return problems
+    metric = registry.metrics.get(task.metric)
+    if metric is None:
+        problems.append(str(unknown_name("metric", task.metric, list(registry.metrics))))
+    elif missing := [name for name in task.main_metrics if name not in metric.keys]:
+        problems.append(
+            f"main_metrics {', '.join(missing)} are not values of metric {metric.name!r} ({', '.join(metric.keys)})"
+        )
+    formats = [layout.format for layout in task.data] + ([task.hub.format] if task.hub else [])
+    for name in dict.fromkeys(formats):
+        if name not in registry.formats:
+            problems.append(str(unknown_name("data format", name, list(registry.formats))))
+    suite = registry.suites.get(task.suite)
+    if suite is None:
+        problems.append(str(unknown_name("suite", task.suite, list(registry.suites))))
+    elif task.name not in (*suite.tasks, *suite.optional):
+        problems.append(f"suite {suite.name!r} does not list task {task.name!r} in its tasks or optional tasks")
+    return problems
+
+
+def _only_given_examples(split: str) -> NoReturn:
+    raise DataUnavailable(f"run_task has only the examples it was given, no {split!r} split")
+
+
+def run_task(
+    task: Task,
+    examples: Sequence[Mapping[str, Any]],
+    checkpoint: str | Path,
+    *,
+    registry: Registry | None = None,
+    language: str = "en",
+    settings: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A task runner on in-memory examples: `{"predictions", "gold", "metrics"}` as `eval` computes them.
+
+    `examples` are dicts in the shape the task type's runner reads (what the task's format reader yields).
+    `checkpoint` (a folder or Hub id) is checked as `eval` checks it (head, labels matched by name; a misfit raises
+    `CheckpointMismatch`) and loaded on CPU. The metric comes from `registry` (default: the installed plugins);
+    `settings` override the task's `inference` parameters and the batch size (32).
+    """
+    import datasets
+
+    registry = load_registry() if registry is None else registry
+    if task.metric not in registry.metrics:
+        raise unknown_name("metric", task.metric, list(registry.metrics))
+    runner = runner_for(task)
+    if runner is None:
+        raise XltBenchError(f"no runner for {task.type.value} tasks in xlt-bench {__version__}")
+    plan = inspect_checkpoint(task, CheckpointChoice(str(checkpoint), "run_task"), runner.head, None)
+    loaded = load_model(plan, runner.auto_class, "cpu", "auto")
+    dataset, _ = drop_skipped(datasets.Dataset.from_list([dict(example) for example in examples]))
+    run_settings = {"batch_size": 32, "progress": False, **task.inference, **(settings or {})}
+    job = Job(task, language, dataset, loaded, plan, run_settings, _only_given_examples)
+    predictions, gold, metrics = predict_and_score(runner, job, registry.metric(task))
+    return {"predictions": predictions, "gold": gold, "metrics": metrics}

@@ -46,6 +46,18 @@ def _languages(codes: str) -> tuple[str, ...]:
     return tuple(codes.split(","))
 
 
+def ud_layouts(release: str, languages: tuple[str, ...] = ()) -> tuple[DataFiles, DataFiles]:
+    """UD test/dev files of one release folder first (so a second UD release below --data-dir is no ambiguity),
+    then the same file names anywhere."""
+    split_files = {"test": "{lang}_*-ud-test.conllu", "dev": "{lang}_*-ud-dev.conllu"}
+    in_release = {split: (f"{release}/*/{name}",) for split, name in split_files.items()}
+    anywhere = {split: (name,) for split, name in split_files.items()}
+    return (
+        DataFiles("ud-conllu", in_release, languages=languages),
+        DataFiles("ud-conllu", anywhere, languages=languages),
+    )
+
+
 def _processed(task: str, data_format: str) -> DataFiles:
     """XTREME's own `download/<task>/{test,dev}-<lang>.tsv` layout."""
     return DataFiles(data_format, {"test": (f"{task}/test-{{lang}}.tsv",), "dev": (f"{task}/dev-{{lang}}.tsv",)})
@@ -118,10 +130,7 @@ TASKS = (
         metric="seqeval",
         main_metrics=("f1",),
         labels=UPOS_TAGS,
-        data=(
-            DataFiles("ud-conllu", {"test": ("{lang}_*-ud-test.conllu",), "dev": ("{lang}_*-ud-dev.conllu",)}),
-            _processed("udpos", "xtreme-tags-tsv"),
-        ),
+        data=(*ud_layouts("ud-treebanks-v2.5"), _processed("udpos", "xtreme-tags-tsv")),
         hub=HubSource(
             "google/xtreme",
             "udpos.{code}",

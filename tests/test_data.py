@@ -132,7 +132,7 @@ class TestResolution:
         nested = tmp_path / "downloads" / "2020" / "XNLI-1.0"
         nested.mkdir(parents=True)
         (nested / "xnli.test.tsv").write_text((DATA / "XNLI-1.0" / "xnli.test.tsv").read_text())
-        found = registry.resolve_data(registry.task("xnli"), "fr", "test", tmp_path)
+        found = registry.resolve_data(registry.task("xtreme/xnli"), "fr", "test", tmp_path)
         assert found.format == "xnli-tsv" and found.files == (nested / "xnli.test.tsv",)
 
     def test_all_treebanks_of_a_language_merge_in_name_order(self, registry, tmp_path: Path):
@@ -143,26 +143,26 @@ class TestResolution:
         ):
             (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / name).write_text("")
-        found = registry.resolve_data(registry.task("udpos"), "de", "test", tmp_path)
+        found = registry.resolve_data(registry.task("xtreme/udpos"), "de", "test", tmp_path)
         assert [path.name for path in found.files] == ["de_gsd-ud-test.conllu", "de_pud-ud-test.conllu"]
 
     def test_ambiguous_matches_are_refused(self, registry, shared_data: Path):
         # The mock folder has labels/xnli/test-en.tsv and predictions/xnli/test-en.tsv.
         with pytest.raises(DataUnavailable, match="2 files match 'xnli/test-en.tsv'.*narrower --data-dir"):
-            registry.resolve_data(registry.task("xnli"), "en", "test", shared_data / "xtreme_mock_test_data")
+            registry.resolve_data(registry.task("xtreme/xnli"), "en", "test", shared_data / "xtreme_mock_test_data")
 
     def test_missing_data_names_what_was_looked_for(self, registry, tmp_path: Path):
         with pytest.raises(
             DataUnavailable, match=r"no pawsx test data for 'ko' .*'ko/test_2k.tsv' or 'pawsx/test-ko.tsv'"
         ):
-            registry.resolve_data(registry.task("pawsx"), "ko", "test", tmp_path)
+            registry.resolve_data(registry.task("xtreme/pawsx"), "ko", "test", tmp_path)
 
     def test_unfaithful_hub_copy_is_never_used_silently(self, registry):
         with pytest.raises(DataUnavailable, match="udpos: the Hub copy google/xtreme is not faithful"):
-            registry.resolve_data(registry.task("udpos"), "de", "test", None)
+            registry.resolve_data(registry.task("xtreme/udpos"), "de", "test", None)
 
     def test_hub_source_offline_fails_fast_with_one_line(self, registry):
-        hub = registry.resolve_data(registry.task("xnli"), "de", "test", None)
+        hub = registry.resolve_data(registry.task("xtreme/xnli"), "de", "test", None)
         assert hub.hub == ("google/xtreme", "XNLI", "test") and hub.params["filters"] == {"language": "de"}
         with pytest.raises(DataUnavailable, match="could not load hub:google/xtreme/XNLI") as error:
             load_examples(registry.data_format(hub), hub, "de", "test")

@@ -88,7 +88,7 @@ def test_classification_and_ner_fixtures_with_provenance(ckpt: Path, tmp_path: P
         assert rescored[name]["languages"] == tasks[name]["languages"]
     assert document["lineage"] == {"label": "tiny-direct", "base": "tiny-base", "intermediate": [], "direct": True}
     assert document["config"]["batch_size"] == 2 and document["config"]["device"] == "cpu"
-    assert document["environment"]["torch"] and document["environment"]["plugins"] == {"xtreme": "0.1.0"}
+    assert document["environment"]["torch"] and document["environment"]["plugins"]["xtreme"] == "0.1.0"
     fragment = json.loads((run / "fragments" / "xnli" / "test-de.json").read_text())
     assert fragment["checkpoint"]["hash"].startswith("sha256:") and fragment["dtype"] == "float32"
     assert fragment["data"].endswith("XNLI-1.0/xnli.test.tsv")

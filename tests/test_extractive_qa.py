@@ -107,7 +107,7 @@ def test_tydiqa_combined_dev_file_is_split_by_id_prefix(registry_dir: Path):
     from xlt_bench.registry import load_registry
 
     registry = load_registry()
-    source = registry.resolve_data(registry.task("tydiqa"), "sw", "test", registry_dir)
+    source = registry.resolve_data(registry.task("xtreme/tydiqa"), "sw", "test", registry_dir)
     assert source.params == {"id_prefix": "swahili-"}
     examples = load_examples(registry.data_format(source), source, "sw", "test")
     assert examples["id"] == ["swahili-1"] and examples[0]["answers"] == {"text": ["Nairobi"], "answer_start": [0]}

@@ -73,7 +73,7 @@ def corrupt(labels: list[str], rate: float, seed: int) -> list[str]:
 @pytest.fixture(scope="module")
 def xnli_gold() -> dict:
     rng = random.Random(0)
-    languages = load_registry().task("xnli").languages
+    languages = load_registry().task("xtreme/xnli").languages
     return {"xnli": {lang: [rng.choice(LABELS) for _ in range(400)] for lang in languages}}
 
 
@@ -89,7 +89,7 @@ def runs(tmp_path: Path, registry, gold: dict, rates: dict[str, float]) -> dict[
 
 def test_bootstrap_matches_plain_index_resampling(registry, xnli_gold, tmp_path: Path):
     folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5, "mnli": 0.3})
-    task = registry.task("xnli")
+    task = registry.task("xtreme/xnli")
     pair = per_example_pair(folders["direct"], folders["mnli"], "test", task, "de", registry.metric(task))
     observed, pooled = language_deltas(pair, task.main_metrics, 4000, np.random.default_rng(1))
     base = np.asarray(pair[0].stats)[:, 0]

@@ -28,8 +28,10 @@ def xlt_register_suites(register):
 @hookimpl
 def xlt_register_tasks(register):
     register(Task(name="toy-nli", suite="toy", type="classification", languages=("en", "sw"), metric="accuracy",
-                  main_metrics=("accuracy",), labels=("yes", "no"),
+                  main_metrics=("accuracy",), labels=("yes", "no"), inference={"max_length": 128},
                   data=(DataFiles("xnli-tsv", {"test": ("toy.tsv",)}),)))
+    register(Task(name="toy-pos", suite="toy", type="tagging", languages=("en",), metric="seqeval",
+                  main_metrics=("f1",), labels=("NOUN",), data=(DataFiles("ud-conllu", {"test": ("x",)}),)))
     register(Task(name="Bad Name", suite="toy", type="classification", languages=(), metric="accuracy",
                   main_metrics=("accuracy",), labels=("a",), data=(DataFiles("xnli-tsv", {"test": ("x",)}),)))
 """
@@ -78,6 +80,7 @@ def test_third_party_plugins_load_and_broken_ones_are_reported_and_skipped(site)
     assert "plugin 'broken' (xlt_bench_broken) failed to load and was skipped: RuntimeError: boom at import" in warnings
     assert "suite 'xtreme' is already registered by 'xtreme'; skipped" in warnings
     assert "malformed task 'Bad Name' skipped" in warnings and "no languages" in warnings
+    assert "task 'toy/toy-pos': inference lacks max_length (read by the tagging runner); skipped" in warnings
 
     tasks = json.loads(run_cli("list", "tasks", "--suite", "toy", "--json", env=site).stdout)
     assert [task["name"] for task in tasks] == ["toy-nli"] and tasks[0]["plugin"] == "toy"
@@ -102,7 +105,7 @@ def test_unknown_plugin_name_is_an_error():
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "xlt-bench: error: -p nosuchplugin: no plugin with that entry-point name and no importable module of that "
-        "name (installed plugins: xtreme)"
+        "name (installed plugins: masakhane, xtreme, xtreme-r)"
     ]
 
 

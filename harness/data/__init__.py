@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from xlt_bench.data.afriqa import read_afriqa_gold_passages
 from xlt_bench.data.bitext import read_bucc, read_tatoeba
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataFormat
 from xlt_bench.data.hub import read_hub
+from xlt_bench.data.masakhaner import read_masakhaner
 from xlt_bench.data.panx import read_panx_raw
 from xlt_bench.data.pawsx import read_pawsx_tsv
+from xlt_bench.data.ranking import read_lareqa, read_mewslix
 from xlt_bench.data.squad_json import read_squad_json
+from xlt_bench.data.xcopa import read_xcopa
 from xlt_bench.data.xnli import read_xnli_tsv
 from xlt_bench.data.xtreme_processed import read_processed_pairs, read_processed_tags
 from xlt_bench.hookspecs import hookimpl
@@ -29,6 +33,16 @@ BUILTIN_FORMATS = (
     DataFormat("bucc2018", read_bucc, 1, "BUCC 2018 bucc2018-<l>-en.<split>.{<l>,en,gold} comparable corpora"),
     DataFormat("xtreme-pairs-tsv", read_processed_pairs, 1, "XTREME download/ layout: sentence1, sentence2, label"),
     DataFormat("xtreme-tags-tsv", read_processed_tags, 1, "XTREME download/ layout: word<TAB>tag sentences"),
+    DataFormat("lareqa-xquad-r", read_lareqa, 1, "LAReQA xquad-r/<lang>.json: a language's questions, all 11 pooled"),
+    DataFormat("mewslix", read_mewslix, 1, "Mewsli-X wikinews_mentions-<split>.jsonl + candidate_set_entities.jsonl"),
+    DataFormat("xcopa-jsonl", read_xcopa, 1, "XCOPA data/<lang>/{val,test}.<lang>.jsonl (premise, choice1, choice2)"),
+    DataFormat("masakhaner", read_masakhaner, 1, "MasakhaNER 2.0 data/<lang>/{dev,test}.txt 'token TAG' sentences"),
+    DataFormat(
+        "afriqa-gold-passages",
+        read_afriqa_gold_passages,
+        1,
+        "AfriQA gold_span_passages.afriqa.<lang>.<pivot>.<split>.json (JSON Lines), unusable records marked skipped",
+    ),
     DataFormat("hub", read_hub, 1, "a Hugging Face Hub dataset split, columns mapped by the task's HubSource"),
 )
 

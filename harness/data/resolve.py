@@ -62,6 +62,8 @@ def _local_source(task: Task, language: str, split: str, data_dir: Path) -> Data
     tried: list[str] = []
     index = file_index(Path(data_dir).resolve())
     for layout in task.data:
+        if layout.languages and language not in layout.languages:
+            continue
         code = layout.language_codes.get(language, language)
         for template in layout.patterns.get(split, ()):
             pattern = _fill(template, language, code)

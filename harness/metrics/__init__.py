@@ -14,12 +14,21 @@ from dataclasses import dataclass
 
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.metrics.accuracy import accuracy, accuracy_units
+from xlt_bench.metrics.afriqa import afriqa_em_f1, afriqa_units
 from xlt_bench.metrics.bucc import bucc_f1, bucc_units
 from xlt_bench.metrics.mlqa import mlqa_em_f1, mlqa_units
+from xlt_bench.metrics.ranking import map_at_20, map_at_20_units, mrr_at_20, mrr_at_20_units
 from xlt_bench.metrics.resampling import PerExample
 from xlt_bench.metrics.seqeval_chunks import chunk_f1, chunk_units
 from xlt_bench.metrics.squad import squad_em_f1, squad_units
-from xlt_bench.submission import ID_PAIRS, LABEL_LINES, SQUAD_ANSWERS, TAG_SENTENCES, SubmissionFormat
+from xlt_bench.submission import (
+    ID_PAIRS,
+    LABEL_LINES,
+    RANKED_IDS,
+    SQUAD_ANSWERS,
+    TAG_SENTENCES,
+    SubmissionFormat,
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,10 @@ BUILTIN_METRICS = (
     Metric("seqeval", chunk_f1, PRF, TAG_SENTENCES, "micro chunk F1 as seqeval 0.0.12 (PAN-X, UD-POS)", chunk_units),
     Metric("squad", squad_em_f1, EM_F1, SQUAD_ANSWERS, "SQuAD v1.1 EM/F1, English normalisation", squad_units),
     Metric("mlqa", mlqa_em_f1, EM_F1, SQUAD_ANSWERS, "MLQA language-aware EM/F1", mlqa_units),
+    Metric("afriqa", afriqa_em_f1, EM_F1, SQUAD_ANSWERS, "AfriQA EM/F1: SQuAD rules after unidecode", afriqa_units),
     Metric("bucc", bucc_f1, PRF, ID_PAIRS, "P/R/F1 over sets of mined id pairs", bucc_units),
+    Metric("map@20", map_at_20, ("map@20",), RANKED_IDS, "mean AP@20 over ranked ids (LAReQA)", map_at_20_units),
+    Metric("mrr@20", mrr_at_20, ("mrr@20",), RANKED_IDS, "MRR@20 of the gold id (Mewsli-X)", mrr_at_20_units),
 )
 
 

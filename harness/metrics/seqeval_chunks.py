@@ -6,12 +6,17 @@ last '-') as its type. For UPOS this means: a maximal run of identical tags is o
 half of it right = no credit), INTJ behaves as an I- tag, SCONJ/SYM as S- (singleton) tags. seqeval >= 0.0.16 reads
 the type as `tag[1:]`, which merges CCONJ and SCONJ into one type "CONJ"; we do not follow that drift. Sentences are
 flattened with an "O" after each, as seqeval does for nested lists.
+
+`types` (metric parameter) keeps only the listed entity types: every other tag becomes "O" in gold and predictions
+alike before chunking. That is the usual English-source zero-shot protocol for MasakhaNER (the source has no DATE,
+so PER/ORG/LOC are scored and DATE is mapped to O). Without it nothing is mapped (XTREME).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from xlt_bench.errors import XltBenchError
 from xlt_bench.metrics.resampling import PerExample, precision_recall_f1
 
 
@@ -46,8 +51,25 @@ def chunks(sentences: Sequence[Sequence[str]]) -> set[tuple[str, int, int]]:
     return found
 
 
-def chunk_units(gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **_: object) -> PerExample:
+def only_types(sentences: Sequence[Sequence[str]], types: Sequence[str] | None) -> Sequence[Sequence[str]]:
+    """The sentences with every tag whose type (as `chunks` reads it) is not in `types` made "O"; None keeps all."""
+    if types is None:
+        return sentences
+    if isinstance(types, str):
+        raise XltBenchError(f"seqeval metric parameter types must be a list of entity types, not the string {types!r}")
+    kept = frozenset(types)
+    return [[tag if tag.split("-")[-1] in kept else "O" for tag in sentence] for sentence in sentences]
+
+
+def chunk_units(
+    gold: Sequence[Sequence[str]],
+    predictions: Sequence[Sequence[str]],
+    *,
+    types: Sequence[str] | None = None,
+    **_: object,
+) -> PerExample:
     """One unit per sentence: (correct, predicted, gold) chunk counts (chunks never cross the "O" separators)."""
+    gold, predictions = only_types(gold, types), only_types(predictions, types)
     stats = []
     for expected, predicted in zip(gold, predictions):
         true_chunks, pred_chunks = chunks([expected]), chunks([predicted])
@@ -55,9 +77,15 @@ def chunk_units(gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[st
     return PerExample([str(i) for i in range(len(stats))], stats, precision_recall_f1)
 
 
-def chunk_f1(gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **_: object) -> dict[str, float]:
-    """Micro chunk F1/precision/recall (x100) over all sentences of one language."""
-    true_chunks, pred_chunks = chunks(gold), chunks(predictions)
+def chunk_f1(
+    gold: Sequence[Sequence[str]],
+    predictions: Sequence[Sequence[str]],
+    *,
+    types: Sequence[str] | None = None,
+    **_: object,
+) -> dict[str, float]:
+    """Micro chunk F1/precision/recall (x100) over all sentences of one language (only `types` when given)."""
+    true_chunks, pred_chunks = chunks(only_types(gold, types)), chunks(only_types(predictions, types))
     correct = len(true_chunks & pred_chunks)
     precision = correct / len(pred_chunks) if pred_chunks else 0.0
     recall = correct / len(true_chunks) if true_chunks else 0.0

@@ -42,15 +42,32 @@ class Runner:
 
     head = ""
     auto_class = "AutoModel"
+    needs: tuple[str, ...] = ()  # the `Task.inference` parameters the runner reads
 
     def __init__(self, task: Task) -> None:
         self.task = task
+
+    def count(self, examples: Any) -> int:
+        """How many examples are scored (recorded as a language's `examples`): one per row unless overridden."""
+        return len(examples)
+
+    def missing_settings(self) -> list[str]:
+        """What the task's `inference` lacks for this runner (checked when tasks are registered)."""
+        return [name for name in self.needs if name not in self.task.inference]
+
+
+def predict_and_score(runner: Runner, job: Job, metric: Any) -> tuple[Any, Any, dict[str, float]]:
+    """Predictions, gold and metric values of one job: the step `eval` and `xlt_bench.testing.run_task` share."""
+    predictions = runner.predict(job)
+    gold = runner.gold(job.examples)
+    return predictions, gold, metric.compute(gold, predictions, language=job.language, **job.task.metric_params)
 
 
 def runner_for(task: Task) -> Any | None:
     """The runner for a task (by its type), or None when this version has none."""
     from xlt_bench.runners.classification import ClassificationRunner
     from xlt_bench.runners.extractive_qa import ExtractiveQARunner
+    from xlt_bench.runners.multiple_choice import MultipleChoiceRunner
     from xlt_bench.runners.retrieval import RetrievalRunner
     from xlt_bench.runners.tagging import TaggingRunner
 
@@ -59,6 +76,14 @@ def runner_for(task: Task) -> Any | None:
         TaskType.TAGGING: TaggingRunner,
         TaskType.EXTRACTIVE_QA: ExtractiveQARunner,
         TaskType.RETRIEVAL: RetrievalRunner,
+        TaskType.MULTIPLE_CHOICE: MultipleChoiceRunner,
     }
     runner = runners.get(task.type)
     return runner(task) if runner else None
+
+
+def settings_problems(task: Task) -> list[str]:
+    """The inference parameters a task lacks for its runner, as one message (empty when none or no runner)."""
+    runner = runner_for(task)
+    missing = runner.missing_settings() if runner else []
+    return [f"inference lacks {', '.join(missing)} (read by the {task.type.value} runner)"] if missing else []

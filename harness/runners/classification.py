@@ -11,6 +11,7 @@ from xlt_bench.runners import Job, Runner
 class ClassificationRunner(Runner):
     head = "ForSequenceClassification"
     auto_class = "AutoModelForSequenceClassification"
+    needs = ("max_length",)
 
     def gold(self, examples: Any) -> list[str]:
         return list(examples["label"])

@@ -10,6 +10,11 @@ The task's `inference["protocol"]` selects what is done with the embeddings:
   "max" retrieval (`xlt_bench.retrieval.mine`); the score threshold that maximises F1 on the dev ("sample") split
   is applied to the test ("training") split. The threshold and the dev F1 are recorded with the results. On
   `--split dev` the threshold is tuned on the scored split itself (an oracle, as jiant's "val" metric).
+- "rank" (XTREME-R's LAReQA and Mewsli-X; examples from `xlt_bench.data.ranking`): every "query" row is searched
+  against the whole pool of "candidate" rows and the ids of its 20 nearest (`TOP_K`, the metrics' cut) are the
+  prediction, `{query id: [candidate ids]}`; the gold is `{query id: relevant ids}`. Queries and candidates are
+  encoded with their own `query_max_length` / `candidate_max_length`; `similarity` "cosine" (default)
+  L2-normalises both sides, "dot" ranks by the raw inner product (LAReQA's dual encoder).
 
 `layer`, `pooling`, `max_length` and the faiss `index` are task parameters (overridable with `--layer`,
 `--pooling`, `--index`) and are recorded with every result.
@@ -20,19 +25,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from xlt_bench.embeddings import encode, resolve_layer
+from xlt_bench.errors import XltBenchError
 from xlt_bench.metrics.bucc import bucc_f1
-from xlt_bench.retrieval import (
-    best_threshold,
-    candidate_pairs,
-    extract,
-    knn,
-    mine,
-    normalize,
-    sentence_ids,
-    unique_sentences,
-)
+from xlt_bench.metrics.ranking import TOP_K
 from xlt_bench.runners import Job, Runner
+
+# `xlt_bench.embeddings` and `xlt_bench.retrieval` (numpy, faiss) are imported where they are used: registering
+# tasks checks their runner's settings (`missing_settings`), and that must not make `list` or `--help` slower.
 
 
 def english_order(english: list[str]) -> list[int]:
@@ -45,37 +44,75 @@ def _sides(examples: Any) -> tuple[list[dict], list[dict]]:
     return [r for r in rows if r["side"] == "source"], [r for r in rows if r["side"] == "english"]
 
 
+def _by_role(examples: Any, column: str) -> dict[str, list]:
+    """One column's values of the "query" and of the "candidate" rows, read column-wise (Mewsli-X pools a million
+    candidates, too many to materialise as row dicts)."""
+    split: dict[str, list] = {"query": [], "candidate": []}
+    for role, value in zip(examples["role"], examples[column]):
+        split[role].append(value)
+    return split
+
+
+PROTOCOL_NEEDS = {
+    "nearest": ("pooling", "max_length"),
+    "mine": ("pooling", "max_length", "k", "margin"),
+    "rank": ("pooling", "query_max_length", "candidate_max_length"),
+}
+
+
 class RetrievalRunner(Runner):
     """Any encoder checkpoint: the head, if there is one, is dropped."""
 
-    def gold(self, examples: Any) -> list:
+    def count(self, examples: Any) -> int:
+        if self.task.inference["protocol"] == "rank":  # the queries; the candidates are the pool they search
+            return sum(role == "query" for role in examples["role"])
+        return len(examples)
+
+    def missing_settings(self) -> list[str]:
+        protocol = self.task.inference.get("protocol")
+        if protocol not in PROTOCOL_NEEDS:
+            return [f"protocol (one of {', '.join(PROTOCOL_NEEDS)})"]
+        return [name for name in PROTOCOL_NEEDS[protocol] if name not in self.task.inference]
+
+    def gold(self, examples: Any) -> list | dict[str, list[str]]:
+        if self.task.inference["protocol"] == "rank":
+            return dict(zip(_by_role(examples, "id")["query"], _by_role(examples, "relevant")["query"]))
         if self.task.inference["protocol"] == "nearest":
             english = [text.strip() for text in examples["text_pair"]]
             return [str(index) for index in english_order(english)]
         source, _ = _sides(examples)
         return sorted({(row["id"], partner) for row in source for partner in row["gold"]})
 
-    def predict(self, job: Job) -> list:
+    def predict(self, job: Job) -> list | dict[str, list[str]]:
+        from xlt_bench.embeddings import encode, resolve_layer
+
         settings = job.settings
         layer = resolve_layer(settings.get("layer", "auto"), job.loaded.model.config.num_hidden_layers)
-        job.details.update(layer=layer, pooling=settings["pooling"], max_length=settings["max_length"])
-        job.details.update(index=settings.get("index", "flat"), normalize=True)
+        job.details.update(layer=layer, pooling=settings["pooling"], index=settings.get("index", "flat"))
         embed = partial(
             encode,
             job.loaded,
             checkpoint=job.plan.checkpoint_hash,
             layer=layer,
             pooling=settings["pooling"],
-            max_length=settings["max_length"],
             batch_size=settings["batch_size"],
             progress=settings["progress"],
             cache_dir=job.cache_dir,
         )
+        if self.task.inference["protocol"] == "rank":
+            lengths = {name: settings[name] for name in ("query_max_length", "candidate_max_length")}
+            job.details.update(lengths)
+            queries = partial(embed, max_length=lengths["query_max_length"])
+            return self._rank(job, queries, partial(embed, max_length=lengths["candidate_max_length"]))
+        job.details.update(max_length=settings["max_length"], normalize=True)
+        embed = partial(embed, max_length=settings["max_length"])
         if self.task.inference["protocol"] == "nearest":
             return self._nearest(job, embed)
         return self._mine(job, embed)
 
     def _nearest(self, job: Job, embed: Any) -> list[str]:
+        from xlt_bench.retrieval import knn, normalize
+
         foreign = [text.strip() for text in job.examples["text"]]
         english = [text.strip() for text in job.examples["text_pair"]]
         queries = normalize(embed(english, description=f"{job.description} en"))
@@ -83,7 +120,25 @@ class RetrievalRunner(Runner):
         _, nearest = knn(queries, corpus, 1, index=job.settings.get("index", "flat"))
         return [str(int(nearest[query, 0])) for query in english_order(english)]
 
+    def _rank(self, job: Job, embed_queries: Any, embed_candidates: Any) -> dict[str, list[str]]:
+        from xlt_bench.retrieval import knn, normalize
+
+        similarity = job.settings.get("similarity", "cosine")
+        if similarity not in ("cosine", "dot"):
+            raise XltBenchError(f"{job.task.name}: inference similarity {similarity!r}; expected 'cosine' or 'dot'")
+        ids, texts = _by_role(job.examples, "id"), _by_role(job.examples, "text")
+        queries = embed_queries(texts["query"], description=f"{job.description} queries")
+        pool = embed_candidates(texts["candidate"], description=f"{job.description} candidates")
+        if similarity == "cosine":
+            queries, pool = normalize(queries), normalize(pool)
+        _, nearest = knn(queries, pool, TOP_K, index=job.settings.get("index", "flat"))
+        job.details.update(similarity=similarity, normalize=similarity == "cosine", top_k=TOP_K)
+        job.details.update(queries=len(ids["query"]), candidates=len(ids["candidate"]))
+        return {query: [ids["candidate"][i] for i in hits] for query, hits in zip(ids["query"], nearest)}
+
     def _candidates(self, job: Job, examples: Any, split: str, embed: Any) -> tuple[dict, set]:
+        from xlt_bench.retrieval import candidate_pairs, mine, sentence_ids, unique_sentences
+
         source, english = _sides(examples)
         source_unique, _ = unique_sentences([row["text"] for row in source])
         english_unique, _ = unique_sentences([row["text"] for row in english])
@@ -105,6 +160,8 @@ class RetrievalRunner(Runner):
         return candidates, gold
 
     def _mine(self, job: Job, embed: Any) -> list[tuple[str, str]]:
+        from xlt_bench.retrieval import best_threshold, extract
+
         candidates, _ = self._candidates(job, job.examples, job.split, embed)
         tuning_split = job.settings.get("threshold_from", "dev")
         if job.split == tuning_split:
@@ -117,7 +174,12 @@ class RetrievalRunner(Runner):
         job.details.update(candidates=len(candidates))
         return extract(candidates, threshold)
 
-    def samples(self, examples: Any, gold: list, predictions: list) -> list[dict]:
+    def samples(self, examples: Any, gold: list | dict, predictions: list | dict) -> list[dict]:
+        if self.task.inference["protocol"] == "rank":
+            return [
+                {"id": query, "gold": expected, "prediction": predictions.get(query, [])}
+                for query, expected in gold.items()
+            ]
         if self.task.inference["protocol"] == "nearest":
             english = [text.strip() for text in examples["text_pair"]]
             return [

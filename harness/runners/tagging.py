@@ -49,6 +49,7 @@ def _segments(word_pieces: list[list[int]], budget: int) -> list[tuple[list[int]
 class TaggingRunner(Runner):
     head = "ForTokenClassification"
     auto_class = "AutoModelForTokenClassification"
+    needs = ("max_length",)
 
     def gold(self, examples: Any) -> list[list[str]]:
         return [list(tags) for tags in examples["tags"]]

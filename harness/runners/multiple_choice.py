@@ -1,0 +1,49 @@
+"""Multiple choice (XCOPA) with a `*ForMultipleChoice` head: one score per (premise, choice) pair, argmax.
+
+Each choice is paired with the premise as `(premise, "<question wording> <choice>")`, the wording spelling out
+whether the cause or the effect is asked for (task parameter `question_wording`; checkpoints should be fine-tuned
+with the same template, recorded with the results). The prediction is the index of the best choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlt_bench.batching import batched_outputs
+from xlt_bench.runners import Job, Runner
+
+QUESTION_WORDING = {"cause": "What was the cause?", "effect": "What happened as a result?"}
+
+
+class MultipleChoiceRunner(Runner):
+    head = "ForMultipleChoice"
+    auto_class = "AutoModelForMultipleChoice"
+    needs = ("max_length",)
+
+    def gold(self, examples: Any) -> list[str]:
+        return list(examples["label"])
+
+    def predict(self, job: Job) -> list[str]:
+        wording = {**QUESTION_WORDING, **job.settings.get("question_wording", {})}
+        job.details["question_wording"] = wording
+        tokenizer = job.loaded.tokenizer
+        features = []
+        for example in job.examples:
+            question = wording.get(example["question"], example["question"])
+            pairs = [(example["context"], f"{question} {choice}") for choice in example["choices"]]
+            encoded = tokenizer(
+                [first for first, _ in pairs],
+                [second for _, second in pairs],
+                truncation=True,
+                max_length=job.settings["max_length"],
+            )
+            features.append({name: encoded[name] for name in encoded})
+        settings = job.settings
+        logits = batched_outputs(job.loaded, features, settings["batch_size"], job.description, settings["progress"])
+        return [str(int(row.argmax())) for row in logits]
+
+    def samples(self, examples: Any, gold: list[str], predictions: list[str]) -> list[dict]:
+        return [
+            {"id": example_id, "gold": expected, "prediction": predicted}
+            for example_id, expected, predicted in zip(examples["id"], gold, predictions)
+        ]

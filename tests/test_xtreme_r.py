@@ -1,0 +1,172 @@
+"""The XTREME-R suite: its declarations, XCOPA on the real files (reader, multiple-choice runner, eval + score),
+and both suite aggregates against the paper's published averages."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from helpers import run_main
+
+from xlt_bench.data.formats import DataSource
+from xlt_bench.data.xcopa import read_xcopa
+from xlt_bench.errors import XltBenchError
+from xlt_bench.plugins import xtreme_r
+from xlt_bench.registry import load_registry
+from xlt_bench.runners.multiple_choice import QUESTION_WORDING
+from xlt_bench.scoring import SuiteScore, TaskScore
+from xlt_bench.testing import check_task, tiny_checkpoint
+
+XCOPA_SAMPLES = ("et", "ht", "id", "sw", "ta", "zh")  # the languages in ../shared/data/xcopa
+# XTREME-R paper, mBERT row: task averages (QA as (F1, EM)); the published suite score is 54.1.
+MBERT = {
+    "xnli": 66.5, "xcopa": 56.1, "udpos": 70.9, "panx": 62.7, "xquad": (65.1, 50.4), "mlqa": (61.3, 44.1),
+    "tydiqa": (58.4, 43.7), "mewslix": 38.6, "lareqa": 21.6, "tatoeba": 43.3,
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def xcopa_file(shared_data: Path, language: str, split: str) -> Path:
+    return shared_data / "xcopa" / "data" / language / f"{split}.{language}.jsonl"
+
+
+class TestDeclarations:
+    def test_ten_tasks_fifty_languages_four_categories(self, registry):
+        tasks = registry.suite_tasks("xtreme-r")
+        assert [task.name for task in tasks] == list(xtreme_r.XTREME_R.tasks)
+        assert len({lang for task in tasks for lang in task.languages}) == 50
+        assert {task.name: len(task.languages) for task in tasks} == {
+            "xnli": 15, "xcopa": 11, "udpos": 38, "panx": 48, "xquad": 12, "mlqa": 7, "tydiqa": 9,
+            "mewslix": 11, "lareqa": 11, "tatoeba": 41,
+        }  # fmt: skip
+        assert sorted(name for names in xtreme_r.XTREME_R.categories.values() for name in names) == sorted(
+            xtreme_r.XTREME_R.tasks
+        )
+
+    @pytest.mark.parametrize("suite", ["xtreme-r", "masakhane"])
+    def test_every_task_passes_the_plugin_kit_check(self, registry, suite: str):
+        for task in registry.suite_tasks(suite, optional=True):
+            assert check_task(task, registry) == [], task.name
+
+    def test_shared_tasks_are_xtremes_declarations_with_more_languages(self, registry):
+        for name in ("udpos", "panx", "xquad", "tatoeba"):
+            old, new = registry.task(name, suite="xtreme"), registry.task(name, suite="xtreme-r")
+            assert new.languages[: len(old.languages)] == old.languages and len(new.languages) > len(old.languages)
+            assert (new.metric, new.main_metrics, new.type) == (old.metric, old.main_metrics, old.type)
+        assert registry.task("xtreme-r/xnli").languages == registry.task("xtreme/xnli").languages
+
+    def test_a_shared_task_name_alone_is_ambiguous(self, registry):
+        with pytest.raises(XltBenchError, match=r"task 'xnli' is in several suites .*; write xtreme/xnli"):
+            registry.task("xnli")
+
+    def test_new_ud_languages_read_v2_7_and_the_others_v2_5(self, registry):
+        udpos = {task.name: task for task in xtreme_r.TASKS}["udpos"]
+        patterns = {layout.patterns["test"][0]: set(layout.languages) for layout in udpos.data}
+        folders = {pattern.split("/")[0]: langs for pattern, langs in patterns.items() if pattern.startswith("ud-")}
+        old = set(registry.task("xtreme/udpos").languages)
+        assert folders == {"ud-treebanks-v2.7": set(xtreme_r.NEW_UD), "ud-treebanks-v2.5": old}
+
+    def test_lareqa_files_serve_every_language_and_romanian_xquad_is_fetched(self, registry):
+        lareqa = registry.task("lareqa")
+        assert len(lareqa.releases) == 11 and all(release.languages == () for release in lareqa.releases)
+        assert {release.path for release in lareqa.releases} == {f"xquad-r/{lang}.json" for lang in lareqa.languages}
+        assert any(release.url.endswith("xquad.ro.json") for release in registry.task("xtreme-r/xquad").releases)
+
+
+class TestXcopaReader:
+    @pytest.mark.parametrize("language", XCOPA_SAMPLES)
+    def test_real_files_crlf_and_balanced_test_labels(self, shared_data: Path, language: str):
+        def read(split: str) -> list[dict]:
+            files = (xcopa_file(shared_data, language, split),)
+            return list(read_xcopa(DataSource("xcopa-jsonl", files), language, split))
+
+        test, dev = read("test"), read("val")
+        assert (len(test), len(dev)) == (500, 100)
+        assert Counter(example["label"] for example in test) == {"0": 250, "1": 250}
+        assert {example["question"] for example in test} == {"cause", "effect"}
+        assert all(len(example["choices"]) == 2 and not example["choices"][1].endswith("\r") for example in test)
+        assert [example["id"] for example in test] == [str(i) for i in range(500)]
+
+    def test_a_broken_record_names_file_and_line(self, tmp_path: Path):
+        path = tmp_path / "test.et.jsonl"
+        path.write_text('{"premise": "p", "choice1": "a", "choice2": "b", "question": "cause", "label": 0, "idx": 0}\n'
+                        '{"premise": "p", "choice1": "a"}\n')  # fmt: skip
+        with pytest.raises(XltBenchError, match=r"test\.et\.jsonl:2: not an XCOPA record \(KeyError"):
+            list(read_xcopa(DataSource("xcopa-jsonl", (path,)), "et", "test"))
+
+
+@pytest.mark.slow
+def test_xcopa_eval_on_the_real_files_predicts_the_best_choice_and_rescores(tokenizer, shared_data: Path, tmp_path):
+    import torch
+    from transformers import AutoModelForMultipleChoice
+
+    checkpoint = tiny_checkpoint(tmp_path / "ckpt" / "xcopa", head="multiple-choice", tokenizer=tokenizer, seed=3)
+    run = tmp_path / "run"
+    args = ["eval", "--model", str(tmp_path / "ckpt"), "--suite", "xtreme-r", "--tasks", "xcopa"]
+    args += ["--data-dir", str(shared_data / "xcopa"), "--output", str(run), "--quiet", "--batch-size", "16"]
+    result = run_main(*args)
+    assert result.returncode == 0, result.stderr
+    document = json.loads((run / "results.json").read_text())
+    xcopa = document["tasks"]["xcopa"]
+    assert xcopa["examples"] == dict.fromkeys(XCOPA_SAMPLES, 500)
+    assert not xcopa["complete"] and sorted(xcopa["skipped"]) == ["it", "qu", "th", "tr", "vi"]
+    assert "no xcopa test data for 'it'" in xcopa["skipped"]["it"] and "'test.it.jsonl'" in xcopa["skipped"]["it"]
+    assert document["score"] is None  # an incomplete suite has no score, however many tasks ran
+    predictions = (run / "predictions" / "xcopa" / "test-et.tsv").read_text().split()
+    assert len(predictions) == 500 and set(predictions) <= {"0", "1"}
+
+    # The runner's choice is the argmax over the two (premise, question + choice) scores of the checkpoint.
+    examples = [json.loads(line) for line in xcopa_file(shared_data, "et", "test").read_text().splitlines()[:8]]
+    model = AutoModelForMultipleChoice.from_pretrained(checkpoint).eval()
+    for example, predicted in zip(examples, predictions):
+        second = [f"{QUESTION_WORDING[example['question']]} {example[key]}" for key in ("choice1", "choice2")]
+        encoded = tokenizer([example["premise"]] * 2, second, return_tensors="pt", padding=True)
+        with torch.no_grad():
+            logits = model(**{name: tensor.unsqueeze(0) for name, tensor in encoded.items()}).logits
+        assert predicted == str(int(logits.argmax()))
+    folders = ["--predictions", str(run / "predictions"), "--gold", str(run / "labels"), "--json"]
+    assert "another --suite?" in run_main("score", *folders).stderr  # the default suite is xtreme
+    rescored = run_main("score", "--suite", "xtreme-r", *folders)
+    assert rescored.returncode == 0, rescored.stderr
+    assert json.loads(rescored.stdout)["tasks"]["xcopa"]["languages"] == xcopa["languages"]
+
+
+def test_paper_average_is_the_category_mean_and_the_flat_mean_is_reported_too(registry):
+    def filled(task, value) -> TaskScore:
+        metrics = dict(zip(("f1", "exact_match"), value)) if isinstance(value, tuple) else {task.main_metrics[0]: value}
+        return TaskScore(task, dict.fromkeys(task.languages, metrics))
+
+    suite = registry.suites["xtreme-r"]
+    score = SuiteScore(suite, {task.name: filled(task, MBERT[task.name]) for task in registry.suite_tasks("xtreme-r")})
+    assert round(score.score, 1) == 54.1 and score.aggregates["category_mean"] == score.score
+    assert round(score.aggregates["task_mean"], 1) == 52.1
+    assert score.categories == pytest.approx(
+        {"classification": 61.3, "structured_prediction": 66.8, "qa": 53.833, "retrieval": 34.5}, abs=1e-3
+    )
+
+
+@pytest.mark.slow
+def test_lareqa_eval_ranks_queries_against_the_joint_pool_and_rescores(tokenizer, shared_data: Path, tmp_path: Path):
+    tiny_checkpoint(tmp_path / "ckpt" / "retrieval", head="encoder", tokenizer=tokenizer)
+    run = tmp_path / "run"
+    args = ["eval", "--model", str(tmp_path / "ckpt"), "--suite", "xtreme-r", "--tasks", "lareqa", "--quiet"]
+    result = run_main(*args, "--languages", "de,zh", "--data-dir", str(shared_data / "lareqa"), "--output", str(run))
+    assert result.returncode == 0, result.stderr
+    lareqa = json.loads((run / "results.json").read_text())["tasks"]["lareqa"]
+    assert lareqa["examples"] == {"de": 135, "zh": 135}  # the queries, not the 915 pooled candidates
+    fragment = json.loads((run / "fragments" / "lareqa" / "test-de.json").read_text())
+    details = fragment["details"]
+    assert (details["queries"], details["candidates"], details["layer"], details["pooling"]) == (135, 915, 2, "cls")
+    ranked = json.loads((run / "predictions" / "lareqa" / "test-de.json").read_text())
+    gold = json.loads((run / "labels" / "lareqa" / "test-de.json").read_text())
+    assert list(ranked) == list(gold) and all(len(ids) == 20 for ids in ranked.values())
+    assert all(len(relevant) == 11 and any(i.startswith("de_") for i in relevant) for relevant in gold.values())
+    folders = ["--predictions", str(run / "predictions"), "--gold", str(run / "labels"), "--json"]
+    rescored = json.loads(run_main("score", "--suite", "xtreme-r", *folders).stdout)
+    assert rescored["tasks"]["lareqa"]["languages"] == lareqa["languages"]
