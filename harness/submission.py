@@ -84,6 +84,31 @@ def _write_lines(path: Path, predictions: list[str]) -> None:
     write_atomic(path, "".join(f"{label}\n" for label in predictions))
 
 
+# -- one JSON object per line holding the chosen alternative's index as "label" (xcopa) ---------------------------
+
+
+def read_choices(path: Path) -> list[str]:
+    """The `label` of every JSON line (XCOPA's record shape; a bare integer line is accepted too), as strings."""
+    labels = []
+    for number, line in enumerate(_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise XltBenchError(f"{path}:{number}: invalid JSON ({error.msg})") from None
+        label = record.get("label") if isinstance(record, dict) else record
+        if isinstance(label, bool) or not isinstance(label, int | str):
+            raise XltBenchError(f'{path}:{number}: expected an object with an integer "label" (the chosen index)')
+        labels.append(str(label))
+    return labels
+
+
+def _write_choices(path: Path, labels: list[str]) -> None:
+    records = ({"idx": i, "label": int(label) if label.isdigit() else label} for i, label in enumerate(labels))
+    write_atomic(path, "".join(json.dumps(record) + "\n" for record in records))
+
+
 # -- one tag per line, blank line between sentences (udpos, panx) ------------------------------------------------
 
 
@@ -248,6 +273,7 @@ class SubmissionFormat:
 
 
 LABEL_LINES = SubmissionFormat("label-lines", "tsv", _lines, _lines, _write_lines, _write_lines, _check_lines)
+CHOICES = SubmissionFormat("choices", "jsonl", read_choices, read_choices, _write_choices, _write_choices, _check_lines)
 TAG_SENTENCES = SubmissionFormat(
     "tag-sentences", "tsv", read_tag_sentences, read_tag_sentences, _write_tags, _write_tags, _check_tags
 )

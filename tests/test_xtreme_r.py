@@ -101,6 +101,23 @@ class TestXcopaReader:
             list(read_xcopa(DataSource("xcopa-jsonl", (path,)), "et", "test"))
 
 
+def test_xcopa_submission_scores_against_the_original_file_as_gold(shared_data: Path, tmp_path: Path):
+    gold = tmp_path / "gold" / "xcopa" / "test-sw.jsonl"
+    gold.parent.mkdir(parents=True)
+    gold.write_bytes(xcopa_file(shared_data, "sw", "test").read_bytes())  # CRLF JSON Lines, as released
+    labels = [json.loads(line)["label"] for line in gold.read_text().splitlines()]
+    predicted = tmp_path / "pred" / "xcopa" / "test-sw.jsonl"
+    predicted.parent.mkdir(parents=True)
+    predicted.write_text("".join(f"{label if i % 4 else 1 - label}\n" for i, label in enumerate(labels)))  # bare ints
+    folders = ["--suite", "xtreme-r", "--predictions", str(tmp_path / "pred"), "--gold", str(tmp_path / "gold")]
+    result = run_main("score", *folders, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["tasks"]["xcopa"]["languages"] == {"sw": {"accuracy": 75.0}}
+    predicted.write_text('{"label": 1}\n{"choice": 0}\n')
+    error = run_main("score", *folders).stderr.strip()
+    assert error == f'xlt-bench: error: {predicted}:2: expected an object with an integer "label" (the chosen index)'
+
+
 @pytest.mark.slow
 def test_xcopa_eval_on_the_real_files_predicts_the_best_choice_and_rescores(tokenizer, shared_data: Path, tmp_path):
     import torch
@@ -118,7 +135,8 @@ def test_xcopa_eval_on_the_real_files_predicts_the_best_choice_and_rescores(toke
     assert not xcopa["complete"] and sorted(xcopa["skipped"]) == ["it", "qu", "th", "tr", "vi"]
     assert "no xcopa test data for 'it'" in xcopa["skipped"]["it"] and "'test.it.jsonl'" in xcopa["skipped"]["it"]
     assert document["score"] is None  # an incomplete suite has no score, however many tasks ran
-    predictions = (run / "predictions" / "xcopa" / "test-et.tsv").read_text().split()
+    lines = (run / "predictions" / "xcopa" / "test-et.jsonl").read_text().splitlines()
+    predictions = [str(json.loads(line)["label"]) for line in lines]
     assert len(predictions) == 500 and set(predictions) <= {"0", "1"}
 
     # The runner's choice is the argmax over the two (premise, question + choice) scores of the checkpoint.

@@ -22,6 +22,7 @@ from xlt_bench.metrics.resampling import PerExample
 from xlt_bench.metrics.seqeval_chunks import chunk_f1, chunk_units
 from xlt_bench.metrics.squad import squad_em_f1, squad_units
 from xlt_bench.submission import (
+    CHOICES,
     ID_PAIRS,
     LABEL_LINES,
     RANKED_IDS,
@@ -46,6 +47,7 @@ class Metric:
 PRF, EM_F1 = ("f1", "precision", "recall"), ("exact_match", "f1")
 BUILTIN_METRICS = (
     Metric("accuracy", accuracy, ("accuracy",), LABEL_LINES, "exact-match accuracy per example", accuracy_units),
+    Metric("choice-accuracy", accuracy, ("accuracy",), CHOICES, "accuracy of chosen indices (XCOPA)", accuracy_units),
     Metric("seqeval", chunk_f1, PRF, TAG_SENTENCES, "micro chunk F1 as seqeval 0.0.12 (PAN-X, UD-POS)", chunk_units),
     Metric("squad", squad_em_f1, EM_F1, SQUAD_ANSWERS, "SQuAD v1.1 EM/F1, English normalisation", squad_units),
     Metric("mlqa", mlqa_em_f1, EM_F1, SQUAD_ANSWERS, "MLQA language-aware EM/F1", mlqa_units),
