@@ -48,10 +48,18 @@ setup(
         "datasets>=4.3",  # Dataset.from_generator(fingerprint=...)
         "transformers>=4.40",
         "torch>=2.1",  # install with an explicit pin (see README) so pip does not pull a CUDA build
+        "sacrebleu>=2.3",  # XGLUE QG/NTG: the official scorer's corpus BLEU
     ],
     extras_require={
-        # setuptools: tests/test_plugin_kit.py builds the example plugin offline (--no-build-isolation)
-        "test": ["pytest>=8", "seqeval>=1.2", "tokenizers>=0.15", "selenium>=4.10", "Unidecode>=1.3", "setuptools>=77"],
+        "test": [
+            "pytest>=8",
+            "seqeval>=1.2",
+            "tokenizers>=0.15",
+            "selenium>=4.10",
+            "Unidecode>=1.3",
+            "setuptools>=77",  # tests/test_plugin_kit.py builds the example plugin offline (--no-build-isolation)
+            "scikit-learn>=1.0",  # sklearn's ndcg_score: the oracle for the XGLUE WPR nDCG
+        ],
         "lint": ["ruff>=0.5"],
         "afriqa": ["Unidecode>=1.3"],  # AfriQA's official answer normalisation; GPL-2.0-or-later, so optional
     },
@@ -61,6 +69,7 @@ setup(
             "xtreme = xlt_bench.plugins.xtreme",
             "xtreme-r = xlt_bench.plugins.xtreme_r",
             "masakhane = xlt_bench.plugins.masakhane",
+            "xglue = xlt_bench.plugins.xglue",
         ],
     },
 )

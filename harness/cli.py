@@ -15,6 +15,7 @@ from pathlib import Path
 
 from xlt_bench import __version__
 from xlt_bench.errors import XltBenchError
+from xlt_bench.model_adapters import ROLES
 from xlt_bench.tables import fmt, render_table
 
 EXIT_USAGE = 2
@@ -122,6 +123,14 @@ def cmd_list(registry, args) -> int:
         rows = [[m.name, ",".join(m.keys), m.submission.extension, m.description] for m in registry.metrics.values()]
         print(render_table(["metric", "values", "file", "description"], rows))
         return 0
+    if args.what == "adapters":
+        rows = [
+            [a.name, a.role, registry.origin[("adapters", a.name)], a.description or a.accepts]
+            for role in ROLES
+            for a in registry.adapters_for(role)
+        ]
+        print(render_table(["adapter", "role", "plugin", "loads"], rows))
+        return 0
     tasks = registry.suite_tasks(args.suite, optional=True) if args.suite else list(registry.tasks.values())
     if args.type:
         tasks = [task for task in tasks if task.type.value == args.type]
@@ -169,7 +178,8 @@ def print_suite_score(suite_score) -> None:
 def cmd_score(registry, args) -> int:
     from xlt_bench.folder_scoring import score_folders
 
-    suite_score, warnings = score_folders(registry, args.suite, Path(args.predictions), Path(args.gold), args.strict)
+    folders = Path(args.predictions), Path(args.gold)
+    suite_score, warnings = score_folders(registry, args.suite, *folders, args.strict, args.split)
     for warning in warnings:
         _warn(warning)
     if args.json:
@@ -222,6 +232,9 @@ def cmd_eval(registry, args) -> int:
         layer=args.layer,
         pooling=args.pooling,
         index=args.index,
+        num_beams=args.num_beams,
+        max_new_tokens=args.max_new_tokens,
+        trust_remote_code=args.trust_remote_code,
         label=args.label,
         base=args.base,
         intermediate=_csv(args.intermediate) if args.intermediate else [],
@@ -362,8 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     plugins.add_argument("--json", action="store_true", help="print JSON")
     plugins.set_defaults(handler=cmd_plugins)
 
-    listing = commands.add_parser("list", help="list suites, tasks or metrics")
-    listing.add_argument("what", choices=["suites", "tasks", "metrics"])
+    listing = commands.add_parser("list", help="list suites, tasks, metrics or model adapters")
+    listing.add_argument("what", choices=["suites", "tasks", "metrics", "adapters"])
     listing.add_argument("--suite", help="only this suite's tasks")
     listing.add_argument("--type", help="only tasks of this type (classification, tagging, ...)")
     listing.add_argument("--language", help="only tasks with this language")
@@ -376,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--gold", required=True, metavar="DIR", help="<task>/test-<lang>.<ext> labels, same layout")
     score.add_argument("--json", action="store_true", help="print the scores as JSON")
     score.add_argument("--strict", action="store_true", help="a task language missing from --gold is an error")
+    score.add_argument("--split", choices=["test", "dev"], default="test", help="which split's files are scored")
     score.set_defaults(handler=cmd_score)
 
     fetch = commands.add_parser("prefetch", help="download a suite's official releases so eval runs offline")
@@ -416,6 +430,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--pooling", choices=["mean", "cls"], help="retrieval: sentence pooling (default: the task's)")
     ev.add_argument("--index", choices=["flat", "ivf", "hnsw"], help="retrieval: faiss index (default flat, exact)")
+    ev.add_argument("--num-beams", type=int, help="generation: beam size (default: the task's; 1 = greedy)")
+    ev.add_argument("--max-new-tokens", type=int, help="generation: longest output in tokens (default: the task's)")
+    ev.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        help="allow Hub datasets that are loading scripts (code from the Hub runs on this machine)",
+    )
     ev.add_argument("--label", help="a name for this run in leaderboards")
     ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")
     ev.add_argument("--intermediate", help="comma-separated English intermediate tasks (empty: direct fine-tuning)")

@@ -174,14 +174,20 @@ def _total(url: str, response: http.client.HTTPResponse, offset: int) -> int | N
     return int(length) if length and length.isdigit() else None
 
 
-def extract(archive: Path, into: Path) -> list[Path]:
+def _wanted(name: str, members: str | None) -> bool:
+    return members is None or name.removeprefix("./").startswith(members.strip("/") + "/")
+
+
+def extract(archive: Path, into: Path, members: str | None = None) -> list[Path]:
     """Extract a zip or tar (plain, gzip, bzip2) archive into `into`; the regular files it holds, sorted.
 
-    A marker `into/.extracted-<archive name>` lists the files of a completed extraction, so a second call does
-    nothing. Several archives may share `into`.
+    `members`: only the members below this path inside the archive (one archive serving several tasks). A marker
+    `into/.extracted-<archive name>[-<members>]` lists the files of a completed extraction, so a second call does
+    nothing. Several archives (or parts of one) may share `into`.
     """
     archive, into = Path(archive), Path(into)
-    marker = into / f".extracted-{archive.name}"
+    part = f"-{members.strip('/').replace('/', '_')}" if members else ""
+    marker = into / f".extracted-{archive.name}{part}"
     if marker.is_file():
         return [into / line for line in marker.read_text(encoding="utf-8").splitlines()]
     if not archive.is_file():
@@ -195,13 +201,14 @@ def extract(archive: Path, into: Path) -> list[Path]:
             if tarfile.is_tarfile(archive):  # first: a tar whose last member is a zip passes `is_zipfile`
                 with tarfile.open(archive) as handle:
                     # A generator, so that each member is checked after the links before it exist on disk.
-                    members = (_checked(archive, member, root) for member in handle)
-                    handle.extractall(staging, members=members, **_TAR_FILTER)
+                    chosen = (_checked(archive, m, root) for m in handle if _wanted(m.name, members))
+                    handle.extractall(staging, members=chosen, **_TAR_FILTER)
             elif zipfile.is_zipfile(archive):
                 with zipfile.ZipFile(archive) as handle:
-                    for info in handle.infolist():  # zipfile creates no links: the names are all there is to check
+                    infos = [info for info in handle.infolist() if _wanted(info.filename, members)]
+                    for info in infos:  # zipfile creates no links: the names are all there is to check
                         _check_inside(archive, info.filename, os.path.join(root, info.filename), root)
-                    handle.extractall(staging)
+                    handle.extractall(staging, members=infos)
             else:
                 raise XltBenchError(f"{archive}: not a zip or tar archive")
         except (tarfile.TarError, zipfile.BadZipFile, EOFError) as error:
@@ -212,6 +219,8 @@ def extract(archive: Path, into: Path) -> list[Path]:
             for name in names
             if not os.path.islink(os.path.join(folder, name))
         )
+        if members and not files:
+            raise XltBenchError(f"{archive}: no member below {members!r}")
         if into.exists():
             _merge(staging, into)
         else:

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench import __version__
-from xlt_bench.cache import cache_root
+from xlt_bench.cache import cache_root, prefetched_data
 from xlt_bench.data.formats import DataUnavailable
+from xlt_bench.data.hub import check_remote_code
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch
@@ -61,6 +62,9 @@ class EvalConfig:
     layer: int | None = None
     pooling: str | None = None
     index: str | None = None
+    num_beams: int | None = None
+    max_new_tokens: int | None = None
+    trust_remote_code: bool = False
     label: str | None = None
     base: str | None = None
     intermediate: list[str] = field(default_factory=list)
@@ -138,7 +142,8 @@ class _Evaluation:
             self.skip(task, choice)
             return None
         try:
-            return inspect_checkpoint(task, choice, runner.head, self.config.label_maps.get(task.name))
+            adapters = self.registry.adapters_for(runner.role)
+            return inspect_checkpoint(task, choice, adapters, self.config.label_maps.get(task.name))
         except CheckpointMismatch as mismatch:
             self.skip(task, str(mismatch))
             return None
@@ -146,6 +151,7 @@ class _Evaluation:
     def examples(self, source: Any, language: str, split: str) -> tuple[Any, dict[str, int]]:
         """The usable examples of a resolved source (`--limit` applied) and the counts of records the reader
         marked unusable, by reason; raises DataUnavailable."""
+        check_remote_code(source, self.config.trust_remote_code)
         examples, skipped = drop_skipped(load_examples(self.registry.data_format(source), source, language, split))
         if len(examples) == 0:
             raise DataUnavailable(f"no usable {language!r} examples in {source.describe()} (skipped: {skipped})")
@@ -157,7 +163,7 @@ class _Evaluation:
         """Where the data is: `--data-dir`; without it, what `prefetch` put in the cache, else the Hub copy."""
         if self.config.data_dir is not None:
             return self.registry.resolve_data(task, language, split, self.config.data_dir)
-        prefetched = self.cache / "data" / task.name
+        prefetched = prefetched_data(self.cache, task)
         if prefetched.is_dir():
             try:
                 return self.registry.resolve_data(task, language, split, prefetched)
@@ -171,10 +177,12 @@ class _Evaluation:
 
     def settings(self, task: Task) -> dict[str, Any]:
         """The task's inference parameters with the command-line overrides that apply to it."""
-        settings = dict(task.inference)
-        if task.type == TaskType.RETRIEVAL:
-            overrides = {"layer": self.config.layer, "pooling": self.config.pooling, "index": self.config.index}
-            settings.update({key: value for key, value in overrides.items() if value is not None})
+        config, settings = self.config, dict(task.inference)
+        overrides = {
+            TaskType.RETRIEVAL: {"layer": config.layer, "pooling": config.pooling, "index": config.index},
+            TaskType.GENERATION: {"num_beams": config.num_beams, "max_new_tokens": config.max_new_tokens},
+        }.get(task.type, {})
+        settings.update({key: value for key, value in overrides.items() if value is not None})
         return settings
 
     def run_task(self, task: Task, plan: ModelPlan, languages: list[str]) -> None:
@@ -205,7 +213,7 @@ class _Evaluation:
                 continue
             if loaded is None:
                 self.device = self.device or pick_device(config.device)
-                loaded = load_model(plan, runner.auto_class, self.device, config.dtype)
+                loaded = load_model(plan, self.device, config.dtype)
             began = time.perf_counter()
             run_settings = {"batch_size": config.batch_size, "progress": self.progress, **settings}
             load_split = partial(self.examples_of, task, language)
@@ -227,6 +235,7 @@ class _Evaluation:
                     "path": plan.path,
                     "hash": plan.checkpoint_hash,
                     "architecture": plan.architecture,
+                    "adapter": plan.adapter.name,
                     "chosen_by": plan.origin,
                 },
                 "device": loaded.device,
@@ -238,7 +247,8 @@ class _Evaluation:
             }
             if skipped:
                 self.skipped_examples.setdefault(task.name, {})[language] = skipped
-            self.store.save(metric.submission, fragment, gold, predictions, runner.samples(examples, gold, predictions))
+            samples = runner.samples(examples, gold, predictions)
+            self.store.save(task, metric.submission, fragment, gold, predictions, samples)
             self.write_results()
 
     def write_results(self) -> tuple[SuiteScore, Path]:

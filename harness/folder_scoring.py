@@ -1,9 +1,9 @@
 """`xlt-bench score`: score a predictions folder against a labels folder, both in the submission layout.
 
-Every `<task>/test-<lang>.<ext>` gold file of the suite's tasks is scored against the prediction file of the same
-name. A prediction file that is missing or does not line up with its gold file is an error naming both files.
-A task with some of its languages absent from the gold folder is scored per language and marked incomplete
-(`strict=True` makes that an error instead).
+Every gold file of the suite's tasks (XTREME layout: `<task>/test-<lang>.<ext>`; a task may declare another,
+`Task.submission`, as XGLUE's tasks do) is scored against its prediction file. A prediction file that is missing or
+does not line up with its gold file is an error naming both files. A task with some of its languages absent from the
+gold folder is scored per language and marked incomplete (`strict=True` makes that an error instead).
 """
 
 from __future__ import annotations
@@ -13,11 +13,15 @@ from pathlib import Path
 from xlt_bench.errors import XltBenchError
 from xlt_bench.registry import Registry
 from xlt_bench.scoring import SuiteScore, TaskScore
-from xlt_bench.submission import submission_path
+from xlt_bench.tasks import Task
+
+
+def _glob(template: str, task: Task, split: str, extension: str) -> str:
+    return template.format(task=task.name, lang="*", split=split, ext=extension)
 
 
 def score_folders(
-    registry: Registry, suite_name: str, predictions: Path, gold: Path, strict: bool = False
+    registry: Registry, suite_name: str, predictions: Path, gold: Path, strict: bool = False, split: str = "test"
 ) -> tuple[SuiteScore, list[str]]:
     """The suite's scores over every gold file present, and warnings worth showing the user."""
     for folder, role in ((predictions, "--predictions"), (gold, "--gold")):
@@ -26,18 +30,18 @@ def score_folders(
     warnings: list[str] = []
     scores: dict[str, TaskScore] = {}
     for task in registry.suite_tasks(suite_name):
-        if not (Path(gold) / task.name).is_dir():
-            continue
         metric = registry.metric(task)
-        fmt = metric.submission
+        fmt, files = metric.submission, task.submission
+        gold_paths = {lang: files.gold_path(gold, task.name, lang, split, fmt.extension) for lang in task.languages}
+        if not any(path.is_file() for path in gold_paths.values()):
+            continue
         task_score = TaskScore(task)
-        for language in task.languages:
-            gold_path = submission_path(gold, task.name, language, fmt.extension)
+        for language, gold_path in gold_paths.items():
             if not gold_path.is_file():
                 if strict:
                     raise XltBenchError(f"{task.name}/{language}: gold file {gold_path} is missing (--strict)")
                 continue
-            pred_path = submission_path(predictions, task.name, language, fmt.extension)
+            pred_path = files.prediction_path(predictions, task.name, language, split, fmt.extension)
             if not pred_path.is_file():
                 raise XltBenchError(f"{pred_path}: prediction file missing (gold: {gold_path})")
             expected, predicted = fmt.read_gold(gold_path), fmt.read_predictions(pred_path)
@@ -47,12 +51,13 @@ def score_folders(
             )
         if task_score.missing:
             warnings.append(f"{task.name}: no gold for {', '.join(task_score.missing)}; task incomplete, not averaged")
-        expected_names = {f"test-{language}.{fmt.extension}" for language in task.languages}
-        stray = sorted(p.name for p in (Path(gold) / task.name).iterdir() if p.name not in expected_names)
+        expected = set(gold_paths.values())
+        stray = sorted(str(p.relative_to(gold)) for p in Path(gold).glob(_glob(files.gold, task, split, fmt.extension)))
+        stray = [name for name in stray if Path(gold) / name not in expected]
         if stray:
             warnings.append(f"{task.name}: ignored files not in the {suite_name} language list: {', '.join(stray)}")
         scores[task.name] = task_score
     if not scores:
         names = ", ".join(task.name for task in registry.suite_tasks(suite_name))
-        raise XltBenchError(f"--gold {gold}: no task folder of suite {suite_name!r} ({names}); another --suite?")
+        raise XltBenchError(f"--gold {gold}: no gold file of suite {suite_name!r} ({names}); another --suite?")
     return SuiteScore(registry.suite(suite_name), scores), warnings

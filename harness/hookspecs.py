@@ -13,9 +13,10 @@ Rules that keep the CLI fast and robust:
 
 - Registration hooks run at every start, including `xlt-bench --help`, `list` and `plugins`: keep them cheap and
   never import torch, transformers, datasets or faiss at module level or inside a registration hook.
-- Register plain, frozen metadata (`Task`, `Suite`, `Metric`, `DataFormat`). Malformed declarations are reported
-  and skipped (the rest of the plugin still loads); a plugin that raises while loading is reported and skipped.
-- Names are global: registering a suite, task, metric or format name that another plugin already registered is
+- Register plain, frozen metadata (`Task`, `Suite`, `Metric`, `DataFormat`, `ModelAdapter`). Malformed
+  declarations are reported and skipped (the rest of the plugin still loads); a plugin that raises while loading
+  is reported and skipped.
+- Names are global: registering a suite, metric, format or model adapter name that another plugin already registered is
   reported as a conflict and the later registration is skipped.
 
 Hook API version: `HOOK_API = 1`; hooks are only added, never changed incompatibly, within a version.
@@ -32,6 +33,7 @@ import pluggy
 if TYPE_CHECKING:
     from xlt_bench.data.formats import DataFormat, DataSource
     from xlt_bench.metrics import Metric
+    from xlt_bench.model_adapters import ModelAdapter
     from xlt_bench.tasks import Suite, Task
 
 HOOK_API = 1
@@ -80,6 +82,20 @@ def xlt_register_formats(register: Callable[[DataFormat], None]) -> None:
     per example in the shape the task type's runner expects (classification: `text`, `text_pair`, `label`;
     tagging: `tokens`, `tags`), plus an `id` where the data has one. Raise `XltBenchError` naming the file and line
     for malformed input. Bump `version` when parsing changes: it is part of the data cache key.
+    """
+
+
+@hookspec
+def xlt_register_model_adapters(register: Callable[[ModelAdapter], None]) -> None:
+    """Register model adapters: how checkpoints of a model family are recognised and loaded.
+
+    Call `register(ModelAdapter(name, role, fits, load, accepts))`. `role` is what a runner needs ("encoder",
+    "sequence-classification", "token-classification", "question-answering", "multiple-choice", "seq2seq");
+    `fits(config)` receives the checkpoint's `transformers` config and must be cheap (nothing loaded);
+    `load(path, device, dtype)` returns a `xlt_bench.model_adapters.LoadedModel` (model, tokenizer, device,
+    dtype) and is only called by `eval`, so it may import torch. For each task, the adapters of its runner's role
+    are tried in order, plugins' before the built-in transformers ones; the first that fits loads the checkpoint
+    and its name is recorded with the results. Import heavy packages inside `load`, never at module level.
     """
 
 

@@ -5,22 +5,22 @@
 - a folder of per-task checkpoints, `ckpt/<task>/` (XTREME's convention of one fine-tuned model per task);
 - a YAML/JSON manifest `{task: path}` or `{task: {path: ..., label_map: {...}}}` (paths relative to it).
 
-A checkpoint fits a task when its architecture has the head the task type needs (read from `config.json`
-`architectures`, so nothing is loaded to find out) and its labels match by name (`xlt_bench.labels`). A task
-without a fitting checkpoint is skipped with the reason.
+A checkpoint fits a task when a model adapter of the runner's role fits its `config.json` (for the built-in
+transformers adapters: its `architectures` have the head the task type needs; nothing is loaded to find out) and
+its labels match by name (`xlt_bench.labels`). A task without a fitting checkpoint is skipped with the reason.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch, output_labels
+from xlt_bench.model_adapters import LoadedModel, ModelAdapter, architectures
 from xlt_bench.tasks import Task
 
 
@@ -42,6 +42,7 @@ class ModelPlan:
     architecture: str
     labels: Mapping[int, str]
     checkpoint_hash: str
+    adapter: ModelAdapter = field(repr=False, compare=False)
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -124,10 +125,10 @@ def checkpoint_hash(path: str) -> str:
 
 
 def inspect_checkpoint(
-    task: Task, choice: CheckpointChoice, head: str, label_map: Mapping[str, str] | None
+    task: Task, choice: CheckpointChoice, adapters: Sequence[ModelAdapter], label_map: Mapping[str, str] | None
 ) -> ModelPlan:
-    """Check that `choice` has the head `head` (e.g. "ForTokenClassification"; "" = any encoder) and the task's
-    labels."""
+    """The first of `adapters` (those of the runner's role, plugins first) that fits the checkpoint's config, and
+    the checkpoint's labels matched to the task's."""
     from transformers import AutoConfig
 
     try:
@@ -136,16 +137,17 @@ def inspect_checkpoint(
         raise CheckpointMismatch(
             f"cannot read the config of {choice.path}: {str(error).strip().splitlines()[0]}"
         ) from None
-    architectures = getattr(config, "architectures", None) or []
-    fitting = [name for name in architectures if name.endswith(head)] if head else [*architectures, config.model_type]
-    if not fitting:
-        have = ", ".join(architectures) or "no `architectures` in config.json"
-        raise CheckpointMismatch(f"{choice.path} is not a *{head} checkpoint ({have}); {task.name} needs one")
+    adapter = next((candidate for candidate in adapters if candidate.fits(config)), None)
+    if adapter is None:
+        have = ", ".join(architectures(config)) or f"model_type {getattr(config, 'model_type', '?')}"
+        wanted = " or ".join(dict.fromkeys(candidate.accepts for candidate in adapters)) or "a model adapter"
+        raise CheckpointMismatch(f"{choice.path} ({have}) is not {wanted}; {task.name} needs one")
     explicit = label_map or choice.label_map or None
     labels = output_labels(task, config.id2label, explicit, choice.path) if task.labels else {}
     commit = getattr(config, "_commit_hash", None)
     digest = checkpoint_hash(choice.path) or (f"hub:{commit}" if commit else f"hub:{choice.path}")
-    return ModelPlan(choice.path, choice.origin, fitting[0], labels, digest)
+    architecture = next(iter(architectures(config)), getattr(config, "model_type", ""))
+    return ModelPlan(choice.path, choice.origin, architecture, labels, digest, adapter)
 
 
 def pick_device(requested: str) -> str:
@@ -158,34 +160,6 @@ def pick_device(requested: str) -> str:
     return requested
 
 
-@dataclass
-class LoadedModel:
-    """A model and tokenizer in evaluation mode on their device."""
-
-    model: Any
-    tokenizer: Any
-    device: str
-    dtype: str
-
-
-def load_model(plan: ModelPlan, auto_class: str, device: str, dtype: str) -> LoadedModel:
-    """Load the checkpoint with `transformers.<auto_class>`; `dtype="auto"` keeps the saved dtype except on CPU,
-    where half precision is slow and partly unsupported, so it becomes float32."""
-    import torch
-    import transformers
-
-    transformers.utils.logging.disable_progress_bar()
-    verbosity = transformers.utils.logging.get_verbosity()
-    if auto_class == "AutoModel":  # an encoder for embeddings: a task head or pooler missing or unused is expected
-        transformers.utils.logging.set_verbosity_error()
-    try:
-        model = getattr(transformers, auto_class).from_pretrained(plan.path)
-    finally:
-        transformers.utils.logging.set_verbosity(verbosity)
-    if dtype != "auto":
-        model = model.to(getattr(torch, dtype))
-    elif device == "cpu" and model.dtype in (torch.float16, torch.bfloat16):
-        model = model.float()
-    model = model.to(device).eval()
-    tokenizer = transformers.AutoTokenizer.from_pretrained(plan.path)
-    return LoadedModel(model, tokenizer, device, str(model.dtype).replace("torch.", ""))
+def load_model(plan: ModelPlan, device: str, dtype: str) -> LoadedModel:
+    """The planned checkpoint loaded by its adapter, in evaluation mode on `device`."""
+    return plan.adapter.load(plan.path, device, dtype)

@@ -1,9 +1,10 @@
 """`xlt-bench prefetch`: download a suite's official releases into the cache so that `eval` runs offline.
 
 Each task's `releases` are fetched (resumable, checksummed: `xlt_bench.download`): archives into
-`<cache>/downloads/` and extracted into `<cache>/data/<task>/`, plain files straight into `<cache>/data/<task>/`,
-where `eval` finds them by their official names when no `--data-dir` is given. A task without releases but with
-a faithful Hub copy (PAN-X) is loaded once through `datasets`, which caches it for offline use.
+`<cache>/downloads/` and extracted into `<cache>/data/<suite>/<task>/` (only the members below `Release.members`
+when one archive serves several tasks, as XGLUE's), plain files straight into that folder, where `eval` finds them
+by their official names when no `--data-dir` is given. A task without releases but with a faithful Hub copy (PAN-X)
+is loaded once through `datasets`, which caches it for offline use.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlt_bench.cache import prefetched_data
 from xlt_bench.data.formats import DataUnavailable
 from xlt_bench.download import Download, extract, fetch
 from xlt_bench.errors import XltBenchError
@@ -29,14 +31,14 @@ class Fetched:
 
 def _release_files(task: Task, languages: Sequence[str] | None, cache: Path, progress: bool) -> list[Fetched]:
     report = []
-    data = cache / "data" / task.name
+    data = prefetched_data(cache, task)
     for release in task.releases:
         if languages is not None and release.languages and not set(release.languages) & set(languages):
             continue
         target = Path(release.path) if release.path else None
         item = Download(release.url, release.sha256, release.size, target.name if target else None)
         if release.extract:
-            extract(fetch(item, cache / "downloads", progress=progress), data)
+            extract(fetch(item, cache / "downloads", progress=progress), data, members=release.members)
             report.append(Fetched(task.name, release.url, str(data)))
         else:
             folder = data / target.parent if target else data

@@ -20,6 +20,7 @@ import pluggy
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
 from xlt_bench.errors import XltBenchError
 from xlt_bench.metrics import Metric
+from xlt_bench.model_adapters import ModelAdapter
 from xlt_bench.plugin_manager import PluginInfo, create_plugin_manager
 from xlt_bench.runners import settings_problems
 from xlt_bench.tasks import Suite, Task
@@ -29,6 +30,7 @@ _KINDS: dict[str, tuple[str, type]] = {
     "tasks": ("xlt_register_tasks", Task),
     "metrics": ("xlt_register_metrics", Metric),
     "formats": ("xlt_register_formats", DataFormat),
+    "adapters": ("xlt_register_model_adapters", ModelAdapter),
 }
 
 
@@ -52,8 +54,9 @@ class Registry:
         self.tasks: dict[str, Task] = {}
         self.metrics: dict[str, Metric] = {}
         self.formats: dict[str, DataFormat] = {}
+        self.adapters: dict[str, ModelAdapter] = {}
         self.origin: dict[tuple[str, str], str] = {}  # (kind, name) -> plugin name
-        for kind in ("metrics", "formats", "suites", "tasks"):
+        for kind in ("metrics", "formats", "adapters", "suites", "tasks"):
             self._collect(kind)
         self._check_references()
 
@@ -112,8 +115,8 @@ class Registry:
         if key is None:
             matches = [task for task in self.tasks.values() if task.name == name]
             if len(matches) > 1:
-                suites = ", ".join(task.suite for task in matches)
-                raise XltBenchError(f"task {name!r} is in several suites ({suites}); write {matches[0].suite}/{name}")
+                qualified = " or ".join(f"{task.suite}/{name}" for task in matches)
+                raise XltBenchError(f"task {name!r} is in several suites; write {qualified} (or pass --suite)")
             key = _key(matches[0]) if matches else name
         if key not in self.tasks:
             raise unknown_name("task", key, list(self.tasks))
@@ -124,6 +127,12 @@ class Registry:
         definition = self.suite(suite)
         names = (*definition.tasks, *definition.optional) if optional else definition.tasks
         return [self.tasks[f"{suite}/{name}"] for name in names if f"{suite}/{name}" in self.tasks]
+
+    def adapters_for(self, role: str) -> list[ModelAdapter]:
+        """The model adapters of a runner role, plugins' before the built-in ones (so plugins can override)."""
+        core = {info.name for info in self.plugins if info.origin == "core"}
+        found = [adapter for adapter in self.adapters.values() if adapter.role == role]
+        return sorted(found, key=lambda adapter: self.origin[("adapters", adapter.name)] in core)
 
     def metric(self, task: Task) -> Metric:
         return self.metrics[task.metric]

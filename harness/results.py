@@ -2,7 +2,7 @@
 
     runs/r1/
       results.json                       run metadata + per task: per-language metrics, counts, average, score
-      predictions/<task>/test-<lang>.*   XTREME submission layout (re-score with `xlt-bench score`)
+      predictions/<task>/test-<lang>.*   the task's submission layout (XTREME's here; re-score with `xlt-bench score`)
       labels/<task>/test-<lang>.*        the gold labels in the same layout (`--gold runs/r1/labels`)
       samples/<task>/test-<lang>.jsonl   per example: id, gold, prediction (for paired significance tests)
       fragments/<task>/test-<lang>.json  one finished (task, language): metrics, counts, provenance, signature
@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.submission import SubmissionFormat, submission_path, write_atomic
+from xlt_bench.submission import SubmissionFormat, write_atomic
+from xlt_bench.tasks import Task
 
 RESULTS_SCHEMA = 1
 
@@ -82,21 +83,22 @@ class RunStore:
 
     def save(
         self,
+        task: Task,
         fmt: SubmissionFormat,
         fragment: dict[str, Any],
         gold: Any,
         predictions: Any,
         samples: list[dict[str, Any]],
     ) -> None:
-        """Write predictions, labels and samples of one (task, language), then its fragment."""
-        task, language, split = fragment["task"], fragment["language"], fragment["split"]
-        fmt.write_predictions(
-            submission_path(self.root / "predictions", task, language, fmt.extension, split), predictions
-        )
-        fmt.write_gold(submission_path(self.root / "labels", task, language, fmt.extension, split), gold)
+        """Write predictions, labels (in the task's submission layout) and samples of one (task, language), then
+        its fragment."""
+        language, split, files = fragment["language"], fragment["split"], task.submission
+        where = (task.name, language, split, fmt.extension)
+        fmt.write_predictions(files.prediction_path(self.root / "predictions", *where), predictions)
+        fmt.write_gold(files.gold_path(self.root / "labels", *where), gold)
         lines = "".join(json.dumps(sample, ensure_ascii=False) + "\n" for sample in samples)
-        write_atomic(self.root / "samples" / task / f"{split}-{language}.jsonl", lines)
-        write_atomic(self.fragment_path(task, language, split), _dump(fragment))
+        write_atomic(self.root / "samples" / task.name / f"{split}-{language}.jsonl", lines)
+        write_atomic(self.fragment_path(task.name, language, split), _dump(fragment))
 
     def fragments(self, split: str) -> dict[str, dict[str, dict[str, Any]]]:
         """Every finished fragment of `split`: {task: {language: fragment}}."""

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +61,32 @@ class TaskScore:
         }
 
 
+@dataclass(frozen=True)
+class Aggregates:
+    """Category scores, suite aggregates and the suite score, from the scores of the complete tasks."""
+
+    categories: dict[str, float]
+    aggregates: dict[str, float]
+    score: float | None
+
+
+def aggregate(suite: Suite, task_scores: Mapping[str, float]) -> Aggregates:
+    """`task_scores`: the score of every complete task. A category needs all its tasks; the flat task mean and the
+    category mean need every task of the suite; the suite score is the aggregate or category `Suite.score` names."""
+    categories = {
+        category: mean(task_scores[name] for name in names)
+        for category, names in suite.categories.items()
+        if all(name in task_scores for name in names)
+    }
+    aggregates = {}
+    if all(name in task_scores for name in suite.tasks):
+        aggregates["task_mean"] = mean(task_scores[name] for name in suite.tasks)
+        if suite.categories:
+            aggregates["category_mean"] = mean(categories.values())
+    score = categories.get(suite.score) if suite.score in suite.categories else aggregates.get(suite.score)
+    return Aggregates(categories, aggregates, score)
+
+
 @dataclass
 class SuiteScore:
     """Task scores of one suite plus the category and suite aggregates the official scorer shows."""
@@ -69,27 +95,23 @@ class SuiteScore:
     tasks: dict[str, TaskScore]
 
     @property
+    def _aggregated(self) -> Aggregates:
+        complete = {name: task.score for name, task in self.tasks.items() if task.complete}
+        return aggregate(self.suite, complete)
+
+    @property
     def categories(self) -> dict[str, float]:
-        scores = {}
-        for category, names in self.suite.categories.items():
-            if all(name in self.tasks and self.tasks[name].complete for name in names):
-                scores[category] = mean(self.tasks[name].score for name in names)
-        return scores
+        return self._aggregated.categories
 
     @property
     def aggregates(self) -> dict[str, float]:
         """Both suite aggregates when every task is complete: the flat task mean and the category mean."""
-        if not all(name in self.tasks and self.tasks[name].complete for name in self.suite.tasks):
-            return {}
-        found = {"task_mean": mean(self.tasks[name].score for name in self.suite.tasks)}
-        if self.suite.categories:
-            found["category_mean"] = mean(self.categories.values())
-        return found
+        return self._aggregated.aggregates
 
     @property
     def score(self) -> float | None:
-        """The suite's own aggregate (`Suite.score`), None unless every task is complete."""
-        return self.aggregates.get(self.suite.score)
+        """The suite's own aggregate (`Suite.score`: an aggregate, or a category), None until it is complete."""
+        return self._aggregated.score
 
     def to_json(self) -> dict[str, Any]:
         return {

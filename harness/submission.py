@@ -1,28 +1,27 @@
-"""The XTREME submission layout: how gold labels and predictions of one (task, language) sit on disk.
+"""Submission file formats: how gold labels and predictions of one (task, language) are read, written, checked.
 
-A submission folder holds `<task>/test-<lang>.<ext>`; the same layout is used for label folders, for the
-predictions `eval` writes, and for the mock folders of google-research/xtreme. Readers follow `evaluate.py`
-exactly (stripped lines; blank-line-separated tag sentences; SQuAD JSON gold with `{id: answer}` predictions;
-tab-separated id pairs) so that scores are identical. Each format also checks that a prediction file lines up
-with its gold file and raises a one-line `XltBenchError` naming both files when it does not.
+Where the files sit is the task's (`Task.submission`; XTREME's layout `<task>/test-<lang>.<ext>` by default, used
+for label folders, for the predictions `eval` writes, and by the mock folders of google-research/xtreme). Readers
+follow `evaluate.py` exactly (stripped lines; blank-line-separated tag sentences; SQuAD JSON gold with `{id:
+answer}` predictions; tab-separated id pairs) so that scores are identical. Each format also checks that a
+prediction file lines up with its gold file and raises a one-line `XltBenchError` naming both files when it does
+not. The XGLUE formats (extension `prediction`) read the official archive's gold files as XGLUE's
+`evaluation/xglue_evaluate.py` does.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-
-
-def submission_path(root: Path, task: str, language: str, extension: str, split: str = "test") -> Path:
-    """`<root>/<task>/<split>-<language>.<extension>` (the official layout has only `test`)."""
-    return Path(root) / task / f"{split}-{language}.{extension}"
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -50,12 +49,17 @@ def _text(path: Path) -> str:
         raise XltBenchError(f"{path}: is a directory, expected a file") from None
 
 
-def _lines(path: Path) -> list[str]:
-    """Stripped lines, exactly as iterating the file and calling `strip()` on each line."""
+def _raw_lines(path: Path) -> list[str]:
+    """Lines without their newline, exactly as iterating the file yields them (columns are split before stripping)."""
     lines = _text(path).split("\n")
     if lines[-1] == "":
         lines.pop()
-    return [line.strip() for line in lines]
+    return lines
+
+
+def _lines(path: Path) -> list[str]:
+    """Stripped lines, exactly as iterating the file and calling `strip()` on each line."""
+    return [line.strip() for line in _raw_lines(path)]
 
 
 def _json(path: Path) -> Any:
@@ -127,16 +131,27 @@ def read_tag_sentences(path: Path) -> list[list[str]]:
     return sentences
 
 
-def _check_tags(gold: list[list[str]], predictions: list[list[str]], gold_path: Path, pred_path: Path) -> list[str]:
+def _check_tags(
+    gold: list[list[str]], predictions: list[list[str]], gold_path: Path, pred_path: Path, *, pad: bool = False
+) -> list[str]:
+    """Sentence by sentence, the same number of tags; with `pad` (XGLUE) a shorter prediction is only a warning."""
     if not gold:
         raise XltBenchError(f"{gold_path}: no sentences")
     if len(predictions) != len(gold):
         raise _mismatch(gold_path, pred_path, f"{len(predictions)} sentences, expected {len(gold)}")
+    short = []
     for number, (predicted, expected) in enumerate(zip(predictions, gold), start=1):
-        if len(predicted) != len(expected):
+        if len(predicted) < len(expected) and pad:
+            short.append(number)
+        elif len(predicted) != len(expected):
             raise _mismatch(
                 gold_path, pred_path, f"sentence {number} has {len(predicted)} tags, expected {len(expected)}"
             )
+    if short:
+        return [
+            f"{pred_path}: {len(short)} of {len(gold)} sentences have fewer tags than in {gold_path} (first: sentence"
+            f" {short[0]}); they are padded with O (official rule)"
+        ]
     return []
 
 
@@ -255,6 +270,120 @@ def _write_ranked(path: Path, ranked: dict[str, list[str]]) -> None:
     write_atomic(path, json.dumps(ranked, ensure_ascii=False) + "\n")
 
 
+# -- XGLUE (`evaluation/xglue_evaluate.py`): one `{TASK}/{lang}.prediction` line per gold line or tag ------------
+
+
+def _last_column(line: str) -> str:
+    return line.split("\t")[-1].strip()
+
+
+def _one_line(text: str) -> str:
+    """`text` with tabs and line breaks made spaces, so that it stays one line and one column when read back."""
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def _number(path: Path, number: int, text: str, what: str) -> None:
+    """Accept `text` only as a finite float: the official scorer parses it with `float` (sklearn rejects nan, inf)."""
+    try:
+        if math.isfinite(float(text)):
+            return
+    except ValueError:
+        pass
+    raise XltBenchError(f"{path}:{number}: expected a number ({what}), got {text[:40]!r}")
+
+
+# -- XGLUE tags: gold `word label` lines, predictions one tag per line, blank lines between sentences (NER, POS) --
+
+
+def _xglue_sentences(path: Path, tag: Callable[[str], str]) -> list[list[str]]:
+    """Sentences of `tag(line)`; an empty tag (blank line) closes the current sentence when it has tags."""
+    sentences: list[list[str]] = []
+    sentence: list[str] = []
+    for line in _raw_lines(path):
+        value = tag(line)
+        if value:
+            sentence.append(value)
+        elif sentence:
+            sentences.append(sentence)
+            sentence = []
+    if sentence:
+        sentences.append(sentence)
+    return sentences
+
+
+def _gold_tag(line: str) -> str:
+    """The last whitespace-separated field, or "" for a blank or `-DOCSTART-` line (both close a sentence)."""
+    fields = line.split()
+    return fields[-1] if fields and not line.startswith("-DOCSTART-") else ""
+
+
+def read_xglue_tag_gold(path: Path) -> list[list[str]]:
+    """The tag (last field) of each `word label` line, in sentences closed by blank and `-DOCSTART-` lines."""
+    return _xglue_sentences(path, _gold_tag)
+
+
+def read_xglue_tag_predictions(path: Path) -> list[list[str]]:
+    """Stripped tags in sentences closed by blank lines; extra blank lines are ignored.
+
+    (The official loader turns a blank line that follows another one into an empty tag, which then makes seqeval
+    fail: such a file has no official score, and we read it as the sentences it plainly holds.)
+    """
+    return _xglue_sentences(path, str.strip)
+
+
+# -- XGLUE labels: the last tab column of every gold line (NC, XNLI, PAWS-X, QADSM, QAM) --------------------------
+
+
+def read_xglue_labels(path: Path) -> list[str]:
+    """The last tab column of every non-blank line, skipping a first line whose last column is `label` (PAWS-X)."""
+    lines = _raw_lines(path)
+    if lines and _last_column(lines[0]) == "label":
+        lines = lines[1:]
+    return [_last_column(line) for line in lines if line.strip()]
+
+
+# -- XGLUE relevance: gold (query, label 0-4) rows, predictions one ranking score per row (WPR) -------------------
+
+
+def read_relevance_gold(path: Path) -> list[tuple[str, str]]:
+    """(query, label) per non-blank row: the query unstripped, as the official loader compares consecutive rows."""
+    rows = []
+    for number, line in enumerate(_raw_lines(path), start=1):
+        if line.strip():
+            label = _last_column(line)
+            _number(path, number, label, "a relevance label in the last column")
+            rows.append((line.split("\t")[0], label))
+    return rows
+
+
+def read_ranking_scores(path: Path) -> list[str]:
+    """One ranking score per line (stripped), each a finite number."""
+    scores = _lines(path)
+    for number, score in enumerate(scores, start=1):
+        _number(path, number, score, "a ranking score")
+    return scores
+
+
+def _write_relevance_gold(path: Path, rows: list[tuple[str, str]]) -> None:
+    write_atomic(path, "".join(f"{_one_line(query)}\t{label}\n" for query, label in rows))
+
+
+def _write_ranking_scores(path: Path, scores: list[Any]) -> None:
+    write_atomic(path, "".join(f"{float(score)!r}\n" for score in scores))
+
+
+# -- XGLUE text: one generated text per line, the gold text in the last tab column (QG, NTG) ---------------------
+
+
+def read_text_gold(path: Path) -> list[str]:
+    """The last tab column of every line, stripped (blank lines included: they are empty references)."""
+    return [_last_column(line) for line in _raw_lines(path)]
+
+
+def _write_texts(path: Path, texts: list[str]) -> None:
+    write_atomic(path, "".join(f"{_one_line(text)}\n" for text in texts))
+
+
 @dataclass(frozen=True)
 class SubmissionFormat:
     """Reading, writing and cross-checking one kind of submission file.
@@ -283,4 +412,28 @@ SQUAD_ANSWERS = SubmissionFormat(
 ID_PAIRS = SubmissionFormat("id-pairs", "tsv", read_id_pairs, read_id_pairs, _write_pairs, _write_pairs, _check_pairs)
 RANKED_IDS = SubmissionFormat(
     "ranked-ids", "json", read_ranked_ids, read_ranked_ids, _write_ranked, _write_ranked, _check_ranked
+)
+XGLUE_TAGS = SubmissionFormat(
+    "xglue-tags",
+    "prediction",
+    read_xglue_tag_gold,
+    read_xglue_tag_predictions,
+    _write_tags,
+    _write_tags,
+    partial(_check_tags, pad=True),
+)
+XGLUE_LABELS = SubmissionFormat(
+    "xglue-labels", "prediction", read_xglue_labels, _lines, _write_lines, _write_lines, _check_lines
+)
+XGLUE_RELEVANCE = SubmissionFormat(
+    "xglue-relevance",
+    "prediction",
+    read_relevance_gold,
+    read_ranking_scores,
+    _write_relevance_gold,
+    _write_ranking_scores,
+    _check_lines,
+)
+XGLUE_TEXT = SubmissionFormat(
+    "text-lines", "prediction", read_text_gold, _lines, _write_texts, _write_texts, _check_lines
 )

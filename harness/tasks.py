@@ -12,6 +12,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -26,8 +27,8 @@ class TaskType(str, enum.Enum):
     EXTRACTIVE_QA = "extractive_qa"
     RETRIEVAL = "retrieval"
     MULTIPLE_CHOICE = "multiple_choice"
-    RANKING = "ranking"
-    GENERATION = "generation"
+    RANKING = "ranking"  # a relevance score per (query, candidate) row, ranked within each query (XGLUE WPR)
+    GENERATION = "generation"  # text from an encoder-decoder (XGLUE QG, NTG)
 
 
 def _frozen(mapping: Mapping | None) -> Mapping:
@@ -65,9 +66,11 @@ class HubSource:
     """A Hugging Face `datasets` Hub copy of the data, used when `--data-dir` has no files for a language.
 
     `config`, `splits` values and `filters` values may use `{lang}`/`{code}` placeholders. `fields` maps example
-    keys (`text`, `tokens`, `label`...) to dataset columns. `faithful=False` marks copies that differ from the
-    official files (counts, tokenisation): they are never used silently; the language is skipped and `note` says
-    why.
+    keys (`text`, `tokens`, `label`...) to dataset columns; `label_values` maps the Hub's label names to the task's
+    (e.g. XGLUE's Hub copy says "same"/"different" where the files say 1/0). `faithful=False` marks copies that
+    differ from the official files (counts, tokenisation): they are never used silently; the language is skipped
+    and `note` says why. `trust_remote_code=True` marks Hub datasets that are loading scripts: they run only when
+    the user passes `--trust-remote-code` (the code comes from the Hub and runs with the user's rights).
     """
 
     path: str
@@ -79,9 +82,11 @@ class HubSource:
     note: str = ""
     language_codes: Mapping[str, str] = field(default_factory=dict)
     format: str = "hub"
+    label_values: Mapping[str, str] = field(default_factory=dict)
+    trust_remote_code: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("splits", "fields", "filters", "language_codes"):
+        for name in ("splits", "fields", "filters", "language_codes", "label_values"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
 
@@ -92,7 +97,8 @@ class Release:
     `languages`: the task languages it serves (empty: all of them); `sha256`/`size`: as published or as recorded
     by a trusted mirror, None when unknown (then computed at the first download and checked afterwards); `path`:
     where a plain file goes below the task's data folder, for releases whose file names only differ by folder
-    (MasakhaNER's `data/<lang>/test.txt`); default: the URL's file name.
+    (MasakhaNER's `data/<lang>/test.txt`); default: the URL's file name. `members`: extract only the archive
+    members below this path (one archive serving several tasks: XGLUE's `xglue_full_dataset/NER/`).
     """
 
     url: str
@@ -101,9 +107,29 @@ class Release:
     languages: tuple[str, ...] = ()
     extract: bool = False
     path: str | None = None
+    members: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "languages", tuple(self.languages))
+
+
+@dataclass(frozen=True)
+class SubmissionFiles:
+    """Where one language's prediction and gold files sit in a submission folder: templates relative to it.
+
+    Placeholders: `{task}` (the task name), `{lang}`, `{split}` and `{ext}` (the metric's submission extension).
+    The default is XTREME's layout, `<task>/<split>-<lang>.<ext>` for both; XGLUE's scorer reads predictions from
+    `<TASK>/<lang>.prediction` and gold straight from the dataset files, e.g. `NER/<lang>.test`.
+    """
+
+    predictions: str = "{task}/{split}-{lang}.{ext}"
+    gold: str = "{task}/{split}-{lang}.{ext}"
+
+    def prediction_path(self, root: Path, task: str, language: str, split: str, extension: str) -> Path:
+        return Path(root) / self.predictions.format(task=task, lang=language, split=split, ext=extension)
+
+    def gold_path(self, root: Path, task: str, language: str, split: str, extension: str) -> Path:
+        return Path(root) / self.gold.format(task=task, lang=language, split=split, ext=extension)
 
 
 @dataclass(frozen=True)
@@ -118,6 +144,7 @@ class Task:
     - `inference`: runner parameters such as `max_length`.
     - `releases`: the official files `prefetch` downloads; tasks without releases are prefetched from their
       faithful `hub` source.
+    - `submission`: where its prediction and gold files sit in a submission folder (default: XTREME's layout).
     - `checkpoint_names`: the folder names (in a per-task checkpoint folder) or manifest keys that may hold this
       task's checkpoint, in order of preference; default: the task name. XTREME's SQuAD model serves XQuAD and
       MLQA as `squad/`, and TyDiQA falls back to it when there is no `tydiqa/`.
@@ -145,6 +172,7 @@ class Task:
     description: str = ""
     license: str = ""
     homepage: str = ""
+    submission: SubmissionFiles = field(default_factory=SubmissionFiles)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", TaskType(self.type))
@@ -200,6 +228,8 @@ class Suite:
     `categories` maps a category name to its tasks (a category score is the mean of its task scores, shown only
     when all its tasks are complete). `score`: "task_mean" = mean of all task scores (XTREME's `all_task`);
     "category_mean" = mean of the category scores; both are always reported, `score` says which is the suite's.
+    `score` may also name one category (XGLUE's score is its understanding category; generation, scored in BLEU,
+    is reported beside it).
     `optional` tasks belong to the suite and run like its tasks but do not count in its score (variants).
     """
 
@@ -223,8 +253,8 @@ class Suite:
             found.append(f"name {self.name!r} must be lower-case letters, digits, '_' or '-'")
         if not self.tasks:
             found.append("no tasks")
-        if self.score not in ("task_mean", "category_mean"):
-            found.append(f"score must be 'task_mean' or 'category_mean', not {self.score!r}")
+        if self.score not in ("task_mean", "category_mean", *self.categories):
+            found.append(f"score must be 'task_mean', 'category_mean' or a category name, not {self.score!r}")
         stray = {t for tasks in self.categories.values() for t in tasks} - set(self.tasks)
         if stray:
             found.append(f"categories name tasks outside the suite: {', '.join(sorted(stray))}")

@@ -32,6 +32,7 @@ HEADS = {
     "question-answering": "XLMRobertaForQuestionAnswering",
     "multiple-choice": "XLMRobertaForMultipleChoice",
     "encoder": "XLMRobertaModel",
+    "seq2seq": "BartForConditionalGeneration",  # an encoder-decoder sharing XLM-R's <s>=0 <pad>=1 </s>=2 ids
 }
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
 
@@ -89,22 +90,36 @@ def tiny_checkpoint(
         if sentences is None:
             raise ValueError("pass sentences to train a tokenizer on, or a tokenizer")
         tokenizer = tiny_tokenizer(sentences)
-    settings = dict(
-        vocab_size=len(tokenizer),
-        hidden_size=hidden,
-        num_hidden_layers=layers,
-        num_attention_heads=2,
-        intermediate_size=2 * hidden,
-        max_position_embeddings=max_positions,
-        pad_token_id=tokenizer.pad_token_id,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
+    transformers.utils.logging.disable_progress_bar()
+    special = dict(
+        pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id
     )
     if labels is not None:  # a base config must not carry num_labels (the QA head breaks on reload)
-        settings["id2label"] = dict(enumerate(labels))
-        settings["label2id"] = {label: i for i, label in enumerate(labels)}
-    transformers.utils.logging.disable_progress_bar()
-    config = transformers.XLMRobertaConfig(**settings)
+        special.update(id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)})
+    if head == "seq2seq":
+        config = transformers.BartConfig(
+            vocab_size=len(tokenizer),
+            d_model=hidden,
+            encoder_layers=layers,
+            decoder_layers=layers,
+            encoder_attention_heads=2,
+            decoder_attention_heads=2,
+            encoder_ffn_dim=2 * hidden,
+            decoder_ffn_dim=2 * hidden,
+            max_position_embeddings=max_positions,
+            decoder_start_token_id=tokenizer.eos_token_id,
+            **special,
+        )
+    else:
+        config = transformers.XLMRobertaConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=hidden,
+            num_hidden_layers=layers,
+            num_attention_heads=2,
+            intermediate_size=2 * hidden,
+            max_position_embeddings=max_positions,
+            **special,
+        )
     torch.manual_seed(seed)
     model = getattr(transformers, HEADS[head])(config)
     path = Path(path)
@@ -171,8 +186,9 @@ def run_task(
     runner = runner_for(task)
     if runner is None:
         raise XltBenchError(f"no runner for {task.type.value} tasks in xlt-bench {__version__}")
-    plan = inspect_checkpoint(task, CheckpointChoice(str(checkpoint), "run_task"), runner.head, None)
-    loaded = load_model(plan, runner.auto_class, "cpu", "auto")
+    choice = CheckpointChoice(str(checkpoint), "run_task")
+    plan = inspect_checkpoint(task, choice, registry.adapters_for(runner.role), None)
+    loaded = load_model(plan, "cpu", "auto")
     dataset, _ = drop_skipped(datasets.Dataset.from_list([dict(example) for example in examples]))
     run_settings = {"batch_size": 32, "progress": False, **task.inference, **(settings or {})}
     job = Job(task, language, dataset, loaded, plan, run_settings, _only_given_examples)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.scoring import SuiteScore, TaskScore, mean
+from xlt_bench.scoring import SuiteScore, TaskScore, aggregate, mean
 
 
 @dataclass
@@ -112,8 +112,7 @@ def published_run(path: Path, registry) -> Run:
         complete = all(metric in average for metric in task.main_metrics)
         score = mean(average[m] for m in task.main_metrics) if complete else None
         tasks[name] = TaskCell({}, dict(average), score, complete, len(task.languages))
-    scored = [tasks[name].score for name in suite.tasks if name in tasks]
-    suite_score = mean(scored) if len(scored) == len(suite.tasks) and None not in scored else None
+    suite_score = aggregate(suite, {name: cell.score for name, cell in tasks.items() if cell.score is not None}).score
     return Run(
         label=str(document["name"]),
         base=document.get("base"),

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.submission import submission_path
 
 
 @dataclass(frozen=True)
@@ -44,10 +43,11 @@ def per_example_pair(base_dir: Path, candidate_dir: Path, split: str, task, lang
     if metric.per_example is None:
         return None
     fmt = metric.submission
+    where = (task.name, language, split, fmt.extension)
     files = [
-        submission_path(root / kind, task.name, language, fmt.extension, split)
+        path(root / kind, *where)
         for root in (base_dir, candidate_dir)
-        for kind in ("labels", "predictions")
+        for kind, path in (("labels", task.submission.gold_path), ("predictions", task.submission.prediction_path))
     ]
     if not all(path.is_file() for path in files) or files[0].read_bytes() != files[2].read_bytes():
         return None  # no per-example predictions, or not the same examples

@@ -32,7 +32,7 @@ def test_list_tasks_table_and_filters():
 def test_unknown_suite_suggests_the_right_name():
     result = run_cli("list", "tasks", "--suite", "xtrem")
     assert result.returncode == 2
-    assert "unknown suite 'xtrem' (known: masakhane, xtreme, xtreme-r); did you mean 'xtreme'?" in result.stderr
+    assert "unknown suite 'xtrem' (known: masakhane, xglue, xtreme, xtreme-r); did you mean 'xtreme'?" in result.stderr
 
 
 @pytest.fixture

@@ -234,6 +234,19 @@ class TestExtract:
             "bucc2018",
         ]
 
+    @pytest.mark.parametrize("packing", ["tar", "zip"])
+    def test_members_extracts_one_part_of_an_archive(self, tmp_path: Path, packing: str):
+        files = {"xglue/NER/de.test": "a B-PER\n", "xglue/NERX/x": "no\n", "xglue/POS/de.test": "a NOUN\n"}
+        archive = tmp_path / f"xglue.{packing}"
+        archive.write_bytes(tar_bytes(files, "w:gz") if packing == "tar" else zip_bytes(files))
+        ner = extract(archive, tmp_path / "ner", members="xglue/NER/")
+        assert ner == [tmp_path / "ner" / "xglue" / "NER" / "de.test"]  # not the NERX sibling, not POS
+        assert (tmp_path / "ner" / f".extracted-xglue.{packing}-xglue_NER").is_file()
+        pos = extract(archive, tmp_path / "ner", members="xglue/POS")  # a second part may share the folder
+        assert pos == [tmp_path / "ner" / "xglue" / "POS" / "de.test"]
+        with pytest.raises(XltBenchError, match=r"xglue\.(tar|zip): no member below 'xglue/QG'"):
+            extract(archive, tmp_path / "qg", members="xglue/QG")
+
     @pytest.mark.parametrize(
         ("content", "member", "problem"),
         [

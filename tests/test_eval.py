@@ -249,8 +249,9 @@ def test_limit_and_bad_data_keep_finished_results(ckpt: Path, tmp_path: Path):
 def test_long_sentences_are_split_into_segments_not_truncated(ckpt: Path):
     import datasets
 
-    from xlt_bench.models import ModelPlan, load_model
+    from xlt_bench.models import CheckpointChoice, inspect_checkpoint, load_model
     from xlt_bench.plugins.xtreme import TASKS
+    from xlt_bench.registry import load_registry
     from xlt_bench.runners import Job
     from xlt_bench.runners.tagging import TaggingRunner
 
@@ -260,8 +261,9 @@ def test_long_sentences_are_split_into_segments_not_truncated(ckpt: Path):
         settings = {"batch_size": 4, "progress": False, "max_length": max_length}
         return runner.predict(Job(panx, "en", examples, loaded, plan, settings, load_split=None))
 
-    plan = ModelPlan(str(ckpt / "panx"), "test", "XLMRobertaForTokenClassification", dict(enumerate(PANX_TAGS)), "")
-    loaded = load_model(plan, TaggingRunner.auto_class, "cpu", "auto")
+    adapters = load_registry().adapters_for(TaggingRunner.role)
+    plan = inspect_checkpoint(panx, CheckpointChoice(str(ckpt / "panx"), "test"), adapters, None)
+    loaded = load_model(plan, "cpu", "auto")
     words = (["Barack", "Obama", "visited", "Berlin", "", "and", "Paris", "."] * 6)[:45]
     sentence = datasets.Dataset.from_dict({"id": ["long"], "tokens": [words], "tags": [["O"] * len(words)]})
     runner = TaggingRunner(panx)

@@ -22,7 +22,7 @@ from xlt_bench.folder_scoring import score_folders
 from xlt_bench.leaderboard.runs import load_run
 from xlt_bench.leaderboard.significance import language_deltas, per_example_pair
 from xlt_bench.registry import load_registry
-from xlt_bench.submission import submission_path
+from xlt_bench.tasks import SubmissionFiles
 
 LABELS = ("entailment", "neutral", "contradiction")
 
@@ -39,8 +39,9 @@ def test_per_example_statistics_sum_to_the_official_values(registry, shared_data
     for task in registry.suite_tasks("xtreme"):
         metric = registry.metric(task)
         for language in task.languages:
-            gold_path = submission_path(mock / "labels", task.name, language, metric.submission.extension)
-            pred_path = submission_path(mock / "predictions", task.name, language, metric.submission.extension)
+            where = (task.name, language, "test", metric.submission.extension)
+            gold_path = task.submission.gold_path(mock / "labels", *where)
+            pred_path = task.submission.prediction_path(mock / "predictions", *where)
             gold, predicted = metric.submission.read_gold(gold_path), metric.submission.read_predictions(pred_path)
             expected = metric.compute(gold, predicted, language=language)
             parts = metric.per_example(gold, predicted, language=language)
@@ -55,7 +56,7 @@ def write_run(root: Path, registry, predictions: dict[str, dict[str, list[str]]]
     for task, per_language in predictions.items():
         for language, predicted in per_language.items():
             for kind, lines in (("labels", gold[task][language]), ("predictions", predicted)):
-                path = submission_path(root / kind, task, language, "tsv")
+                path = SubmissionFiles().gold_path(root / kind, task, language, "test", "tsv")
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text("".join(f"{line}\n" for line in lines))
     scores, _ = score_folders(registry, "xtreme", root / "predictions", root / "labels")

@@ -105,7 +105,7 @@ def test_unknown_plugin_name_is_an_error():
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "xlt-bench: error: -p nosuchplugin: no plugin with that entry-point name and no importable module of that "
-        "name (installed plugins: masakhane, xtreme, xtreme-r)"
+        "name (installed plugins: masakhane, xglue, xtreme, xtreme-r)"
     ]
 
 

@@ -87,8 +87,8 @@ def test_prefetch_then_eval_offline_without_data_dir(served, tokenizer, tmp_path
     cache = tmp_path / "cache"
     result = run_main("-p", module, "prefetch", "--suite", module, "--cache-dir", str(cache), "--quiet")
     assert result.returncode == 0, result.stderr
-    assert (cache / "data" / f"{module}-nli" / "XNLI-1.0" / "xnli.test.tsv").is_file()
-    assert (cache / "data" / f"{module}-bitext" / "tatoeba.deu-eng.eng").is_file()
+    assert (cache / "data" / module / f"{module}-nli" / "XNLI-1.0" / "xnli.test.tsv").is_file()
+    assert (cache / "data" / module / f"{module}-bitext" / "tatoeba.deu-eng.eng").is_file()
     # the cut-off first reply was resumed with a range request after the redirect
     assert ("/flaky/XNLI-1.0.tar.gz", None) in server.requests
     assert any(path == "/flaky/XNLI-1.0.tar.gz" and rng for path, rng in server.requests)
@@ -147,7 +147,7 @@ def test_checksum_mismatch_is_a_one_line_error(served, tmp_path: Path):
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert "tatoeba.deu-eng.deu: sha256 mismatch: expected" in line
-    assert not (tmp_path / "cache" / "data" / f"{module}-bitext" / "tatoeba.deu-eng.deu").exists()
+    assert not (tmp_path / "cache" / "data" / module / f"{module}-bitext" / "tatoeba.deu-eng.deu").exists()
 
 
 def test_the_xtreme_plugin_declares_verified_releases():

@@ -355,16 +355,18 @@ def test_only_the_top_20_candidates_are_returned():
 def test_rank_protocol_end_to_end_with_a_tiny_encoder(
     task: Task, language: str, data: str, queries: int, shared_data: Path, sentences: list[str], tmp_path: Path
 ):
-    from xlt_bench.models import ModelPlan, load_model
+    from xlt_bench.models import CheckpointChoice, inspect_checkpoint, load_model
+    from xlt_bench.registry import load_registry
 
     folder = shared_data / "lareqa" if data == "lareqa" else MEWSLIX_DATA.parent
     source = xlt_resolve_data(task, language, "test", folder)
     examples, _ = drop_skipped(load_examples(FORMATS[source.format], source, language, "test", str(tmp_path)))
     checkpoint = tiny_checkpoint(tmp_path / "encoder", sentences, head="encoder")
-    plan = ModelPlan(str(checkpoint), "test", "XLMRobertaModel", {}, "")
     runner = RetrievalRunner(task)
+    adapters = load_registry().adapters_for(runner.role)
+    plan = inspect_checkpoint(task, CheckpointChoice(str(checkpoint), "test"), adapters, None)
     settings = {"batch_size": 16, "progress": False, **task.inference}
-    job = Job(task, language, examples, load_model(plan, runner.auto_class, "cpu", "auto"), plan, settings, None)
+    job = Job(task, language, examples, load_model(plan, "cpu", "auto"), plan, settings, None)
     predictions = runner.predict(job)
     gold = runner.gold(examples)
     assert list(predictions) == list(gold) and len(gold) == queries

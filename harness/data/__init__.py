@@ -19,6 +19,7 @@ from xlt_bench.data.pawsx import read_pawsx_tsv
 from xlt_bench.data.ranking import read_lareqa, read_mewslix
 from xlt_bench.data.squad_json import read_squad_json
 from xlt_bench.data.xcopa import read_xcopa
+from xlt_bench.data.xglue import read_xglue_conll, read_xglue_seq2seq, read_xglue_tsv
 from xlt_bench.data.xnli import read_xnli_tsv
 from xlt_bench.data.xtreme_processed import read_processed_pairs, read_processed_tags
 from xlt_bench.hookspecs import hookimpl
@@ -43,6 +44,9 @@ BUILTIN_FORMATS = (
         1,
         "AfriQA gold_span_passages.afriqa.<lang>.<pivot>.<split>.json (JSON Lines), unusable records marked skipped",
     ),
+    DataFormat("xglue-conll", read_xglue_conll, 1, "XGLUE NER/POS <lang>.<split>: 'word label' sentences"),
+    DataFormat("xglue-tsv", read_xglue_tsv, 1, "XGLUE TSVs (NC, QADSM, WPR, QAM, XNLI, PAWSX): one example a row"),
+    DataFormat("xglue-seq2seq", read_xglue_seq2seq, 1, "XGLUE QG/NTG xglue.<task>.<lang>.{src,tgt}.<split> line pairs"),
     DataFormat("hub", read_hub, 1, "a Hugging Face Hub dataset split, columns mapped by the task's HubSource"),
 )
 

@@ -86,7 +86,10 @@ def _hub_source(task: Task, language: str, split: str) -> DataSource:
     code = hub.language_codes.get(language, language)
     coordinates = (hub.path, _fill(hub.config, language, code), _fill(hub.splits[split], language, code))
     filters = {column: _fill(value, language, code) for column, value in hub.filters.items()}
-    return DataSource(hub.format, hub=coordinates, params={"fields": dict(hub.fields), "filters": filters})
+    params = {"fields": dict(hub.fields), "filters": filters, "label_values": dict(hub.label_values)}
+    if hub.trust_remote_code:
+        params["trust_remote_code"] = True
+    return DataSource(hub.format, hub=coordinates, params=params)
 
 
 @hookimpl(trylast=True)

@@ -15,11 +15,20 @@ from dataclasses import dataclass
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.metrics.accuracy import accuracy, accuracy_units
 from xlt_bench.metrics.afriqa import afriqa_em_f1, afriqa_units
+from xlt_bench.metrics.bleu import bleu, bleu_units
 from xlt_bench.metrics.bucc import bucc_f1, bucc_units
 from xlt_bench.metrics.mlqa import mlqa_em_f1, mlqa_units
+from xlt_bench.metrics.ndcg import ndcg, ndcg_units
 from xlt_bench.metrics.ranking import map_at_20, map_at_20_units, mrr_at_20, mrr_at_20_units
 from xlt_bench.metrics.resampling import PerExample
-from xlt_bench.metrics.seqeval_chunks import chunk_f1, chunk_units
+from xlt_bench.metrics.seqeval_chunks import (
+    chunk_f1,
+    chunk_units,
+    xglue_ner,
+    xglue_ner_units,
+    xglue_pos,
+    xglue_pos_units,
+)
 from xlt_bench.metrics.squad import squad_em_f1, squad_units
 from xlt_bench.submission import (
     CHOICES,
@@ -28,6 +37,10 @@ from xlt_bench.submission import (
     RANKED_IDS,
     SQUAD_ANSWERS,
     TAG_SENTENCES,
+    XGLUE_LABELS,
+    XGLUE_RELEVANCE,
+    XGLUE_TAGS,
+    XGLUE_TEXT,
     SubmissionFormat,
 )
 
@@ -45,6 +58,7 @@ class Metric:
 
 
 PRF, EM_F1 = ("f1", "precision", "recall"), ("exact_match", "f1")
+POS = ("precision", "recall", "f1", "token_accuracy")  # XGLUE POS: precision is the score (pitfall X1)
 BUILTIN_METRICS = (
     Metric("accuracy", accuracy, ("accuracy",), LABEL_LINES, "exact-match accuracy per example", accuracy_units),
     Metric("choice-accuracy", accuracy, ("accuracy",), CHOICES, "accuracy of chosen indices (XCOPA)", accuracy_units),
@@ -55,6 +69,11 @@ BUILTIN_METRICS = (
     Metric("bucc", bucc_f1, PRF, ID_PAIRS, "P/R/F1 over sets of mined id pairs", bucc_units),
     Metric("map@20", map_at_20, ("map@20",), RANKED_IDS, "mean AP@20 over ranked ids (LAReQA)", map_at_20_units),
     Metric("mrr@20", mrr_at_20, ("mrr@20",), RANKED_IDS, "MRR@20 of the gold id (Mewsli-X)", mrr_at_20_units),
+    Metric("xglue-ner", xglue_ner, PRF, XGLUE_TAGS, "chunk F1, short predictions O-padded (XGLUE)", xglue_ner_units),
+    Metric("xglue-pos", xglue_pos, POS, XGLUE_TAGS, "chunk precision over UPOS, as XGLUE scores POS", xglue_pos_units),
+    Metric("xglue-accuracy", accuracy, ("accuracy",), XGLUE_LABELS, "accuracy, last-column labels", accuracy_units),
+    Metric("ndcg", ndcg, ("ndcg",), XGLUE_RELEVANCE, "mean nDCG per query, no cutoff (XGLUE WPR)", ndcg_units),
+    Metric("bleu", bleu, ("bleu",), XGLUE_TEXT, "sacreBLEU corpus BLEU, lower-cased, 13a (XGLUE QG, NTG)", bleu_units),
 )
 
 

@@ -10,14 +10,19 @@ flattened with an "O" after each, as seqeval does for nested lists.
 `types` (metric parameter) keeps only the listed entity types: every other tag becomes "O" in gold and predictions
 alike before chunking. That is the usual English-source zero-shot protocol for MasakhaNER (the source has no DATE,
 so PER/ORG/LOC are scored and DATE is mapped to O). Without it nothing is mapped (XTREME).
+
+XGLUE's `xglue_evaluate.py` uses the same seqeval on NER (f1) and POS, where its score is chunk **precision** over
+UPOS tags (pitfall X1; its README calls it accuracy). Before scoring it pads every predicted sentence shorter than its
+gold sentence with "O" at the end; `xglue_ner` and `xglue_pos` do the same, since a file check cannot change data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.metrics.resampling import PerExample, precision_recall_f1
+from xlt_bench.metrics.resampling import PerExample, _ratio, precision_recall_f1
 
 
 def _end_of_chunk(prev_tag: str, tag: str, prev_type: str, type_: str) -> bool:
@@ -91,3 +96,56 @@ def chunk_f1(
     recall = correct / len(true_chunks) if true_chunks else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
     return {"f1": f1 * 100, "precision": precision * 100, "recall": recall * 100}
+
+
+def pad_with_o(gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]]) -> list[list[str]]:
+    """XGLUE's rule: each predicted sentence shorter than its gold sentence gets "O" tags at the end."""
+    return [[*predicted, *["O"] * (len(expected) - len(predicted))] for expected, predicted in zip(gold, predictions)]
+
+
+def xglue_ner(
+    gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **params: object
+) -> dict[str, float]:
+    """XGLUE NER: chunk F1/precision/recall (x100) after padding short predicted sentences with "O"."""
+    return chunk_f1(gold, pad_with_o(gold, predictions), **params)
+
+
+def xglue_ner_units(
+    gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **params: object
+) -> PerExample:
+    """`chunk_units` after padding short predicted sentences with "O"."""
+    return chunk_units(gold, pad_with_o(gold, predictions), **params)
+
+
+def _correct_tags(expected: Sequence[str], predicted: Sequence[str]) -> int:
+    return sum(tag == expected_tag for tag, expected_tag in zip(predicted, expected))
+
+
+def xglue_pos(
+    gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **params: object
+) -> dict[str, float]:
+    """XGLUE POS: chunk precision (the official score), recall, F1 and the share of correct tags, all x100.
+
+    Token accuracy is what POS papers usually mean; it is reported under its own name, never as the score.
+    """
+    padded = pad_with_o(gold, predictions)
+    correct = sum(_correct_tags(expected, predicted) for expected, predicted in zip(gold, padded))
+    total = sum(len(expected) for expected in gold)
+    return {**chunk_f1(gold, padded, **params), "token_accuracy": 100 * (correct / total) if total else 0.0}
+
+
+def _pos_values(sums: Any) -> dict[str, Any]:
+    return {**precision_recall_f1(sums), "token_accuracy": 100 * _ratio(sums[..., 3], sums[..., 4])}
+
+
+def xglue_pos_units(
+    gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **params: object
+) -> PerExample:
+    """One unit per sentence: (correct, predicted, gold) chunk counts, then (correct tags, gold tags)."""
+    padded = pad_with_o(gold, predictions)
+    chunked = chunk_units(gold, padded, **params)
+    stats = [
+        (*counts, _correct_tags(expected, predicted), len(expected))
+        for counts, expected, predicted in zip(chunked.stats, gold, padded)
+    ]
+    return PerExample(chunked.units, stats, _pos_values)

@@ -1,7 +1,7 @@
 """One runner per task type: examples -> batches -> predictions in the metric's format.
 
-A runner never knows which suite it serves. It declares the checkpoint it needs (`head`, an architecture-name
-suffix, empty for "any encoder"; `auto_class`, the transformers class that loads it), turns examples into gold in
+A runner never knows which suite it serves. It declares the kind of model it runs (`role`: a model adapter of that
+role recognises and loads the checkpoint, see `xlt_bench.model_adapters`), turns examples into gold in
 the metric's shape (`gold`), predicts for a `Job` (`predict`), and pairs gold and predictions per example for the
 per-sample log (`samples`). What a runner decides on the way (a threshold, a layer) goes into `Job.details`, which
 is recorded with the results.
@@ -24,7 +24,7 @@ class Job:
     task: Task
     language: str
     examples: Any  # datasets.Dataset
-    loaded: Any  # xlt_bench.models.LoadedModel
+    loaded: Any  # xlt_bench.model_adapters.LoadedModel
     plan: Any  # xlt_bench.models.ModelPlan: checkpoint path and hash, output id -> task label
     settings: Mapping[str, Any]  # batch_size, progress, the task's inference parameters, command-line overrides
     load_split: Callable[[str], Any]  # the examples of another split of the same task and language
@@ -40,8 +40,7 @@ class Job:
 class Runner:
     """Base of the runners: they are made per task and may read its metadata (e.g. a retrieval protocol)."""
 
-    head = ""
-    auto_class = "AutoModel"
+    role = "encoder"  # what kind of model it runs; a model adapter of this role loads the checkpoint
     needs: tuple[str, ...] = ()  # the `Task.inference` parameters the runner reads
 
     def __init__(self, task: Task) -> None:
@@ -67,7 +66,9 @@ def runner_for(task: Task) -> Any | None:
     """The runner for a task (by its type), or None when this version has none."""
     from xlt_bench.runners.classification import ClassificationRunner
     from xlt_bench.runners.extractive_qa import ExtractiveQARunner
+    from xlt_bench.runners.generation import GenerationRunner
     from xlt_bench.runners.multiple_choice import MultipleChoiceRunner
+    from xlt_bench.runners.ranking import RankingRunner
     from xlt_bench.runners.retrieval import RetrievalRunner
     from xlt_bench.runners.tagging import TaggingRunner
 
@@ -77,6 +78,8 @@ def runner_for(task: Task) -> Any | None:
         TaskType.EXTRACTIVE_QA: ExtractiveQARunner,
         TaskType.RETRIEVAL: RetrievalRunner,
         TaskType.MULTIPLE_CHOICE: MultipleChoiceRunner,
+        TaskType.RANKING: RankingRunner,
+        TaskType.GENERATION: GenerationRunner,
     }
     runner = runners.get(task.type)
     return runner(task) if runner else None

@@ -1,4 +1,5 @@
-"""Sentence(-pair) classification (XNLI, PAWS-X): argmax over the sequence-classification head."""
+"""Sentence(-pair) classification (XNLI, PAWS-X, XGLUE's NC/QADSM/QAM): argmax over the sequence-classification
+head."""
 
 from __future__ import annotations
 
@@ -9,23 +10,25 @@ from xlt_bench.runners import Job, Runner
 
 
 class ClassificationRunner(Runner):
-    head = "ForSequenceClassification"
-    auto_class = "AutoModelForSequenceClassification"
+    role = "sequence-classification"
     needs = ("max_length",)
 
     def gold(self, examples: Any) -> list[str]:
         return list(examples["label"])
 
-    def predict(self, job: Job) -> list[str]:
-        """One task label per example; pairs are truncated longest-first to `max_length` tokens."""
+    def logits(self, job: Job) -> list[Any]:
+        """The head's logits per example; pairs are truncated longest-first to `max_length` tokens."""
         examples, settings = job.examples, job.settings
         pairs = list(examples["text_pair"]) if "text_pair" in examples.column_names else None
         encoded = job.loaded.tokenizer(
             list(examples["text"]), pairs, truncation=True, max_length=settings["max_length"]
         )
         features = [{name: encoded[name][i] for name in encoded} for i in range(len(examples))]
-        logits = batched_outputs(job.loaded, features, settings["batch_size"], job.description, settings["progress"])
-        return [job.plan.labels[int(row.argmax())] for row in logits]
+        return batched_outputs(job.loaded, features, settings["batch_size"], job.description, settings["progress"])
+
+    def predict(self, job: Job) -> list[str]:
+        """One task label per example: the checkpoint's best output, mapped to its task label by name."""
+        return [job.plan.labels[int(row.argmax())] for row in self.logits(job)]
 
     def samples(self, examples: Any, gold: list[str], predictions: list[str]) -> list[dict]:
         return [

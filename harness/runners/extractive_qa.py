@@ -104,8 +104,7 @@ def best_answers(features: list[dict], logits: list[Any], contexts: list[str], s
 
 
 class ExtractiveQARunner(Runner):
-    head = "ForQuestionAnswering"
-    auto_class = "AutoModelForQuestionAnswering"
+    role = "question-answering"
     needs = ("max_length", "doc_stride", "max_query_length", "max_answer_length", "n_best")
 
     def gold(self, examples: Any) -> list[dict]:

@@ -16,8 +16,7 @@ QUESTION_WORDING = {"cause": "What was the cause?", "effect": "What happened as 
 
 
 class MultipleChoiceRunner(Runner):
-    head = "ForMultipleChoice"
-    auto_class = "AutoModelForMultipleChoice"
+    role = "multiple-choice"
     needs = ("max_length",)
 
     def gold(self, examples: Any) -> list[str]:

@@ -47,8 +47,7 @@ def _segments(word_pieces: list[list[int]], budget: int) -> list[tuple[list[int]
 
 
 class TaggingRunner(Runner):
-    head = "ForTokenClassification"
-    auto_class = "AutoModelForTokenClassification"
+    role = "token-classification"
     needs = ("max_length",)
 
     def gold(self, examples: Any) -> list[list[str]]:

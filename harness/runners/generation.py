@@ -1,0 +1,67 @@
+"""Text generation with an encoder-decoder (XGLUE QG and NTG): batched greedy or beam search, one line per input.
+
+Sources are truncated to `max_length` tokens and decoded with `num_beams` beams (1 = greedy) for at most
+`max_new_tokens` tokens, deterministically (no sampling). Outputs are decoded without special tokens and with
+line breaks turned into spaces, so each prediction is one line of the submission file. Zero-shot generators tend
+to answer in English ("accidental translation", XGLUE pitfall X2): when the tokenizer has language codes (mBART-50,
+NLLB: `lang_code_to_id`), decoding starts with the target language's code. Every decoding setting is recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlt_bench.batching import length_sorted_batches, padded
+from xlt_bench.runners import Job, Runner
+
+
+def _language_code(tokenizer: Any, language: str) -> tuple[str, int] | None:
+    """The tokenizer's code for `language` (e.g. mBART-50's "de_DE") and its id, when it has language codes."""
+    codes = getattr(tokenizer, "lang_code_to_id", None) or {}
+    code = next((code for code in sorted(codes) if code == language or code.split("_")[0] == language), None)
+    return (code, codes[code]) if code else None
+
+
+class GenerationRunner(Runner):
+    role = "seq2seq"
+    needs = ("max_length", "num_beams", "max_new_tokens")
+
+    def gold(self, examples: Any) -> list[str]:
+        return list(examples["target"])
+
+    def predict(self, job: Job) -> list[str]:
+        import torch
+        from tqdm.auto import tqdm
+
+        loaded, settings = job.loaded, job.settings
+        options = {"num_beams": settings["num_beams"], "max_new_tokens": settings["max_new_tokens"], "do_sample": False}
+        code = _language_code(loaded.tokenizer, job.language)
+        if code:
+            options["forced_bos_token_id"] = code[1]
+        job.details.update(
+            num_beams=options["num_beams"],
+            max_new_tokens=options["max_new_tokens"],
+            max_length=settings["max_length"],
+            do_sample=False,
+            forced_language_code=code[0] if code else None,
+        )
+        encoded = loaded.tokenizer(list(job.examples["source"]), truncation=True, max_length=settings["max_length"])
+        features = [{name: encoded[name][i] for name in encoded} for i in range(len(job.examples))]
+        outputs: list[str] = [""] * len(features)
+        batches = length_sorted_batches([len(f["input_ids"]) for f in features], settings["batch_size"])
+        progress = tqdm(total=len(features), desc=job.description, disable=not settings["progress"], leave=False)
+        with torch.inference_mode(), progress:
+            for indices in batches:
+                batch = padded(loaded.tokenizer, [features[i] for i in indices])
+                generated = loaded.model.generate(**{k: v.to(loaded.device) for k, v in batch.items()}, **options)
+                texts = loaded.tokenizer.batch_decode(generated, skip_special_tokens=True)
+                for index, text in zip(indices, texts):
+                    outputs[index] = " ".join(text.split())
+                progress.update(len(indices))
+        return outputs
+
+    def samples(self, examples: Any, gold: list[str], predictions: list[str]) -> list[dict]:
+        return [
+            {"id": example_id, "source": source, "gold": expected, "prediction": predicted}
+            for example_id, source, expected, predicted in zip(examples["id"], examples["source"], gold, predictions)
+        ]
