@@ -1,4 +1,4 @@
-"""Length-sorted dynamic batches and the batched forward pass every runner shares.
+"""Length-sorted dynamic batches and the batched model pass (forward or generate) every runner shares.
 
 Examples are sorted by token count, longest first (an out-of-memory error shows up on the first batch, not after
 an hour), grouped into batches of `batch_size`, padded only to the longest member, and run under
@@ -47,23 +47,29 @@ def batched_outputs(
     description: str,
     progress: bool,
     select: Callable[[Any, dict[str, Any]], Any] = _logits,
+    forward: Callable[..., Any] | None = None,
     **model_options: Any,
 ) -> list[Any]:
-    """Run the model over tokenised `features` (dicts of id lists), one float32 CPU tensor per feature.
+    """Run the model over tokenised `features` (dicts of id lists), one CPU tensor per feature (float32 when the
+    output is floating point).
 
-    `select(outputs, batch)` picks what to keep from each batch's model outputs (default: `outputs.logits`); rows
-    are padded to the batch's longest feature, so callers use only the first `len(input_ids)` positions.
+    `forward` is what runs on each batch (default: the model's forward pass; `model.generate` for generation), called
+    as `forward(**batch, **model_options)`; `select(outputs, batch)` picks what to keep from its outputs (default:
+    `outputs.logits`). Rows are padded to the batch's longest feature, so callers use only the first
+    `len(input_ids)` positions (generated ids: padded to the batch's longest output).
     """
     import torch
     from tqdm.auto import tqdm
 
+    run = forward or loaded.model
     results: list[Any] = [None] * len(features)
     batches = length_sorted_batches([_length(f) for f in features], batch_size)
     with torch.inference_mode(), tqdm(total=len(features), desc=description, disable=not progress, leave=False) as bar:
         for indices in batches:
             batch = padded(loaded.tokenizer, [features[i] for i in indices])
             batch = {name: tensor.to(loaded.device) for name, tensor in batch.items()}
-            kept = select(loaded.model(**batch, **model_options), batch).float().cpu()
+            kept = select(run(**batch, **model_options), batch).cpu()
+            kept = kept.float() if kept.is_floating_point() else kept
             for row, index in enumerate(indices):
                 results[index] = kept[row]
             bar.update(len(indices))

@@ -20,7 +20,6 @@ from typing import Any
 from xlt_bench import __version__
 from xlt_bench.cache import cache_root, prefetched_data
 from xlt_bench.data.formats import DataUnavailable
-from xlt_bench.data.hub import check_remote_code
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch
@@ -121,6 +120,7 @@ class _Evaluation:
         self.skipped_languages: dict[str, dict[str, str]] = {}
         self.skipped_examples: dict[str, dict[str, dict[str, int]]] = {}
         self.device: str | None = None
+        self.model: tuple[tuple[str, str, str], Any] | None = None  # the last loaded model, kept for the next task
         self.cache = cache_root(config.cache_dir)
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.clock = time.perf_counter()
@@ -132,6 +132,16 @@ class _Evaluation:
             self.skipped[task.name] = reason
         else:
             self.skipped_languages.setdefault(task.name, {})[language] = reason
+
+    def load(self, plan: ModelPlan) -> Any:
+        """The plan's model on the device; tasks sharing a checkpoint in a row (XQuAD, MLQA, TyDiQA on `squad`)
+        reuse it instead of loading it again. Only the last model is kept, so memory holds one at a time."""
+        key = (plan.checkpoint_hash or plan.path, plan.adapter.name, self.config.dtype)
+        if self.model is None or self.model[0] != key:
+            self.model = None  # release the previous model before loading the next
+            self.device = self.device or pick_device(self.config.device)
+            self.model = (key, load_model(plan, self.device, self.config.dtype))
+        return self.model[1]
 
     def plan(self, task: Task, choice: CheckpointChoice | str) -> ModelPlan | None:
         runner = runner_for(task)
@@ -151,8 +161,8 @@ class _Evaluation:
     def examples(self, source: Any, language: str, split: str) -> tuple[Any, dict[str, int]]:
         """The usable examples of a resolved source (`--limit` applied) and the counts of records the reader
         marked unusable, by reason; raises DataUnavailable."""
-        check_remote_code(source, self.config.trust_remote_code)
-        examples, skipped = drop_skipped(load_examples(self.registry.data_format(source), source, language, split))
+        data_format, allowed = self.registry.data_format(source), self.config.trust_remote_code
+        examples, skipped = drop_skipped(load_examples(data_format, source, language, split, trust_remote_code=allowed))
         if len(examples) == 0:
             raise DataUnavailable(f"no usable {language!r} examples in {source.describe()} (skipped: {skipped})")
         if self.config.limit is not None:
@@ -212,8 +222,7 @@ class _Evaluation:
                 self.skip(task, str(unavailable), language)
                 continue
             if loaded is None:
-                self.device = self.device or pick_device(config.device)
-                loaded = load_model(plan, self.device, config.dtype)
+                loaded = self.load(plan)
             began = time.perf_counter()
             run_settings = {"batch_size": config.batch_size, "progress": self.progress, **settings}
             load_split = partial(self.examples_of, task, language)

@@ -29,7 +29,11 @@ class Fetched:
     where: str
 
 
-def _release_files(task: Task, languages: Sequence[str] | None, cache: Path, progress: bool) -> list[Fetched]:
+def _release_files(
+    task: Task, languages: Sequence[str] | None, cache: Path, progress: bool, fetched: dict[str, Path]
+) -> list[Fetched]:
+    """`fetched` maps the URLs this prefetch already verified to their files: an archive serving several tasks
+    (XGLUE's) is downloaded and checksummed once, not once per task."""
     report = []
     data = prefetched_data(cache, task)
     for release in task.releases:
@@ -38,7 +42,9 @@ def _release_files(task: Task, languages: Sequence[str] | None, cache: Path, pro
         target = Path(release.path) if release.path else None
         item = Download(release.url, release.sha256, release.size, target.name if target else None)
         if release.extract:
-            extract(fetch(item, cache / "downloads", progress=progress), data, members=release.members)
+            if release.url not in fetched:
+                fetched[release.url] = fetch(item, cache / "downloads", progress=progress)
+            extract(fetched[release.url], data, members=release.members)
             report.append(Fetched(task.name, release.url, str(data)))
         else:
             folder = data / target.parent if target else data
@@ -74,9 +80,10 @@ def prefetch(
             raise XltBenchError(f"--tasks: {', '.join(unknown)} not in suite {suite!r}")
         selected = [task for task in selected if task.name in tasks]
     report: list[Fetched] = []
+    fetched: dict[str, Path] = {}
     for task in selected:
         if task.releases:
-            report += _release_files(task, languages, cache, progress)
+            report += _release_files(task, languages, cache, progress, fetched)
         elif task.hub is not None and task.hub.faithful:
             wanted = [lang for lang in task.languages if languages is None or lang in languages]
             try:

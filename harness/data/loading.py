@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
+from xlt_bench.data.hub import check_remote_code
 from xlt_bench.errors import XltBenchError
 
 if TYPE_CHECKING:
@@ -55,11 +56,20 @@ def fingerprint(data_format: DataFormat, source: DataSource, language: str, spli
 
 
 def load_examples(
-    data_format: DataFormat, source: DataSource, language: str, split: str, cache_dir: str | None = None
+    data_format: DataFormat,
+    source: DataSource,
+    language: str,
+    split: str,
+    cache_dir: str | None = None,
+    trust_remote_code: bool = False,
 ) -> datasets.Dataset:
-    """The examples of one (language, split) as a `datasets.Dataset`; reader errors keep their one-line message."""
+    """The examples of one (language, split) as a `datasets.Dataset`; reader errors keep their one-line message.
+
+    A Hub loading script is refused (`DataUnavailable`) unless `trust_remote_code` (the user's `--trust-remote-code`):
+    every way of loading data goes through here, so none can run Hub code without that permission."""
     import datasets
 
+    check_remote_code(source, trust_remote_code)
     datasets.disable_progress_bars()
     try:
         return datasets.Dataset.from_generator(

@@ -22,7 +22,8 @@ class PerExample:
     reduce: Callable[[Any], dict[str, Any]]
 
 
-def _ratio(numerator: Any, denominator: Any) -> Any:
+def ratio(numerator: Any, denominator: Any) -> Any:
+    """Element-wise numerator / denominator, 0 where the denominator is 0 (the official scorers' convention)."""
     import numpy as np
 
     numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
@@ -31,8 +32,8 @@ def _ratio(numerator: Any, denominator: Any) -> Any:
 
 def precision_recall_f1(sums: Any) -> dict[str, Any]:
     """From (correct, predicted, gold) counts, with the official `2 p r / (p + r)` and zeros where undefined."""
-    precision, recall = _ratio(sums[..., 0], sums[..., 1]), _ratio(sums[..., 0], sums[..., 2])
-    f1 = _ratio(2 * precision * recall, precision + recall)
+    precision, recall = ratio(sums[..., 0], sums[..., 1]), ratio(sums[..., 0], sums[..., 2])
+    f1 = ratio(2 * precision * recall, precision + recall)
     return {"f1": 100 * f1, "precision": 100 * precision, "recall": 100 * recall}
 
 
@@ -40,6 +41,6 @@ def rates(names: Sequence[str]) -> Callable[[Any], dict[str, Any]]:
     """Means x100: statistic k summed over units divided by the unit count (the last column)."""
 
     def reduce(sums: Any) -> dict[str, Any]:
-        return {name: 100 * _ratio(sums[..., k], sums[..., -1]) for k, name in enumerate(names)}
+        return {name: 100 * ratio(sums[..., k], sums[..., -1]) for k, name in enumerate(names)}
 
     return reduce

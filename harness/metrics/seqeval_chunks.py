@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.metrics.resampling import PerExample, _ratio, precision_recall_f1
+from xlt_bench.metrics.resampling import PerExample, precision_recall_f1, ratio
 
 
 def _end_of_chunk(prev_tag: str, tag: str, prev_type: str, type_: str) -> bool:
@@ -135,7 +135,7 @@ def xglue_pos(
 
 
 def _pos_values(sums: Any) -> dict[str, Any]:
-    return {**precision_recall_f1(sums), "token_accuracy": 100 * _ratio(sums[..., 3], sums[..., 4])}
+    return {**precision_recall_f1(sums), "token_accuracy": 100 * ratio(sums[..., 3], sums[..., 4])}
 
 
 def xglue_pos_units(

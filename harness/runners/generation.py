@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlt_bench.batching import length_sorted_batches, padded
+from xlt_bench.batching import batched_outputs
 from xlt_bench.runners import Job, Runner
 
 
@@ -30,9 +30,6 @@ class GenerationRunner(Runner):
         return list(examples["target"])
 
     def predict(self, job: Job) -> list[str]:
-        import torch
-        from tqdm.auto import tqdm
-
         loaded, settings = job.loaded, job.settings
         options = {"num_beams": settings["num_beams"], "max_new_tokens": settings["max_new_tokens"], "do_sample": False}
         code = _language_code(loaded.tokenizer, job.language)
@@ -47,18 +44,18 @@ class GenerationRunner(Runner):
         )
         encoded = loaded.tokenizer(list(job.examples["source"]), truncation=True, max_length=settings["max_length"])
         features = [{name: encoded[name][i] for name in encoded} for i in range(len(job.examples))]
-        outputs: list[str] = [""] * len(features)
-        batches = length_sorted_batches([len(f["input_ids"]) for f in features], settings["batch_size"])
-        progress = tqdm(total=len(features), desc=job.description, disable=not settings["progress"], leave=False)
-        with torch.inference_mode(), progress:
-            for indices in batches:
-                batch = padded(loaded.tokenizer, [features[i] for i in indices])
-                generated = loaded.model.generate(**{k: v.to(loaded.device) for k, v in batch.items()}, **options)
-                texts = loaded.tokenizer.batch_decode(generated, skip_special_tokens=True)
-                for index, text in zip(indices, texts):
-                    outputs[index] = " ".join(text.split())
-                progress.update(len(indices))
-        return outputs
+        generated = batched_outputs(
+            loaded,
+            features,
+            settings["batch_size"],
+            job.description,
+            settings["progress"],
+            select=lambda ids, batch: ids,
+            forward=loaded.model.generate,
+            **options,
+        )
+        texts = loaded.tokenizer.batch_decode(generated, skip_special_tokens=True)
+        return [" ".join(text.split()) for text in texts]
 
     def samples(self, examples: Any, gold: list[str], predictions: list[str]) -> list[dict]:
         return [
