@@ -14,15 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from xlt_bench import __version__
-from xlt_bench.errors import XltBenchError
+from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.model_adapters import ROLES
 from xlt_bench.tables import fmt, render_table
 
 EXIT_USAGE = 2
-
-
-def _warn(message: str) -> None:
-    print(f"xlt-bench: warning: {message}", file=sys.stderr)
 
 
 def _csv(value: str) -> list[str]:
@@ -181,7 +177,7 @@ def cmd_score(registry, args) -> int:
     folders = Path(args.predictions), Path(args.gold)
     suite_score, warnings = score_folders(registry, args.suite, *folders, args.strict, args.split)
     for warning in warnings:
-        _warn(warning)
+        warn(warning)
     if args.json:
         print(json.dumps(suite_score.to_json(), indent=2))
     else:
@@ -494,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         registry = load_registry(args.plugins)
         if args.command != "plugins":
             for problem in registry.problems:
-                _warn(problem)
+                warn(problem)
         return args.handler(registry, args)
     except XltBenchError as error:
         print(f"xlt-bench: error: {error}", file=sys.stderr)

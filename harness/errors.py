@@ -1,9 +1,17 @@
-"""The one exception type for user mistakes (bad input, missing files, wrong checkpoints).
+"""The one exception type for user mistakes (bad input, missing files, wrong checkpoints), and warnings.
 
-The CLI prints its message as a single line and exits with status 2; anything else is a bug and keeps its
-traceback. Messages name the file, line or field and say what was expected.
+The CLI prints an error's message as a single line and exits with status 2; anything else is a bug and keeps its
+traceback. Messages name the file, line or field and say what was expected. `warn` is how library code reports
+something the run can go on with (a discarded cache entry, a unit redone): one `xlt-bench: warning:` line on stderr.
 """
+
+import sys
 
 
 class XltBenchError(Exception):
     """A problem the user can fix; `str(error)` is a complete one-line explanation."""
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr, as the CLI prints them."""
+    print(f"xlt-bench: warning: {message}", file=sys.stderr)

@@ -8,11 +8,11 @@ one-line `DataUnavailable` that says how to run offline.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from xlt_bench.data.formats import DataUnavailable
+from xlt_bench.errors import warn
 
 
 def _label_names(feature: Any) -> list[str] | None:
@@ -32,8 +32,7 @@ def check_remote_code(source, allowed: bool) -> None:
             f"{source.describe()} is a loading script that runs code from the Hub; pass --trust-remote-code to allow "
             "it, or --data-dir with the original release"
         )
-    warning = f"xlt-bench: warning: running the Hub loading script of {source.hub[0]} (--trust-remote-code)"
-    print(warning, file=sys.stderr)
+    warn(f"running the Hub loading script of {source.hub[0]} (--trust-remote-code)")
 
 
 def read_hub(
