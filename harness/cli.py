@@ -261,7 +261,7 @@ def cmd_eval(registry, args) -> int:
 
 def _write_or_print(text: str, output: str | None) -> None:
     if output:
-        from xlt_bench.submission import write_atomic
+        from xlt_bench.files import write_atomic
 
         write_atomic(Path(output), text)
         print(f"wrote {output}")

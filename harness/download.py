@@ -9,7 +9,6 @@ checksum is computed and stored next to the file (`<file>.sha256`) so that a lat
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import re
@@ -27,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from tqdm.auto import tqdm
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.submission import write_atomic
+from xlt_bench.files import sha256_of, write_atomic
 
 _CHUNK = 1 << 20
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-\d+|\*)/(\d+|\*)")
@@ -53,15 +52,6 @@ class _Incomplete(Exception):
     def __init__(self, got: int, total: int | None) -> None:
         super().__init__(got, total)
         self.got, self.total = got, total
-
-
-def sha256_of(path: Path) -> str:
-    """The hex sha256 of a file, read in chunks so that multi-gigabyte archives do not fill memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def fetch(item: Download, folder: Path, progress: bool = True, retries: int = 3, timeout: float = 60.0) -> Path:

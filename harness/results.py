@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.submission import SubmissionFormat, write_atomic
+from xlt_bench.files import write_atomic
+from xlt_bench.submission import SubmissionFormat
 from xlt_bench.tasks import Task
 
 RESULTS_SCHEMA = 1

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from http_server import Server
 
-from xlt_bench.download import Download, extract, fetch, sha256_of
+from xlt_bench.download import Download, extract, fetch
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import sha256_of
 
 XNLI_HEADER = "language\tgold_label\tsentence1\tsentence2\tpromptID\tpairID\tgenre"
 XNLI = {

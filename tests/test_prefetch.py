@@ -164,7 +164,7 @@ def test_the_xtreme_plugin_declares_verified_releases():
 
 def test_shared_sample_files_match_the_recorded_checksums(shared_data: Path):
     """The whole-file copies in ../shared/data are byte-identical to what prefetch would download."""
-    from xlt_bench.download import sha256_of
+    from xlt_bench.files import sha256_of
     from xlt_bench.plugins.xtreme import TASKS
 
     checked = 0

@@ -1,0 +1,99 @@
+"""Files the harness writes and trusts later: atomic writes that respect the umask, and sha256 content hashes.
+
+A run folder is read back by resumes, `score`, `compare` and the leaderboard, so every file appears whole or not at
+all (`write_atomic`: a temporary sibling renamed over the target) and with the permissions any other tool would give
+it (0644 under umask 022). What a result was computed from is identified by content, not by name and size: a gold
+tag edited in place keeps the file's size. Hashing gigabytes at every resume would be slow, so `ContentHashes`
+remembers a file's hash under (resolved path, size, mtime_ns), in memory and in the cache folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from pathlib import Path
+
+_CHUNK = 1 << 20
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the whole new one, never a partial one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    # os.open applies the umask to 0o666, as open() does; tempfile.mkstemp would force 0600 on every result file
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def is_temporary(path: Path) -> bool:
+    """A leftover of `write_atomic` interrupted by a hard kill (safe to delete while holding the folder's lock)."""
+    return path.name.startswith(".") and path.name.endswith(".tmp")
+
+
+def sha256_of(path: Path) -> str:
+    """The hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ContentHashes:
+    """sha256 of files, memoised by (resolved path, size, mtime_ns) in memory and, with `folder`, on disk.
+
+    A memo entry is only a shortcut: one that is unreadable, foreign or stale is ignored and rewritten, and a
+    folder that cannot be written only costs re-hashing next time.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else None
+        self.known: dict[tuple[str, int, int], str] = {}
+
+    def __call__(self, path: Path) -> str:
+        resolved = Path(path).resolve()
+        stat = resolved.stat()
+        key = (str(resolved), stat.st_size, stat.st_mtime_ns)
+        if key in self.known:
+            return self.known[key]
+        entry = self._entry(key[0])
+        digest = self._remembered(entry, key) or sha256_of(resolved)
+        self.known[key] = digest
+        self._remember(entry, key, digest)
+        return digest
+
+    def _entry(self, path: str) -> Path | None:
+        if self.folder is None:
+            return None
+        name = hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.folder / name[:2] / f"{name}.json"
+
+    @staticmethod
+    def _remembered(entry: Path | None, key: tuple[str, int, int]) -> str | None:
+        if entry is None:
+            return None
+        try:
+            memo = json.loads(entry.read_text(encoding="utf-8"))
+            if [memo["path"], memo["size"], memo["mtime_ns"]] == list(key) and len(memo["sha256"]) == 64:
+                return str(memo["sha256"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    @staticmethod
+    def _remember(entry: Path | None, key: tuple[str, int, int], digest: str) -> None:
+        if entry is None:
+            return
+        try:
+            write_atomic(entry, json.dumps({"path": key[0], "size": key[1], "mtime_ns": key[2], "sha256": digest}))
+        except OSError:
+            pass
