@@ -1,9 +1,10 @@
 """Helpers for testing xlt-bench and its plugins without the network: tiny checkpoints, task checks, task runs.
 
-`tiny_checkpoint` trains a small Unigram tokenizer on the sentences you give it (seconds), builds a 2-layer
-XLM-R-style model with random weights (seeded, so predictions are reproducible) and the head and label names you
-ask for, and saves both with `save_pretrained`. The result loads with the usual `Auto*` classes, so every code
-path of `eval` runs on it. Set `HF_HUB_OFFLINE=1` in tests so nothing ever tries the Hub.
+`tiny_checkpoint` trains a small Unigram tokenizer on the sentences you give it (seconds; the same sentences give
+the same tokenizer, byte for byte), builds a 2-layer XLM-R-style model with random weights (seeded, so predictions
+are reproducible) and the head and label names you ask for, and saves both with `save_pretrained`. The result
+loads with the usual `Auto*` classes, so every code path of `eval` runs on it. Set `HF_HUB_OFFLINE=1` in tests
+so nothing ever tries the Hub.
 
 `check_task` lists what is wrong with a task declaration (what the registry would report and skip), and `run_task`
 runs a task's runner and metric on in-memory examples, as `eval` does for one language, so a plugin's tests need
@@ -43,6 +44,15 @@ def tiny_tokenizer(sentences: Iterable[str], vocab_size: int = 1000, characters_
     The vocabulary grows beyond `vocab_size` when needed to hold every character of the sentences.
     `characters_only=True` skips training: every character is its own token, so every character offset is a
     token boundary (handy to plant exact answer spans in QA tests).
+
+    Deterministic: the same sentences (in the same order) and arguments give the same vocabulary, ids and scores,
+    so `save_pretrained` writes byte-identical files, in one process or across processes, whatever the thread
+    count. The Unigram trainer of `tokenizers` is not: it iterates hash maps with per-process random seeds and sums
+    in parallel chunks, so the scores it returns carry float noise (up to ~1e-10), the characters its EM dropped
+    get the tie-break scores `lowest + k * 1e-4` in hash order, and pieces with equal scores come in any order.
+    Its choice of pieces was the same in every run we tried, so the vocabulary is made canonical
+    (`_canonical_vocabulary`); no environment variable (`RAYON_NUM_THREADS`, `TOKENIZERS_PARALLELISM`) makes the
+    trainer itself reproducible.
     """
     from tokenizers import SentencePieceUnigramTokenizer
     from transformers import XLMRobertaTokenizer
@@ -61,7 +71,33 @@ def tiny_tokenizer(sentences: Iterable[str], vocab_size: int = 1000, characters_
         show_progress=False,
     )
     vocab = [tuple(piece) for piece in json.loads(trainer.to_str())["model"]["vocab"]]
-    return XLMRobertaTokenizer(vocab=vocab)
+    return XLMRobertaTokenizer(vocab=_canonical_vocabulary(vocab))
+
+
+PENALTY_STEP = 1e-4  # the trainer's tie-break step between the required characters its EM dropped
+SCORE_DECIMALS = 3  # 1e-3 is ~10^7 times the trainer's float noise: a score straddles a rounding edge ~never
+
+
+def _canonical_vocabulary(vocab: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The trainer's vocabulary without its run-to-run variation: the special tokens first (as given), then the
+    pieces by descending score and, on equal scores, by text. A single character scored `lowest + k * 1e-4`
+    (the tie-break the trainer hands out in hash order) gets the lowest score, and every score is rounded to
+    `SCORE_DECIMALS` decimals."""
+    special = [(token, float(score)) for token, score in vocab if token in SPECIAL_TOKENS]
+    pieces = [(token, float(score)) for token, score in vocab if token not in SPECIAL_TOKENS]
+    if not pieces:
+        return special
+    lowest = min(score for _, score in pieces)
+    characters = sum(len(token) == 1 for token, _ in pieces)
+
+    def canonical(token: str, score: float) -> float:
+        steps = (score - lowest) / PENALTY_STEP
+        if len(token) == 1 and round(steps) < characters and abs(steps - round(steps)) < 1e-3:
+            score = lowest
+        return round(score, SCORE_DECIMALS) + 0.0  # + 0.0: no -0.0
+
+    canonical_pieces = [(token, canonical(token, score)) for token, score in pieces]
+    return special + sorted(canonical_pieces, key=lambda piece: (-piece[1], piece[0]))
 
 
 def tiny_checkpoint(

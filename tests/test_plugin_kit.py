@@ -230,3 +230,30 @@ def test_run_task_refuses_a_checkpoint_with_other_labels(kit_tokenizer, tmp_path
     other = tiny_checkpoint(tmp_path / "stars", labels=("good", "bad"), tokenizer=kit_tokenizer)
     with pytest.raises(CheckpointMismatch, match="labels good, bad are not mood labels"):
         run_task(MOOD, [{"id": "1", "text": "Fine.", "label": "positive"}], other, registry=registry)
+
+
+SAVE_TINY_TOKENIZER = """
+import sys
+from xlt_bench.testing import tiny_tokenizer
+tiny_tokenizer(sys.stdin.buffer.read().decode("utf-8").split("\\n")).save_pretrained(sys.argv[1])
+"""
+
+
+def test_tiny_tokenizer_is_byte_identical_across_builds_and_processes(kit_tokenizer, tmp_path: Path):
+    """The Unigram trainer varies from run to run (hash-map order, parallel sums); the saved tokenizer must not."""
+    sentences = example_sentences()
+    kit_tokenizer.save_pretrained(tmp_path / "first")
+    tiny_tokenizer(sentences).save_pretrained(tmp_path / "again")
+    saved = subprocess.run(
+        [sys.executable, "-c", SAVE_TINY_TOKENIZER, str(tmp_path / "elsewhere")],
+        input="\n".join(sentences).encode("utf-8"),
+        capture_output=True,
+    )
+    assert saved.returncode == 0, saved.stderr.decode()
+    files = {path.name: path.read_bytes() for path in sorted((tmp_path / "first").iterdir())}
+    assert "tokenizer.json" in files
+    for other in ("again", "elsewhere"):
+        assert {path.name: path.read_bytes() for path in sorted((tmp_path / other).iterdir())} == files, other
+    vocab = json.loads(files["tokenizer.json"])["model"]["vocab"]
+    scores = [score for _, score in vocab[5:]]
+    assert scores == sorted(scores, reverse=True) and all(score == round(score, 3) for score in scores)
