@@ -62,7 +62,7 @@ POS = ("precision", "recall", "f1", "token_accuracy")  # XGLUE POS: precision is
 BUILTIN_METRICS = (
     Metric("accuracy", accuracy, ("accuracy",), LABEL_LINES, "exact-match accuracy per example", accuracy_units),
     Metric("choice-accuracy", accuracy, ("accuracy",), CHOICES, "accuracy of chosen indices (XCOPA)", accuracy_units),
-    Metric("seqeval", chunk_f1, PRF, TAG_SENTENCES, "micro chunk F1 as seqeval 0.0.12 (PAN-X, UD-POS)", chunk_units),
+    Metric("seqeval", chunk_f1, PRF, TAG_SENTENCES, "micro chunk F1 as seqeval (PAN-X, UD-POS)", chunk_units),
     Metric("squad", squad_em_f1, EM_F1, SQUAD_ANSWERS, "SQuAD v1.1 EM/F1, English normalisation", squad_units),
     Metric("mlqa", mlqa_em_f1, EM_F1, SQUAD_ANSWERS, "MLQA language-aware EM/F1", mlqa_units),
     Metric("afriqa", afriqa_em_f1, EM_F1, SQUAD_ANSWERS, "AfriQA EM/F1: SQuAD rules after unidecode", afriqa_units),
@@ -75,6 +75,9 @@ BUILTIN_METRICS = (
     Metric("ndcg", ndcg, ("ndcg",), XGLUE_RELEVANCE, "mean nDCG per query, no cutoff (XGLUE WPR)", ndcg_units),
     Metric("bleu", bleu, ("bleu",), XGLUE_TEXT, "sacreBLEU corpus BLEU, lower-cased, 13a (XGLUE QG, NTG)", bleu_units),
 )
+
+# The metrics taking the `seqeval_rules` parameter (values: `seqeval_chunks.SEQEVAL_RULES`).
+SEQEVAL_METRICS = ("seqeval", "xglue-ner", "xglue-pos")
 
 
 @hookimpl

@@ -1,11 +1,16 @@
-"""Chunk precision/recall/F1 exactly as XTREME's scorer computes them with seqeval 0.0.12.
+"""Chunk precision/recall/F1 exactly as seqeval computes them: by default with the 0.0.12 rules XTREME used.
 
 XTREME's `evaluate.py` scores PAN-X *and UD-POS* with `seqeval.metrics.f1_score` (micro, default mode). With the
 seqeval of 2020 (0.0.12) a tag's first character is read as its BIO prefix and the **whole tag** (text after the
 last '-') as its type. For UPOS this means: a maximal run of identical tags is one chunk (NOUN NOUN = one chunk,
-half of it right = no credit), INTJ behaves as an I- tag, SCONJ/SYM as S- (singleton) tags. seqeval >= 0.0.16 reads
-the type as `tag[1:]`, which merges CCONJ and SCONJ into one type "CONJ"; we do not follow that drift. Sentences are
+half of it right = no credit), INTJ behaves as an I- tag, SCONJ/SYM as S- (singleton) tags. Sentences are
 flattened with an "O" after each, as seqeval does for nested lists.
+
+`seqeval_rules` (metric parameter) picks the type rule: "0.0.12" (default; the 2020 leaderboard numbers) or "1.x"
+(seqeval >= 0.0.16 default mode up to 1.2.2, what today's `evaluate.py` gets from its unpinned install). 1.x reads
+the type as `tag[1:]` past its first '-' if any, "_" when empty: CCONJ and SCONJ become one type "CONJ", and X
+(type "_", like "O") neither ends at the "O" after its sentence nor starts after one, so its chunks can reach
+across sentences. Both rules give the same chunks for BIO tags whose types have no '-' (PAN-X, MasakhaNER, NER).
 
 `types` (metric parameter) keeps only the listed entity types: every other tag becomes "O" in gold and predictions
 alike before chunking. That is the usual English-source zero-shot protocol for MasakhaNER (the source has no DATE,
@@ -18,11 +23,27 @@ gold sentence with "O" at the end; `xglue_ner` and `xglue_pos` do the same, sinc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
 from xlt_bench.metrics.resampling import PerExample, precision_recall_f1, ratio
+
+DEFAULT_SEQEVAL_RULES = "0.0.12"
+_TYPE_RULES: dict[str, Callable[[str], str]] = {
+    "0.0.12": lambda label: label.split("-")[-1],
+    "1.x": lambda label: label[1:].split("-", maxsplit=1)[-1] or "_",
+}
+SEQEVAL_RULES = tuple(_TYPE_RULES)  # accepted values of the `seqeval_rules` metric parameter
+
+
+def check_seqeval_rules(seqeval_rules: object) -> str:
+    """`seqeval_rules` itself when it names a rule set, else a one-line error (a CLI can check before scoring)."""
+    if not isinstance(seqeval_rules, str) or seqeval_rules not in _TYPE_RULES:
+        raise XltBenchError(f"seqeval_rules {str(seqeval_rules)!r}: expected {' or '.join(SEQEVAL_RULES)}")
+    return seqeval_rules
 
 
 def _end_of_chunk(prev_tag: str, tag: str, prev_type: str, type_: str) -> bool:
@@ -41,13 +62,16 @@ def _start_of_chunk(prev_tag: str, tag: str, prev_type: str, type_: str) -> bool
     return tag not in ("O", ".") and prev_type != type_
 
 
-def chunks(sentences: Sequence[Sequence[str]]) -> set[tuple[str, int, int]]:
-    """The (type, start, end) chunks of the flattened sentences, seqeval 0.0.12 `get_entities`."""
+def chunks(
+    sentences: Sequence[Sequence[str]], *, seqeval_rules: str = DEFAULT_SEQEVAL_RULES
+) -> set[tuple[str, int, int]]:
+    """The (type, start, end) chunks of the flattened sentences, as seqeval's `get_entities` under `seqeval_rules`."""
+    type_of = _TYPE_RULES[check_seqeval_rules(seqeval_rules)]
     flat = [tag for sentence in sentences for tag in [*sentence, "O"]]
     found = set()
     prev_tag, prev_type, begin = "O", "", 0
     for i, label in enumerate([*flat, "O"]):
-        tag, type_ = label[0], label.split("-")[-1]
+        tag, type_ = label[0], type_of(label)
         if _end_of_chunk(prev_tag, tag, prev_type, type_):
             found.add((prev_type, begin, i - 1))
         if _start_of_chunk(prev_tag, tag, prev_type, type_):
@@ -56,14 +80,32 @@ def chunks(sentences: Sequence[Sequence[str]]) -> set[tuple[str, int, int]]:
     return found
 
 
-def only_types(sentences: Sequence[Sequence[str]], types: Sequence[str] | None) -> Sequence[Sequence[str]]:
+def only_types(
+    sentences: Sequence[Sequence[str]],
+    types: Sequence[str] | None,
+    *,
+    seqeval_rules: str = DEFAULT_SEQEVAL_RULES,
+) -> Sequence[Sequence[str]]:
     """The sentences with every tag whose type (as `chunks` reads it) is not in `types` made "O"; None keeps all."""
+    type_of = _TYPE_RULES[check_seqeval_rules(seqeval_rules)]
     if types is None:
         return sentences
     if isinstance(types, str):
         raise XltBenchError(f"seqeval metric parameter types must be a list of entity types, not the string {types!r}")
     kept = frozenset(types)
-    return [[tag if tag.split("-")[-1] in kept else "O" for tag in sentence] for sentence in sentences]
+    return [[tag if type_of(tag) in kept else "O" for tag in sentence] for sentence in sentences]
+
+
+def _scored_chunks(
+    sentences: Sequence[Sequence[str]], types: Sequence[str] | None, seqeval_rules: str
+) -> set[tuple[str, int, int]]:
+    return chunks(only_types(sentences, types, seqeval_rules=seqeval_rules), seqeval_rules=seqeval_rules)
+
+
+def _sentence_of(sentences: Sequence[Sequence[str]]) -> Callable[[int], int]:
+    """Maps a flattened position to its sentence (sentence k covers its tags and the "O" after them)."""
+    starts = list(accumulate((len(sentence) + 1 for sentence in sentences), initial=0))
+    return lambda position: bisect_right(starts, position) - 1
 
 
 def chunk_units(
@@ -71,15 +113,26 @@ def chunk_units(
     predictions: Sequence[Sequence[str]],
     *,
     types: Sequence[str] | None = None,
+    seqeval_rules: str = DEFAULT_SEQEVAL_RULES,
     **_: object,
 ) -> PerExample:
-    """One unit per sentence: (correct, predicted, gold) chunk counts (chunks never cross the "O" separators)."""
-    gold, predictions = only_types(gold, types), only_types(predictions, types)
-    stats = []
-    for expected, predicted in zip(gold, predictions):
-        true_chunks, pred_chunks = chunks([expected]), chunks([predicted])
-        stats.append((len(true_chunks & pred_chunks), len(pred_chunks), len(true_chunks)))
-    return PerExample([str(i) for i in range(len(stats))], stats, precision_recall_f1)
+    """One unit per sentence: (correct, predicted, gold) counts of the corpus's chunks that end in it.
+
+    Under 0.0.12 no chunk of a real tag set crosses the "O" after a sentence: these are its own chunks; under 1.x an X
+    run can, so the corpus is chunked once and each chunk counted where it ends: the sums are `chunk_f1`'s counts.
+    """
+    true_chunks = _scored_chunks(gold, types, seqeval_rules)
+    pred_chunks = _scored_chunks(predictions, types, seqeval_rules)
+    stats = [[0, 0, 0] for _ in range(max(len(gold), len(predictions)))]
+    for column, found, sentences in (
+        (0, true_chunks & pred_chunks, gold),
+        (1, pred_chunks, predictions),
+        (2, true_chunks, gold),
+    ):
+        sentence_of = _sentence_of(sentences)
+        for _type, _start, end in found:
+            stats[sentence_of(end)][column] += 1
+    return PerExample([str(i) for i in range(len(stats))], [tuple(row) for row in stats], precision_recall_f1)
 
 
 def chunk_f1(
@@ -87,10 +140,12 @@ def chunk_f1(
     predictions: Sequence[Sequence[str]],
     *,
     types: Sequence[str] | None = None,
+    seqeval_rules: str = DEFAULT_SEQEVAL_RULES,
     **_: object,
 ) -> dict[str, float]:
     """Micro chunk F1/precision/recall (x100) over all sentences of one language (only `types` when given)."""
-    true_chunks, pred_chunks = chunks(only_types(gold, types)), chunks(only_types(predictions, types))
+    true_chunks = _scored_chunks(gold, types, seqeval_rules)
+    pred_chunks = _scored_chunks(predictions, types, seqeval_rules)
     correct = len(true_chunks & pred_chunks)
     precision = correct / len(pred_chunks) if pred_chunks else 0.0
     recall = correct / len(true_chunks) if true_chunks else 0.0
