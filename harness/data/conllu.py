@@ -11,6 +11,10 @@ XTREME converts every `*-ud-<split>.conllu` of a language with
 - empty nodes (`8.1`) are ignored;
 - a sentence is dropped when all but at most one of its forms are `_` (treebanks distributed without text);
 - forms are stripped, and spaces and U+200C inside a form are removed.
+
+The UPOS of every word that reaches the output must be one of the 17 UD v2 tags: the conversion copies the column
+as it is, so anything else (`_`, a UD v1 `CONJ`, a typo) would be a gold tag no model can predict. Multiword range
+lines and empty nodes carry `_` by the format's rules and are never output, so they are not checked.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from xlt_bench.data.text_files import numbered_lines
 from xlt_bench.errors import XltBenchError
+
+UPOS_TAGS = "ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split()
 
 _DEFAULT_PRECEDENCE = "VERB NOUN PROPN PRON ADJ NUM ADV INTJ AUX ADP DET PART CCONJ SCONJ X PUNCT".split()
 POS_PRECEDENCE = {
@@ -33,6 +40,7 @@ class _Sentence:
 
     def __init__(self) -> None:
         self.words: dict[int, tuple[str, str]] = {}  # id -> (form, upos)
+        self.lines: dict[int, int] = {}  # id -> line number in the file
         self.ranges: dict[int, tuple[int, str]] = {}  # first id -> (last id, fused form)
         self.heads: dict[int, set[int]] = {}  # dependent -> heads (basic and enhanced)
 
@@ -64,8 +72,8 @@ class _Sentence:
 
         return min(candidates, key=rank)  # min() keeps the first of equal ranks, like the tool
 
-    def surface(self, language: str) -> tuple[list[str], list[str]]:
-        """Words and UPOS tags with multiword tokens fused, as the conversion tool writes them."""
+    def surface(self, language: str) -> tuple[list[str], list[str], list[int]]:
+        """Words, UPOS tags and line numbers with multiword tokens fused, as the conversion tool writes them."""
         precedence = POS_PRECEDENCE.get(language, _DEFAULT_PRECEDENCE)
         replaced: dict[int, str] = {}
         removed: set[int] = set()
@@ -73,14 +81,15 @@ class _Sentence:
             head = self.span_head(first, last, precedence)
             replaced[head] = fused
             removed.update(i for i in range(first, last + 1) if i != head)
-        forms, tags = [], []
+        forms, tags, lines = [], [], []
         for i in sorted(self.words):
             if i in removed:
                 continue
             form, upos = self.words[i]
             forms.append(replaced.get(i, form))
             tags.append(upos)
-        return forms, tags
+            lines.append(self.lines[i])
+        return forms, tags, lines
 
 
 def _int_or_none(value: str) -> int | None:
@@ -89,36 +98,35 @@ def _int_or_none(value: str) -> int | None:
 
 def _sentences(path: Path) -> Iterator[tuple[int, _Sentence]]:
     sentence, start = _Sentence(), 1
-    with open(path, encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.rstrip("\n")
-            if not line:
-                if sentence.words:
-                    yield start, sentence
-                sentence, start = _Sentence(), number + 1
-                continue
-            if line.startswith("#"):
-                continue
-            columns = line.split("\t")
-            if len(columns) != 10:
-                raise XltBenchError(f"{path}:{number}: expected 10 tab-separated CoNLL-U columns, found {len(columns)}")
-            token_id, form, upos, head, deps = columns[0], columns[1], columns[3], columns[6], columns[8]
-            if "-" in token_id:
-                first, _, last = token_id.partition("-")
-                if not (first.isdigit() and last.isdigit()):
-                    raise XltBenchError(f"{path}:{number}: malformed multiword token id {token_id!r}")
-                sentence.ranges[int(first)] = (int(last), form)
-            elif token_id.isdigit():
-                word = int(token_id)
-                sentence.words[word] = (form, upos)
-                if (head_id := _int_or_none(head)) is not None:
-                    sentence.add_edge(head_id, word)
-                for pair in deps.split("|") if deps != "_" else ():
-                    enhanced_head = pair.split(":")[0]
-                    if enhanced_head.isdigit():
-                        sentence.add_edge(int(enhanced_head), word)
-            elif "." not in token_id:
-                raise XltBenchError(f"{path}:{number}: malformed token id {token_id!r}")
+    for number, line in numbered_lines(path):
+        if not line:
+            if sentence.words:
+                yield start, sentence
+            sentence, start = _Sentence(), number + 1
+            continue
+        if line.startswith("#"):
+            continue
+        columns = line.split("\t")
+        if len(columns) != 10:
+            raise XltBenchError(f"{path}:{number}: expected 10 tab-separated CoNLL-U columns, found {len(columns)}")
+        token_id, form, upos, head, deps = columns[0], columns[1], columns[3], columns[6], columns[8]
+        if "-" in token_id:
+            first, _, last = token_id.partition("-")
+            if not (first.isdigit() and last.isdigit()):
+                raise XltBenchError(f"{path}:{number}: malformed multiword token id {token_id!r}")
+            sentence.ranges[int(first)] = (int(last), form)
+        elif token_id.isdigit():
+            word = int(token_id)
+            sentence.words[word] = (form, upos)
+            sentence.lines[word] = number
+            if (head_id := _int_or_none(head)) is not None:
+                sentence.add_edge(head_id, word)
+            for pair in deps.split("|") if deps != "_" else ():
+                enhanced_head = pair.split(":")[0]
+                if enhanced_head.isdigit():
+                    sentence.add_edge(int(enhanced_head), word)
+        elif "." not in token_id:
+            raise XltBenchError(f"{path}:{number}: malformed token id {token_id!r}")
     if sentence.words:
         yield start, sentence
 
@@ -132,9 +140,15 @@ def read_ud_conllu(source, language: str, split: str, **_: object) -> Iterator[d
     """Yield `{"id", "tokens", "tags"}` per sentence of every file of `source`, in order."""
     for path in source.files:
         for line, sentence in _sentences(Path(path)):
-            forms, tags = sentence.surface(language)
+            forms, tags, lines = sentence.surface(language)
             forms = [form.strip() for form in forms]
             if _mostly_unannotated(forms):
                 continue
+            for form, tag, number in zip(forms, tags, lines):
+                if tag not in UPOS_TAGS:
+                    raise XltBenchError(
+                        f"{path}:{number}: UPOS {tag!r} of word {form!r} is not a Universal Dependencies tag; "
+                        f"expected one of {' '.join(UPOS_TAGS)}"
+                    )
             tokens = ["".join(form.replace("\u200c", "").split(" ")) for form in forms]
             yield {"id": f"{Path(path).name}:{line}", "tokens": tokens, "tags": tags}

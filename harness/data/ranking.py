@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.data.formats import DataUnavailable
-from xlt_bench.data.text_files import numbered_lines
+from xlt_bench.data.text_files import numbered_lines, reading
 from xlt_bench.errors import XltBenchError
 from xlt_bench.submission import read_squad_gold
 
@@ -78,8 +78,10 @@ def read_lareqa(source, language: str, split: str, **_: object) -> Iterator[dict
     candidates: list[dict] = []
     answers: dict[str, list[str]] = {}  # question id -> its answer sentences' candidate ids, all languages
     for file_language, path in files.items():
+        with reading(path):
+            data = read_squad_gold(path)
         try:
-            paragraphs = [paragraph for article in read_squad_gold(path) for paragraph in article["paragraphs"]]
+            paragraphs = [paragraph for article in data for paragraph in article["paragraphs"]]
             for number, paragraph in enumerate(paragraphs, start=1):
                 context, breaks = paragraph["context"], [(int(s), int(e)) for s, e in paragraph["sentence_breaks"]]
                 sentences = [context[start:end] for start, end in breaks]

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from xlt_bench.data.text_files import reading
 from xlt_bench.errors import XltBenchError
 from xlt_bench.submission import read_squad_gold
 
 
 def read_squad_json(source, language: str, split: str, id_prefix: str | None = None, **_: object) -> Iterator[dict]:
     for path in source.files:
+        with reading(path):
+            data = read_squad_gold(path)
         try:
-            for article in read_squad_gold(path):
+            for article in data:
                 for paragraph in article["paragraphs"]:
                     context = paragraph["context"]
                     for qa in paragraph["qas"]:

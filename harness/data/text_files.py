@@ -3,21 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from xlt_bench.errors import XltBenchError
 
 
+def read_failure(path: Path | str, error: BaseException) -> XltBenchError | None:
+    """The one-line error for a file that could not be read as UTF-8 text, or None when `error` is not about reading.
+
+    Every reader goes through here (`reading`, `numbered_lines`, and `load_examples` for plugin readers), so a
+    wrong encoding, a missing or unreadable file, or a folder where a file was expected never shows a traceback."""
+    if isinstance(error, UnicodeDecodeError):
+        return XltBenchError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
+    if not isinstance(error, OSError):
+        return None
+    path = error.filename or path  # the file the system call was about, which may be a companion file
+    if isinstance(error, FileNotFoundError):
+        return XltBenchError(f"{path}: file not found")
+    if isinstance(error, IsADirectoryError):
+        return XltBenchError(f"{path}: is a directory, expected a file")
+    if isinstance(error, PermissionError):
+        return XltBenchError(f"{path}: permission denied (expected a readable file)")
+    return XltBenchError(f"{path}: cannot be read ({error.strerror or error})")
+
+
+@contextmanager
+def reading(path: Path | str) -> Iterator[None]:
+    """Read `path` inside this block: decoding and OS errors become `read_failure`'s one-line error."""
+    try:
+        yield
+    except (OSError, UnicodeDecodeError) as error:
+        raise read_failure(path, error) from None
+
+
 def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, line without its newline) for every line of a UTF-8 text file."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                yield number, line.rstrip("\n")
-    except FileNotFoundError:
-        raise XltBenchError(f"{path}: file not found") from None
-    except UnicodeDecodeError as error:
-        raise XltBenchError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    with reading(path), open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            yield number, line.rstrip("\n")
 
 
 def tsv_header(path: Path, line: str, required: tuple[str, ...]) -> dict[str, int]:
