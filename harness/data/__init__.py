@@ -25,18 +25,18 @@ from xlt_bench.data.xtreme_processed import read_processed_pairs, read_processed
 from xlt_bench.hookspecs import hookimpl
 
 BUILTIN_FORMATS = (
-    DataFormat("xnli-tsv", read_xnli_tsv, 1, "XNLI-1.0 xnli.{dev,test}.tsv (all languages in one file)"),
+    DataFormat("xnli-tsv", read_xnli_tsv, 2, "XNLI-1.0 xnli.{dev,test}.tsv (all languages in one file)"),
     DataFormat("pawsx-tsv", read_pawsx_tsv, 1, "PAWS-X x-final/<lang>/{dev_2k,test_2k}.tsv"),
-    DataFormat("ud-conllu", read_ud_conllu, 1, "UD CoNLL-U, multiword tokens fused as XTREME's conversion"),
+    DataFormat("ud-conllu", read_ud_conllu, 2, "UD CoNLL-U, multiword tokens fused as XTREME's conversion"),
     DataFormat("panx-raw", read_panx_raw, 1, "PAN-X raw '<lang>:<token>\\t<tag>' files"),
     DataFormat("squad-json", read_squad_json, 1, "SQuAD v1.1-format JSON (XQuAD, MLQA, TyDiQA-GoldP)"),
     DataFormat("tatoeba-laser", read_tatoeba, 1, "LASER Tatoeba tatoeba.<xxx>-eng.{<xxx>,eng} line-aligned pairs"),
     DataFormat("bucc2018", read_bucc, 1, "BUCC 2018 bucc2018-<l>-en.<split>.{<l>,en,gold} comparable corpora"),
-    DataFormat("xtreme-pairs-tsv", read_processed_pairs, 1, "XTREME download/ layout: sentence1, sentence2, label"),
+    DataFormat("xtreme-pairs-tsv", read_processed_pairs, 2, "XTREME download/ layout: sentence1, sentence2, label"),
     DataFormat("xtreme-tags-tsv", read_processed_tags, 1, "XTREME download/ layout: word<TAB>tag sentences"),
     DataFormat("lareqa-xquad-r", read_lareqa, 1, "LAReQA xquad-r/<lang>.json: a language's questions, all 11 pooled"),
     DataFormat("mewslix", read_mewslix, 1, "Mewsli-X wikinews_mentions-<split>.jsonl + candidate_set_entities.jsonl"),
-    DataFormat("xcopa-jsonl", read_xcopa, 1, "XCOPA data/<lang>/{val,test}.<lang>.jsonl (premise, choice1, choice2)"),
+    DataFormat("xcopa-jsonl", read_xcopa, 2, "XCOPA data/<lang>/{val,test}.<lang>.jsonl (premise, choice1, choice2)"),
     DataFormat("masakhaner", read_masakhaner, 1, "MasakhaNER 2.0 data/<lang>/{dev,test}.txt 'token TAG' sentences"),
     DataFormat(
         "afriqa-gold-passages",

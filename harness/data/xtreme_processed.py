@@ -2,7 +2,8 @@
 
 Pair tasks (xnli, pawsx): headerless rows `sentence1<TAB>sentence2<TAB>label`. Tagging tasks (udpos, panx):
 `word<TAB>tag` lines with a blank line between sentences. Some versions of the download script strip the test
-labels; such files cannot be scored, and the error says to use the original release instead.
+labels; such files cannot be scored, and the error says to use the original release instead. Ids are
+`<file name>:<line>` (of the row, or of a sentence's first word), so errors about an example name its line.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ def read_processed_pairs(source, language: str, split: str, **_: object) -> Iter
             items = line.split("\t")
             if len(items) != 3:
                 raise DataUnavailable(f"{path}:{number}: " + _NO_LABELS.format(what="label"))
-            yield {"id": f"{language}-{number}", "text": items[0], "text_pair": items[1], "label": items[2].strip()}
+            yield {
+                "id": f"{Path(path).name}:{number}",
+                "text": items[0],
+                "text_pair": items[1],
+                "label": items[2].strip(),
+            }
 
 
 def read_processed_tags(source, language: str, split: str, **_: object) -> Iterator[dict]:
