@@ -141,6 +141,9 @@ class Task:
       the official XTREME `evaluate.py` does; otherwise a single metric).
     - `labels`: the label inventory (classification/tagging), matched **by name** against a checkpoint's
       `id2label`; `label_aliases` maps other accepted spellings (case-insensitive) to these names.
+    - `gold_labels`: labels gold data may contain beyond `labels`, e.g. MasakhaNER's B-DATE/I-DATE, mapped to O by
+      the metric's `types`. Gold data with any other label is an error naming its file and line
+      (`data.validation.check_examples`), never scored silently.
     - `inference`: runner parameters such as `max_length`.
     - `releases`: the official files `prefetch` downloads; tasks without releases are prefetched from their
       faithful `hub` source.
@@ -173,10 +176,12 @@ class Task:
     license: str = ""
     homepage: str = ""
     submission: SubmissionFiles = field(default_factory=SubmissionFiles)
+    gold_labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", TaskType(self.type))
-        for name in ("languages", "main_metrics", "data", "splits", "labels", "releases", "checkpoint_names"):
+        names = ("languages", "main_metrics", "data", "splits", "labels", "gold_labels", "releases", "checkpoint_names")
+        for name in names:
             object.__setattr__(self, name, tuple(getattr(self, name)))
         for name in ("label_aliases", "metric_params", "inference"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))

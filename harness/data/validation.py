@@ -1,0 +1,113 @@
+"""Gold data checked against its task before any model runs: a label outside the inventory, or a repeated id, is an
+error naming the file and line, never a silently wrong score.
+
+Readers check what their format fixes (CoNLL-U's 17 UPOS tags, XCOPA's 0/1 labels); `check_examples` checks what
+the task fixes, whatever the format (original files or a Hub copy):
+
+- classification and ranking: every gold `label` is one of the task's `labels` or `gold_labels`;
+- tagging: every tag of every sentence is one of them (MasakhaNER's DATE tags are `gold_labels` of `masakhaner2`);
+- multiple choice: every `label` is the index of one of the example's `choices`;
+- every task type: ids are unique, because predictions, per-sample logs and QA answers are keyed by them. Retrieval
+  tables hold two kinds of rows, so there ids are unique per `side` (BUCC: source and English sentences) or per
+  `role` (LAReQA, Mewsli-X: queries and candidates); a query may share its id with a candidate, and BUCC's gold
+  lists and WPR's query `group`s repeat by design (they are not ids).
+
+Where an id is `<file name>:<line>` (UD, PAN-X, MasakhaNER, XNLI, XTREME's processed files) the message names that
+file and line; otherwise it names the source's files and the example id (PAWS-X's own ids, XGLUE's row counters,
+SQuAD question ids, Hub rows).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from xlt_bench.data.formats import DataSource
+from xlt_bench.errors import XltBenchError
+from xlt_bench.tasks import Task, TaskType
+
+_FILE_LINE = re.compile(r"^(?P<name>.+):(?P<line>\d+)$")
+_KINDS = ("side", "role")  # retrieval tables: ids are unique within each kind of row
+_LABELLED = (TaskType.CLASSIFICATION, TaskType.RANKING)
+
+
+def where(source: DataSource, example_id: str) -> str:
+    """`<path>:<line>` when the id is `<file name>:<line>` of one of the source's files, else the files and the id."""
+    match = _FILE_LINE.match(str(example_id))
+    if match:
+        for path in source.files:
+            if Path(path).name == match["name"]:
+                return f"{path}:{match['line']}"
+    return f"{source.describe()}: example {example_id!r}"
+
+
+def _column(examples: Any, name: str) -> list:
+    """A whole column as a list (a `datasets` Column iterated row by row is ~100 times slower)."""
+    return examples[name][:]
+
+
+def _expected(inventory: Sequence[str]) -> str:
+    return f"expected one of {', '.join(inventory)}"
+
+
+def _check_ids(examples: Any, source: DataSource) -> None:
+    kind = next((name for name in _KINDS if name in examples.column_names), None)
+    kinds = _column(examples, kind) if kind else [""] * len(examples)
+    first: dict[tuple[str, str], int] = {}
+    for index, key in enumerate(zip(kinds, _column(examples, "id"))):
+        if key in first:
+            scope = f" among the {key[0]} rows" if kind else ""
+            raise XltBenchError(
+                f"{where(source, key[1])}: example id {key[1]!r} repeats the id of row {first[key] + 1}{scope}; "
+                "expected unique ids"
+            )
+        first[key] = index
+
+
+def _check_labels(task: Task, examples: Any, source: DataSource) -> None:
+    inventory = (*task.labels, *task.gold_labels)
+    allowed = set(inventory)
+    for example_id, label in zip(_column(examples, "id"), _column(examples, "label")):
+        if label not in allowed:
+            raise XltBenchError(
+                f"{where(source, example_id)}: gold label {label!r} is not a {task.name} label; {_expected(inventory)}"
+            )
+
+
+def _check_tags(task: Task, examples: Any, source: DataSource) -> None:
+    inventory = (*task.labels, *task.gold_labels)
+    allowed = set(inventory)
+    for example_id, tokens, tags in zip(*(_column(examples, name) for name in ("id", "tokens", "tags"))):
+        for position, tag in enumerate(tags):
+            if tag not in allowed:
+                token = tokens[position] if position < len(tokens) else None
+                raise XltBenchError(
+                    f"{where(source, example_id)}: gold tag {tag!r} of word {position + 1} ({token!r}) of this "
+                    f"sentence is not a {task.name} tag; {_expected(inventory)}"
+                )
+
+
+def _check_choices(examples: Any, source: DataSource) -> None:
+    for example_id, choices, label in zip(*(_column(examples, name) for name in ("id", "choices", "label"))):
+        if label not in {str(index) for index in range(len(choices))}:
+            raise XltBenchError(
+                f"{where(source, example_id)}: gold label {label!r} is not the index of one of its "
+                f"{len(choices)} choices; expected 0 to {len(choices) - 1}"
+            )
+
+
+def check_examples(task: Task, examples: Any, source: DataSource) -> None:
+    """Raise `XltBenchError` at the first gold label outside `task`'s inventory or repeated example id (see the
+    module docstring). `examples` is the loaded `datasets.Dataset` (after `drop_skipped`); `source` names its files.
+    """
+    if "id" in examples.column_names:
+        _check_ids(examples, source)
+    columns = set(examples.column_names)
+    if task.type is TaskType.TAGGING and task.labels and {"tokens", "tags"} <= columns:
+        _check_tags(task, examples, source)
+    elif task.type in _LABELLED and task.labels and "label" in columns:
+        _check_labels(task, examples, source)
+    elif task.type is TaskType.MULTIPLE_CHOICE and {"choices", "label"} <= columns:
+        _check_choices(examples, source)
