@@ -3,12 +3,18 @@
 Markdown is compact enough for a CI comment: the score table, then per base model the direct-vs-intermediate
 deltas with 95% intervals (bold = the interval excludes 0), then per-language deltas of one chosen task.
 CSV is long format (one value per row) for pandas: `kind` = score | delta.
+
+Text from the runs (labels, base and intermediate names, published sources) is made inert: in Markdown its
+specials are backslash-escaped and line breaks become spaces, so a label can neither break a table row nor render
+as HTML; in CSV a text cell starting with = + - @ tab or CR gets a leading ' (OWASP's guard against formula
+injection in spreadsheets), so a training `+mnli` reads '+mnli there. Numbers are written as numbers.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from xlt_bench.leaderboard.table import Board, main_score
@@ -79,6 +85,20 @@ def to_json(board: Board) -> dict[str, Any]:
     }
 
 
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>|!~&#$])")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _md(text: Any) -> str:
+    """`text` as literal Markdown (also inside a table cell): specials escaped, line breaks made spaces."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def _csv_text(value: Any) -> Any:
+    """A text cell a spreadsheet will not run as a formula; other values unchanged."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def _number(value: float | None, signed: bool = False) -> str:
     if value is None:
         return "–"
@@ -111,27 +131,28 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
     runs = {run["id"]: run for run in data["runs"]}
-    headers = ["run", "base", "training", *(f"{t['name']} (F1/EM)" if t["qa"] else t["name"] for t in data["tasks"])]
+    headers = ["run", "base", "training", *(_md(t["name"]) + (" (F1/EM)" if t["qa"] else "") for t in data["tasks"])]
     rows = []
     for run in data["runs"]:
         marker = " †" if run["published"] else ""
         rows.append(
-            [run["label"] + marker, run["base"] or "–", run["training"]]
+            [_md(run["label"]) + marker, _md(run["base"] or "–"), _md(run["training"])]
             + [_cell(t, run["tasks"].get(t["name"])) for t in data["tasks"]]
             + [_number(run["score"])]
         )
-    lines = [f"## {data['suite']} leaderboard", "", *_table([*headers, "score"], rows), ""]
+    lines = [f"## {_md(data['suite'])} leaderboard", "", *_table([*headers, "score"], rows), ""]
     published = [run for run in data["runs"] if run["published"]]
     for run in published:
         source = run["source"]
         where = f"{source.get('paper', '')} {source.get('table', '')}".strip()
-        lines.append(f"† {run['label']}: published, not measured here — {where}")
+        lines.append(f"† {_md(run['label'])}: published, not measured here — {_md(where)}")
     if published:
         lines.append("")
     for comparison in data["comparisons"]:
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
-        title = f"{candidate['label']} ({comparison['training']}) vs {direct['label']} (direct)"
-        lines += [f"### {comparison['base']}: {title}", ""]
+        training = _md(comparison["training"])
+        title = f"{_md(candidate['label'])} ({training}) vs {_md(direct['label'])} (direct)"
+        lines += [f"### {_md(comparison['base'])}: {title}", ""]
         rows = []
         for spec in data["tasks"]:
             name = spec["name"]
@@ -139,30 +160,31 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
                 continue
             text, ci = _delta(comparison["tasks"].get(name))
             before, after = (_cell(spec, run["tasks"][name]) for run in (direct, candidate))
-            rows.append([name, before, after, text, ci if name in comparison["tasks"] else "per language below"])
+            rows.append([_md(name), before, after, text, ci if name in comparison["tasks"] else "per language below"])
         text, ci = _delta(comparison["overall"])
         rows.append(["**score**", _number(direct["score"]), _number(candidate["score"]), text, ci])
-        lines += [*_table(["task", "direct", comparison["training"], "Δ", "95% CI"], rows), ""]
+        lines += [*_table(["task", "direct", training, "Δ", "95% CI"], rows), ""]
     chosen = task or next((t for c in data["comparisons"] for t, per in c["languages"].items() if per), None)
     for comparison in data["comparisons"]:
         per_language = comparison["languages"].get(chosen or "", {})
         if not per_language:
             continue
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
-        lines += [f"#### {chosen} per language: {candidate['label']} vs {direct['label']}", ""]
+        title = f"{_md(chosen)} per language: {_md(candidate['label'])} vs {_md(direct['label'])}"
+        lines += [f"#### {title}", ""]
         rows = []
         for language, delta in per_language.items():
             text, ci = _delta(delta)
             before = direct["tasks"][chosen]["languages"][language]
             after = candidate["tasks"][chosen]["languages"][language]
-            rows.append([language, _number(before), _number(after), text, ci])
-        lines += [*_table(["language", "direct", comparison["training"], "Δ", "95% CI"], rows), ""]
+            rows.append([_md(language), _number(before), _number(after), text, ci])
+        lines += [*_table(["language", "direct", _md(comparison["training"]), "Δ", "95% CI"], rows), ""]
     if data["comparisons"]:
         lines.append(
             f"Bold Δ: the paired-bootstrap 95% interval ({data['resamples']} resamples) excludes 0; "
             "n/a: no per-example predictions on both sides."
         )
-    lines += [f"Note: {note}" for note in data["notes"]]
+    lines += [f"Note: {_md(note)}" for note in data["notes"]]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -173,15 +195,19 @@ def to_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
+
+    def write(row: dict[str, Any]) -> None:
+        writer.writerow({column: _csv_text(value) for column, value in row.items()})
+
     for run in data["runs"]:
         common = {"kind": "score", "run": run["label"], "base": run["base"], "training": run["training"]}
-        writer.writerow({**common, "task": "", "language": "", "metric": "suite score", "value": run["score"]})
+        write({**common, "task": "", "language": "", "metric": "suite score", "value": run["score"]})
         for name, cell in run["tasks"].items():
-            writer.writerow({**common, "task": name, "language": "", "metric": "score", "value": cell["score"]})
+            write({**common, "task": name, "language": "", "metric": "score", "value": cell["score"]})
             for metric, value in (cell["average"] or {}).items():
-                writer.writerow({**common, "task": name, "language": "", "metric": metric, "value": value})
+                write({**common, "task": name, "language": "", "metric": metric, "value": value})
             for language, value in cell["languages"].items():
-                writer.writerow({**common, "task": name, "language": language, "metric": "score", "value": value})
+                write({**common, "task": name, "language": language, "metric": "score", "value": value})
     runs = {run["id"]: run for run in data["runs"]}
     for comparison in data["comparisons"]:
         label = runs[comparison["candidate"]]["label"]
@@ -190,7 +216,7 @@ def to_csv(data: dict[str, Any]) -> str:
         deltas += [(name, "", delta) for name, delta in comparison["tasks"].items()]
         deltas += [(n, lang, d) for n, per in comparison["languages"].items() for lang, d in per.items()]
         for task, language, delta in deltas:
-            writer.writerow(
+            write(
                 {**common, "task": task, "language": language, "metric": "delta vs direct", "value": delta["delta"]}
                 | {"ci_low": delta["ci_low"], "ci_high": delta["ci_high"], "significant": delta["significant"]}
             )

@@ -143,6 +143,53 @@ def test_incomplete_tasks_are_shown_as_incomplete(registry, xnli_gold, tmp_path:
     assert "incomplete (3/15)" in run_main("leaderboard", str(folder)).stdout
 
 
+def _markdown_cells(row: str) -> list[str]:
+    """The cells of a Markdown table row, split at the pipes that are not backslash-escaped."""
+    cells, cell, escaped = [], "", False
+    for char in row.strip()[1:-1]:
+        if char == "|" and not escaped:
+            cells.append(cell)
+            cell = ""
+            continue
+        cell += char
+        escaped = char == "\\" and not escaped
+    return [*cells, cell]
+
+
+def test_labels_are_inert_in_markdown_csv_and_html(registry, xnli_gold, tmp_path: Path):
+    """Run labels and names are user input: no HTML or broken table rows in Markdown, no formulas in CSV."""
+    evil = '<script>x</script>|=HYPERLINK("http://e")'
+    formula = '=HYPERLINK("http://e")|*bold* [x](y) \\|\nsecond line'
+    folders = {}
+    for name, label, rate in (("direct", evil, 0.2), ("mnli", formula, 0.5)):
+        seeds = {lang: zlib.crc32(f"{name}/{lang}".encode()) for lang in xnli_gold["xnli"]}
+        predictions = {"xnli": {lang: corrupt(gold, rate, seeds[lang]) for lang, gold in xnli_gold["xnli"].items()}}
+        lineage = {"label": label, "base": "-tiny_<b>", "intermediate": [] if name == "direct" else [name]}
+        folders[name] = write_run(tmp_path / name, registry, predictions, xnli_gold, **lineage)
+    args = [str(folders["direct"]), str(folders["mnli"])]
+
+    markdown = run_main("leaderboard", *args).stdout
+    assert "<script>" not in markdown and "<b>" not in markdown and "*bold*" not in markdown
+    assert '\\<script\\>x\\</script\\>\\|=HYPERLINK("http://e")' in markdown
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| run |"))
+    header, table = lines[start], lines[start + 2 : start + 4]
+    assert lines[start + 4] == "" and len(_markdown_cells(header)) == 3 + len(registry.suite("xtreme").tasks) + 1
+    assert [len(_markdown_cells(row)) for row in table] == [len(_markdown_cells(header))] * 2
+    assert "\\*bold\\* \\[x\\](y) \\\\\\| second line" in markdown  # the newline became a space
+    assert all(len(_markdown_cells(line)) == 5 for line in markdown.splitlines() if line.startswith("| xnli |"))
+
+    rows = list(csv.DictReader(io.StringIO(run_main("leaderboard", *args, "--format", "csv").stdout)))
+    assert {row["run"] for row in rows} == {evil, "'" + formula}  # only the label starting with = is prefixed
+    assert {row["base"] for row in rows} == {"'-tiny_<b>"} and {row["training"] for row in rows} >= {"'+mnli"}
+    [delta] = [row for row in rows if row["kind"] == "delta" and row["task"] == "xnli" and not row["language"]]
+    assert float(delta["value"]) < 0 and float(delta["ci_low"]) < 0  # numbers stay numbers: -12.3, not '-12.3
+    assert all(not row[column].startswith("'") for row in rows for column in ("value", "ci_low", "ci_high"))
+
+    page = run_main("leaderboard", *args, "--format", "html").stdout
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;|=HYPERLINK" in page
+
+
 class TestCompare:
     def gate(self, *args: str):
         return run_main("compare", *args)
