@@ -96,6 +96,13 @@ def xlt_register_model_adapters(register: Callable[[ModelAdapter], None]) -> Non
     dtype) and is only called by `eval`, so it may import torch. For each task, the adapters of its runner's role
     are tried in order, plugins' before the built-in transformers ones; the first that fits loads the checkpoint
     and its name is recorded with the results. Import heavy packages inside `load`, never at module level.
+
+    Checkpoint code runs only with the user's `--trust-remote-code`: declare `load(path, device, dtype, *,
+    trust_remote_code=False)` (or `**kwargs`) to receive it, and pass it explicitly to every `from_pretrained`
+    (transformers otherwise asks on stdin and runs the checkpoint's code on a yes); a `load` without that
+    parameter is called as `load(path, device, dtype)`. The optional `check(folder, trust_remote_code)` looks at
+    a local checkpoint folder before anything is loaded and raises `XltBenchError` naming what is missing or
+    unsafe; `xlt_bench.model_adapters.check_checkpoint_files` is the built-ins' check for transformers folders.
     """
 
 

@@ -7,17 +7,23 @@ adapters are asked before the built-in ones, so a plugin can serve a model famil
 encoder for retrieval, a fairseq or ONNX export) or override how one is loaded, without touching any runner.
 
 The built-ins (registered below through `xlt_register_model_adapters`, like any plugin's) load Hugging Face
-transformers checkpoints with the `Auto*` class of the role, recognised by their `architectures` suffix.
+transformers checkpoints with the `Auto*` class of the role, recognised by their `architectures` suffix, after
+`check_checkpoint_files` found a local folder complete and safe to load.
 """
 
 from __future__ import annotations
 
+import json
+import pickle
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+from xlt_bench.errors import XltBenchError
 from xlt_bench.hookspecs import hookimpl
 
 ROLES = (
@@ -47,15 +53,22 @@ class ModelAdapter:
 
     `fits(config)` gets the checkpoint's `transformers` config (`AutoConfig.from_pretrained`) and says whether this
     adapter can load it; `load(path, device, dtype)` returns a `LoadedModel` in evaluation mode (`dtype` "auto"
-    keeps the saved dtype). `accepts` says in words what fits, for the message shown when nothing does.
+    keeps the saved dtype). A `load` whose signature accepts a `trust_remote_code` keyword (or `**kwargs`) also
+    gets the user's `--trust-remote-code` (False by default) and must pass it on to every `from_pretrained`, so
+    that a checkpoint's own code never runs and transformers never asks on stdin; other loaders are called as
+    before. `check(folder, trust_remote_code)`, when given, looks at a local checkpoint folder's files while
+    `eval` plans, before anything is loaded, and raises `XltBenchError` naming what is missing or unsafe (the
+    built-ins use `check_checkpoint_files`). `accepts` says in words what fits, for the message shown when
+    nothing does.
     """
 
     name: str
     role: str
     fits: Callable[[Any], bool]
-    load: Callable[[str, str, str], LoadedModel]
+    load: Callable[..., LoadedModel]
     accepts: str
     description: str = ""
+    check: Callable[[str, bool], None] | None = None
 
     def problems(self) -> list[str]:
         found = []
@@ -65,6 +78,8 @@ class ModelAdapter:
             found.append(f"role {self.role!r} is not one of {', '.join(ROLES)}")
         if not callable(self.fits) or not callable(self.load):
             found.append("fits and load must be callables")
+        if self.check is not None and not callable(self.check):
+            found.append("check must be a callable or None")
         return found
 
 
@@ -76,25 +91,162 @@ def _has_head(suffix: str, config: Any) -> bool:
     return any(name.endswith(suffix) for name in architectures(config))
 
 
-def load_transformers(auto_class: str, path: str, device: str, dtype: str) -> LoadedModel:
-    """Load with `transformers.<auto_class>`; on CPU, half precision (slow, partly unsupported) becomes float32."""
+WEIGHT_FILES = (  # in the order transformers looks for them
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "prophetnet.tokenizer")
+TOKENIZER_SUFFIXES = (".model", ".spm", ".tiktoken")  # sentencepiece.bpe.model, spiece.model, source.spm, ...
+BYTE_TOKENIZERS = ("ByT5Tokenizer", "CanineTokenizer", "PerceiverTokenizer")  # bytes or characters: no vocabulary
+
+
+def _json_object(file: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise XltBenchError(f"{file}: not valid JSON ({error})") from None
+    if not isinstance(document, dict):
+        raise XltBenchError(f"{file}: expected a JSON object")
+    return document
+
+
+def _check_safetensors(file: Path) -> None:
+    """A safetensors file is an 8-byte little-endian header length, that JSON header, then the tensors' bytes at
+    the header's `data_offsets` (counted from the header's end): a truncated or corrupt file shows in the header."""
+    size = file.stat().st_size
+    with open(file, "rb") as handle:
+        length = int.from_bytes(handle.read(8), "little")
+        if size < 8 or length > min(size - 8, 100_000_000):  # safetensors' own limit on the header
+            raise XltBenchError(
+                f"{file}: not a safetensors file or truncated (header length {length if size >= 8 else '?'}, "
+                f"file size {size} bytes)"
+            )
+        try:
+            header = json.loads(handle.read(length))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            header = None
+    if not isinstance(header, dict):
+        raise XltBenchError(f"{file}: corrupt safetensors file (its header is not a JSON object)")
+    for name, tensor in header.items():
+        if name == "__metadata__":
+            continue
+        offsets = tensor.get("data_offsets") if isinstance(tensor, dict) else None
+        valid = isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(at, int) for at in offsets)
+        if not (valid and 0 <= offsets[0] <= offsets[1]):
+            raise XltBenchError(f"{file}: corrupt safetensors file (tensor {name!r} has no valid data_offsets)")
+        if 8 + length + offsets[1] > size:
+            raise XltBenchError(
+                f"{file}: truncated safetensors file (tensor {name!r} ends at byte {8 + length + offsets[1]}, "
+                f"the file has {size})"
+            )
+
+
+def check_checkpoint_files(path: str, trust_remote_code: bool) -> None:
+    """Refuse a local checkpoint folder that transformers would load wrongly, unsafely or only halfway, while
+    `eval` plans (before any task ran), each with a one-line `XltBenchError` naming the file:
+
+    - no tokenizer files: transformers 5 then silently builds a tokenizer of the 5 special tokens out of
+      `tokenizer_config.json` (or nothing), every word becomes `<unk>`, and the run ends with numbers;
+    - no weights, a missing shard, or a truncated or corrupt safetensors file, which transformers reports only
+      while loading;
+    - only pickle weights (`pytorch_model.bin`): transformers 5 reads them with `torch.load(weights_only=True)`,
+      whose restricted unpickler refuses objects other than tensors, but a pickle is a program, that unpickler
+      has been bypassed before (CVE-2025-32434), and safetensors need no unpickler at all: they load only with
+      `--trust-remote-code`.
+
+    Weights are looked for in the order transformers looks for them (`WEIGHT_FILES`), so a `.bin` beside
+    `model.safetensors` is never read and not refused.
+    """
+    folder = Path(path)
+    names = {file.name for file in folder.iterdir() if file.is_file()}
+    tokenizer_config = _json_object(folder / "tokenizer_config.json") if "tokenizer_config.json" in names else {}
+    if not (
+        names.intersection(TOKENIZER_FILES)
+        or any(name.endswith(TOKENIZER_SUFFIXES) for name in names)
+        or tokenizer_config.get("tokenizer_class") in BYTE_TOKENIZERS
+        or (trust_remote_code and "auto_map" in tokenizer_config)  # its own tokenizer code reads its own files
+    ):
+        raise XltBenchError(
+            f"{folder}: no tokenizer files (looked for {', '.join(TOKENIZER_FILES)}, "
+            f"*{', *'.join(TOKENIZER_SUFFIXES)}, or a tokenizer_config.json naming {' or '.join(BYTE_TOKENIZERS)})"
+        )
+    weights = next((folder / name for name in WEIGHT_FILES if name in names), None)
+    if weights is None:
+        raise XltBenchError(f"{folder}: no model weights (looked for {', '.join(WEIGHT_FILES)})")
+    if weights.name.startswith("pytorch_model") and not trust_remote_code:
+        raise XltBenchError(
+            f"{weights}: pickle weights can run code when loaded and there is no model.safetensors; convert the "
+            "checkpoint to safetensors (save_pretrained it once where you trust it) or pass --trust-remote-code"
+        )
+    shards = [weights]
+    if weights.name.endswith(".index.json"):
+        weight_map = _json_object(weights).get("weight_map")
+        if not isinstance(weight_map, dict):
+            raise XltBenchError(f"{weights}: expected a 'weight_map' of tensor name to shard file")
+        shards = [folder / name for name in dict.fromkeys(weight_map.values())]
+        if missing := [shard.name for shard in shards if not shard.is_file()]:
+            raise XltBenchError(f"{weights}: lists shards that are not in the folder: {', '.join(missing)}")
+    for shard in shards:
+        if shard.suffix == ".safetensors":
+            _check_safetensors(shard)
+
+
+def _first_line(error: BaseException) -> str:
+    return next(iter(str(error).strip().splitlines()), "") or type(error).__name__
+
+
+@contextmanager
+def _checkpoint_errors(path: str, what: str) -> Iterator[None]:
+    """transformers' and safetensors' complaints about a checkpoint's files, as one-line `XltBenchError`s."""
+    from safetensors import SafetensorError
+
+    try:
+        yield
+    except pickle.UnpicklingError:
+        raise XltBenchError(
+            f"{path}: torch refused to unpickle its {what} (they hold objects other than tensors, which could run "
+            "code); convert the checkpoint to safetensors where you trust it"
+        ) from None
+    except (OSError, ValueError, SafetensorError) as error:
+        raise XltBenchError(f"{path}: cannot load its {what}: {_first_line(error)}") from None
+
+
+def load_transformers(
+    auto_class: str, path: str, device: str, dtype: str, *, trust_remote_code: bool = False
+) -> LoadedModel:
+    """Load with `transformers.<auto_class>`; on CPU, half precision (slow, partly unsupported) becomes float32.
+
+    `trust_remote_code` is always passed explicitly: left to transformers (None), a checkpoint with its own code
+    makes it ask "[y/N]" on stdin, and a yes runs that code. A tokenizer far smaller than the model's embedding
+    (the wrong or a made-up tokenizer, e.g. a Hub repo without tokenizer files) is refused.
+    """
     import torch
     import transformers
 
     transformers.utils.logging.disable_progress_bar()
     verbosity = transformers.utils.logging.get_verbosity()
+    with _checkpoint_errors(path, "tokenizer"):
+        tokenizer = transformers.AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
     if auto_class == "AutoModel":  # an encoder for embeddings: a task head or pooler missing or unused is expected
         transformers.utils.logging.set_verbosity_error()
     try:
-        model = getattr(transformers, auto_class).from_pretrained(path)
+        with _checkpoint_errors(path, f"weights ({auto_class})"):
+            model = getattr(transformers, auto_class).from_pretrained(path, trust_remote_code=trust_remote_code)
     finally:
         transformers.utils.logging.set_verbosity(verbosity)
+    vocab_size = getattr(model.config, "vocab_size", None)
+    if isinstance(vocab_size, int) and len(tokenizer) < vocab_size / 2:
+        raise XltBenchError(
+            f"{path}: its tokenizer has {len(tokenizer)} tokens for a model embedding {vocab_size}; its tokenizer "
+            "files are missing or belong to another model"
+        )
     if dtype != "auto":
         model = model.to(getattr(torch, dtype))
     elif device == "cpu" and model.dtype in (torch.float16, torch.bfloat16):
         model = model.float()
     model = model.to(device).eval()
-    tokenizer = transformers.AutoTokenizer.from_pretrained(path)
     return LoadedModel(model, tokenizer, device, str(model.dtype).replace("torch.", ""))
 
 
@@ -106,6 +258,7 @@ def _head_adapter(role: str, suffix: str, auto_class: str) -> ModelAdapter:
         load=partial(load_transformers, auto_class),
         accepts=f"a *{suffix} checkpoint",
         description=f"Hugging Face transformers *{suffix} checkpoints ({auto_class})",
+        check=check_checkpoint_files,
     )
 
 
@@ -121,6 +274,7 @@ BUILTIN_ADAPTERS = (
         load=partial(load_transformers, "AutoModelForSeq2SeqLM"),
         accepts="an encoder-decoder checkpoint (config.is_encoder_decoder: mT5, mBART, ...)",
         description="Hugging Face transformers encoder-decoder checkpoints (AutoModelForSeq2SeqLM)",
+        check=check_checkpoint_files,
     ),
     ModelAdapter(
         name="transformers-encoder",
@@ -129,6 +283,7 @@ BUILTIN_ADAPTERS = (
         load=partial(load_transformers, "AutoModel"),
         accepts="any encoder-only transformers checkpoint (a task head, if present, is dropped)",
         description="Hugging Face transformers encoders (AutoModel); hidden states for sentence embeddings",
+        check=check_checkpoint_files,
     ),
 )
 

@@ -8,15 +8,21 @@
 A checkpoint fits a task when a model adapter of the runner's role fits its `config.json` (for the built-in
 transformers adapters: its `architectures` have the head the task type needs; nothing is loaded to find out) and
 its labels match by name (`xlt_bench.labels`). A task without a fitting checkpoint is skipped with the reason.
+
+Nothing from a checkpoint runs as code without `--trust-remote-code`: every `from_pretrained` gets it explicitly
+(left to transformers, a checkpoint with its own code makes it ask on stdin, and a yes runs that code), and a
+checkpoint that needs its own code is skipped with the reason instead.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch, output_labels
@@ -43,6 +49,7 @@ class ModelPlan:
     labels: Mapping[int, str]
     checkpoint_hash: str
     adapter: ModelAdapter = field(repr=False, compare=False)
+    trust_remote_code: bool = False  # the user's --trust-remote-code, for the loader
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -124,15 +131,43 @@ def checkpoint_hash(path: str) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+def _own_code(config: Mapping[str, Any]) -> list[str]:
+    """The checkpoint's own classes transformers needs to read this config.json (none: it can without them): as in
+    `AutoConfig.from_pretrained`, an `auto_map` with an `AutoConfig` for a `model_type` transformers does not know.
+    For a known `model_type` transformers uses its own classes and ignores the checkpoint's code."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    auto_map = config.get("auto_map")
+    if not (isinstance(auto_map, dict) and "AutoConfig" in auto_map) or config.get("model_type") in CONFIG_MAPPING:
+        return []
+    refs = (ref for value in auto_map.values() for ref in (value if isinstance(value, list) else [value]))
+    return list(dict.fromkeys(str(ref) for ref in refs if ref))
+
+
 def inspect_checkpoint(
-    task: Task, choice: CheckpointChoice, adapters: Sequence[ModelAdapter], label_map: Mapping[str, str] | None
+    task: Task,
+    choice: CheckpointChoice,
+    adapters: Sequence[ModelAdapter],
+    label_map: Mapping[str, str] | None,
+    trust_remote_code: bool = False,
 ) -> ModelPlan:
     """The first of `adapters` (those of the runner's role, plugins first) that fits the checkpoint's config, and
-    the checkpoint's labels matched to the task's."""
-    from transformers import AutoConfig
+    the checkpoint's labels matched to the task's.
+
+    A checkpoint that needs its own code is a `CheckpointMismatch` unless `trust_remote_code` (the user's
+    `--trust-remote-code`); a local folder the chosen adapter's `check` finds incomplete or unsafe is an
+    `XltBenchError`, before any model is loaded.
+    """
+    from transformers import AutoConfig, PreTrainedConfig
 
     try:
-        config = AutoConfig.from_pretrained(choice.path)
+        document, _ = PreTrainedConfig.get_config_dict(choice.path)
+        if not trust_remote_code and (code := _own_code(document)):
+            raise CheckpointMismatch(
+                f"{choice.path}: its config.json asks to run the checkpoint's own code (auto_map: {', '.join(code)}); "
+                "pass --trust-remote-code to allow it"
+            )
+        config = AutoConfig.from_pretrained(choice.path, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as error:
         raise CheckpointMismatch(
             f"cannot read the config of {choice.path}: {str(error).strip().splitlines()[0]}"
@@ -142,12 +177,14 @@ def inspect_checkpoint(
         have = ", ".join(architectures(config)) or f"model_type {getattr(config, 'model_type', '?')}"
         wanted = " or ".join(dict.fromkeys(candidate.accepts for candidate in adapters)) or "a model adapter"
         raise CheckpointMismatch(f"{choice.path} ({have}) is not {wanted}; {task.name} needs one")
+    if adapter.check is not None and Path(choice.path).is_dir():
+        adapter.check(choice.path, trust_remote_code)
     explicit = label_map or choice.label_map or None
     labels = output_labels(task, config.id2label, explicit, choice.path) if task.labels else {}
     commit = getattr(config, "_commit_hash", None)
     digest = checkpoint_hash(choice.path) or (f"hub:{commit}" if commit else f"hub:{choice.path}")
     architecture = next(iter(architectures(config)), getattr(config, "model_type", ""))
-    return ModelPlan(choice.path, choice.origin, architecture, labels, digest, adapter)
+    return ModelPlan(choice.path, choice.origin, architecture, labels, digest, adapter, trust_remote_code)
 
 
 def pick_device(requested: str) -> str:
@@ -161,5 +198,13 @@ def pick_device(requested: str) -> str:
 
 
 def load_model(plan: ModelPlan, device: str, dtype: str) -> LoadedModel:
-    """The planned checkpoint loaded by its adapter, in evaluation mode on `device`."""
+    """The planned checkpoint loaded by its adapter, in evaluation mode on `device`; the adapter's `load` gets
+    `trust_remote_code` when its signature takes it (loaders written for `load(path, device, dtype)` are still
+    called that way)."""
+    try:
+        parameters = inspect.signature(plan.adapter.load).parameters.values()
+    except (TypeError, ValueError):  # a callable without a signature: the original contract
+        parameters = []
+    if any(param.name == "trust_remote_code" or param.kind is param.VAR_KEYWORD for param in parameters):
+        return plan.adapter.load(plan.path, device, dtype, trust_remote_code=plan.trust_remote_code)
     return plan.adapter.load(plan.path, device, dtype)

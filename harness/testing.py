@@ -206,13 +206,15 @@ def run_task(
     registry: Registry | None = None,
     language: str = "en",
     settings: Mapping[str, Any] | None = None,
+    trust_remote_code: bool = False,
 ) -> dict[str, Any]:
     """A task runner on in-memory examples: `{"predictions", "gold", "metrics"}` as `eval` computes them.
 
     `examples` are dicts in the shape the task type's runner reads (what the task's format reader yields).
     `checkpoint` (a folder or Hub id) is checked as `eval` checks it (head, labels matched by name; a misfit raises
-    `CheckpointMismatch`) and loaded on CPU. The metric comes from `registry` (default: the installed plugins);
-    `settings` override the task's `inference` parameters and the batch size (32).
+    `CheckpointMismatch`) and loaded on CPU; its own code (`auto_map`) and pickle weights load only with
+    `trust_remote_code`, as with `eval --trust-remote-code`. The metric comes from `registry` (default: the
+    installed plugins); `settings` override the task's `inference` parameters and the batch size (32).
     """
     import datasets
 
@@ -223,7 +225,7 @@ def run_task(
     if runner is None:
         raise XltBenchError(f"no runner for {task.type.value} tasks in xlt-bench {__version__}")
     choice = CheckpointChoice(str(checkpoint), "run_task")
-    plan = inspect_checkpoint(task, choice, registry.adapters_for(runner.role), None)
+    plan = inspect_checkpoint(task, choice, registry.adapters_for(runner.role), None, trust_remote_code)
     loaded = load_model(plan, "cpu", "auto")
     dataset, _ = drop_skipped(datasets.Dataset.from_list([dict(example) for example in examples]))
     run_settings = {"batch_size": 32, "progress": False, **task.inference, **(settings or {})}
