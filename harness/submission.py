@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -78,7 +79,11 @@ def _write_lines(path: Path, predictions: list[str]) -> None:
 
 
 def read_choices(path: Path) -> list[str]:
-    """The `label` of every JSON line (XCOPA's record shape; a bare integer line is accepted too), as strings."""
+    """The `label` of every JSON line (XCOPA's record shape; a bare integer line is accepted too), as strings.
+
+    The label must be a JSON integer, as the official scorer compares the raw JSON values (`"1" != 1`): a string,
+    float, boolean or null label is an error naming the file and line, not a silent match or miss.
+    """
     labels = []
     for number, line in enumerate(_text(path).splitlines(), start=1):
         if not line.strip():
@@ -87,15 +92,27 @@ def read_choices(path: Path) -> list[str]:
             record = json.loads(line)
         except json.JSONDecodeError as error:
             raise XltBenchError(f"{path}:{number}: invalid JSON ({error.msg})") from None
+        missing = isinstance(record, dict) and "label" not in record
         label = record.get("label") if isinstance(record, dict) else record
-        if isinstance(label, bool) or not isinstance(label, int | str):
-            raise XltBenchError(f'{path}:{number}: expected an object with an integer "label" (the chosen index)')
+        if type(label) is not int:  # bool is an int subclass: excluded too
+            got = "" if missing else f", got {_shown(label)}"
+            raise XltBenchError(f'{path}:{number}: expected an object with an integer "label" (the chosen index){got}')
         labels.append(str(label))
     return labels
 
 
+def _shown(value: Any, limit: int = 40) -> str:
+    """`value` as one line of JSON, cut to about `limit` characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _write_choices(path: Path, labels: list[str]) -> None:
-    records = ({"idx": i, "label": int(label) if label.isdigit() else label} for i, label in enumerate(labels))
+    """`{"idx": i, "label": index}` lines; every label must be an integer, written as a JSON integer."""
+    for i, label in enumerate(labels):
+        if not re.fullmatch(r"-?[0-9]+", label):
+            raise XltBenchError(f"{path}: choice {i + 1} is {label!r}, not the index of a choice")
+    records = ({"idx": i, "label": int(label)} for i, label in enumerate(labels))
     write_atomic(path, "".join(json.dumps(record) + "\n" for record in records))
 
 

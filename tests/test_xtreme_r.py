@@ -17,6 +17,7 @@ from xlt_bench.plugins import xtreme_r
 from xlt_bench.registry import load_registry
 from xlt_bench.runners.multiple_choice import QUESTION_WORDING
 from xlt_bench.scoring import SuiteScore, TaskScore
+from xlt_bench.submission import CHOICES
 from xlt_bench.testing import check_task, tiny_checkpoint
 
 XCOPA_SAMPLES = ("et", "ht", "id", "sw", "ta", "zh")  # the languages in ../shared/data/xcopa
@@ -117,6 +118,48 @@ def test_xcopa_submission_scores_against_the_original_file_as_gold(shared_data: 
     predicted.write_text('{"label": 1}\n{"choice": 0}\n')
     error = run_main("score", *folders).stderr.strip()
     assert error == f'xlt-bench: error: {predicted}:2: expected an object with an integer "label" (the chosen index)'
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [('{"label": "1"}', '"1"'), ('{"label": 1.0}', "1.0"), ('{"label": true}', "true"), ('{"label": null}', "null"),
+     ('"1"', '"1"'), ("[1]", "[1]"), ('{"label": "' + "9" * 60 + '"}', '"' + "9" * 38 + "…")],
+)  # fmt: skip
+def test_xcopa_labels_must_be_json_integers(tmp_path: Path, line: str, shown: str):
+    """The official scorer compares raw JSON values, so "1" is not 1: anything but an integer is refused."""
+    path = tmp_path / "test-sw.jsonl"
+    path.write_text('{"idx": 0, "label": 0}\n3\n' + line + "\n")
+    with pytest.raises(XltBenchError) as refused:
+        CHOICES.read_predictions(path)
+    assert str(refused.value) == f'{path}:3: expected an object with an integer "label" (the chosen index), got {shown}'
+    path.write_text('{"idx": 0, "label": 0}\n3\n')
+    assert CHOICES.read_predictions(path) == ["0", "3"]
+
+
+def test_xcopa_string_labels_are_refused_by_score_and_the_real_gold_files_read(shared_data: Path, tmp_path: Path):
+    for path in sorted((shared_data / "xcopa" / "data").glob("*/*.jsonl")):  # gold goes through the same reader
+        expected = [str(json.loads(line)["label"]) for line in path.read_text(encoding="utf-8").splitlines()]
+        assert CHOICES.read_gold(path) == expected and set(expected) == {"0", "1"}, path
+    gold = tmp_path / "gold" / "xcopa" / "test-sw.jsonl"
+    gold.parent.mkdir(parents=True)
+    gold.write_bytes(xcopa_file(shared_data, "sw", "test").read_bytes())
+    predicted = tmp_path / "pred" / "xcopa" / "test-sw.jsonl"
+    predicted.parent.mkdir(parents=True)
+    labels = [json.loads(line)["label"] for line in gold.read_text().splitlines()]
+    predicted.write_text("".join(f'{{"label": "{label}"}}\n' for label in labels))  # right, but strings
+    folders = ["--suite", "xtreme-r", "--predictions", str(tmp_path / "pred"), "--gold", str(tmp_path / "gold")]
+    error = run_main("score", *folders).stderr.strip()
+    assert error.endswith(f'{predicted}:1: expected an object with an integer "label" (the chosen index), got "0"')
+    assert "\n" not in error
+
+
+def test_xcopa_choices_are_written_as_json_integers(tmp_path: Path):
+    path = tmp_path / "test-sw.jsonl"
+    CHOICES.write_predictions(path, ["1", "0", "12"])
+    assert path.read_text() == '{"idx": 0, "label": 1}\n{"idx": 1, "label": 0}\n{"idx": 2, "label": 12}\n'
+    assert CHOICES.read_predictions(path) == ["1", "0", "12"]
+    with pytest.raises(XltBenchError, match=r"test-sw\.jsonl: choice 2 is 'one', not the index of a choice"):
+        CHOICES.write_predictions(path, ["1", "one"])
 
 
 @pytest.mark.slow
