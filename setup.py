@@ -41,6 +41,7 @@ setup(
     },
     install_requires=[
         "pluggy>=1.3",
+        "filelock>=3.12",  # one writer per run folder (an OS lock, not a PID file)
         "pyyaml>=6",
         "tqdm>=4.60",
         "numpy>=1.24",

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from xlt_bench import __version__
@@ -18,11 +22,51 @@ from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.model_adapters import ROLES
 from xlt_bench.tables import fmt, render_table
 
-EXIT_USAGE = 2
+EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_BROKEN_PIPE = 2, 130, 143, 141
+DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 
-def _csv(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (`xlt-bench: error: --batch-size: ...`) and a hint, never the usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        message = re.sub(r"^argument (?:\S+/)?(\S+): ", r"\1: ", message)
+        self.exit(EXIT_USAGE, f"xlt-bench: error: {message} (see '{self.prog} --help')\n")
+
+
+def _number(kind: Callable[[str], float], minimum: float | None, expected: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or (minimum is not None and value < minimum):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    parse.__name__ = expected  # what argparse would otherwise call the type in its messages
+    return parse
+
+
+POSITIVE = _number(int, 1, "a positive integer")
+INTEGER = _number(int, None, "an integer")
+NON_NEGATIVE = _number(float, 0, "a number >= 0")
+
+
+def device_spec(text: str) -> str:
+    if not DEVICE.match(text):
+        raise argparse.ArgumentTypeError(f"expected auto, cpu, cuda, cuda:N or mps, got {text!r}")
+    return text
+
+
+def _csv(value: str | None, option: str) -> list[str] | None:
+    """A comma-separated option's items (None when the option was not given); an empty list is a mistake."""
+    if value is None:
+        return None
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items:
+        raise XltBenchError(f"{option}: expected comma-separated names, got {value!r}")
+    return items
 
 
 # -- plugins / list ----------------------------------------------------------------------------------------------
@@ -189,12 +233,11 @@ def cmd_score(registry, args) -> int:
 
 
 def cmd_prefetch(registry, args) -> int:
-    from xlt_bench.cache import cache_root
+    from xlt_bench.cache import writable_cache
     from xlt_bench.prefetch import prefetch
 
-    cache = cache_root(Path(args.cache_dir) if args.cache_dir else None)
-    tasks = _csv(args.tasks) if args.tasks else None
-    languages = _csv(args.languages) if args.languages else None
+    cache = writable_cache(Path(args.cache_dir) if args.cache_dir else None)
+    tasks, languages = _csv(args.tasks, "--tasks"), _csv(args.languages, "--languages")
     report = prefetch(registry, args.suite, tasks, languages, cache, args.split, progress=not args.quiet)
     print(render_table(["task", "fetched", "into"], [[r.task, r.what, r.where] for r in report]))
     print(f"cache: {cache} (eval without --data-dir reads {cache / 'data'})")
@@ -211,8 +254,8 @@ def cmd_eval(registry, args) -> int:
     config = EvalConfig(
         model=args.model,
         suite=args.suite,
-        tasks=_csv(args.tasks) if args.tasks else None,
-        languages=_csv(args.languages) if args.languages else None,
+        tasks=_csv(args.tasks, "--tasks"),
+        languages=_csv(args.languages, "--languages"),
         data_dir=Path(args.data_dir) if args.data_dir else None,
         output=Path(args.output),
         split=args.split,
@@ -223,6 +266,8 @@ def cmd_eval(registry, args) -> int:
         seed=args.seed,
         strict=args.strict,
         overwrite=args.overwrite,
+        wait=args.wait,
+        offline=args.offline,
         label_maps=parse_label_maps(args.label_map or []),
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         layer=args.layer,
@@ -230,11 +275,12 @@ def cmd_eval(registry, args) -> int:
         index=args.index,
         num_beams=args.num_beams,
         max_new_tokens=args.max_new_tokens,
+        seqeval_rules=args.seqeval_rules,
         trust_remote_code=args.trust_remote_code,
         label=args.label,
         base=args.base,
-        intermediate=_csv(args.intermediate) if args.intermediate else [],
-        command=["xlt-bench", *sys.argv[1:]],
+        intermediate=_csv(args.intermediate, "--intermediate") if args.intermediate else [],
+        command=["xlt-bench", *args.argv],
     )
     run = run_eval(registry, config, progress=not args.quiet)
     print_suite_score(run.suite_score)
@@ -271,11 +317,13 @@ def _write_or_print(text: str, output: str | None) -> None:
 
 def cmd_leaderboard(registry, args) -> int:
     from xlt_bench.leaderboard.render import to_csv, to_json, to_markdown
-    from xlt_bench.leaderboard.runs import load_run
+    from xlt_bench.leaderboard.runs import check_limits, load_run
     from xlt_bench.leaderboard.table import build_board
 
     runs = [load_run(spec, registry) for spec in [*args.runs, *(args.baselines or [])]]
+    notes = check_limits(runs, args.allow_limited)
     board = build_board(runs, registry, args.suite, args.resamples, args.seed)
+    board.notes += notes
     data = to_json(board)
     if args.task and args.task not in {t["name"] for t in data["tasks"]}:
         raise XltBenchError(f"--task {args.task}: not a task of suite {args.suite}")
@@ -295,12 +343,18 @@ def cmd_leaderboard(registry, args) -> int:
 
 def cmd_compare(registry, args) -> int:
     from xlt_bench.leaderboard import compare
-    from xlt_bench.leaderboard.runs import load_run
+    from xlt_bench.leaderboard.runs import check_limits, load_run
 
     baseline, candidate = load_run(args.baseline, registry), load_run(args.candidate, registry)
     if baseline.suite != candidate.suite:
         raise XltBenchError(f"{args.baseline} is a {baseline.suite} run, {args.candidate} a {candidate.suite} run")
-    tasks = _csv(args.tasks) if args.tasks else None
+    if baseline.split != candidate.split:
+        raise XltBenchError(
+            f"{args.baseline} scores the {baseline.split} split, {args.candidate} the {candidate.split}"
+        )
+    for note in check_limits([baseline, candidate], args.allow_limited):
+        warn(note)
+    tasks = _csv(args.tasks, "--tasks")
     units = compare.compare(
         baseline, candidate, registry, tasks, args.tolerance, args.per_language, args.rule, args.resamples, args.seed
     )
@@ -351,8 +405,17 @@ def cmd_demo(registry, args) -> int:
 # -- parser ------------------------------------------------------------------------------------------------------
 
 
+def _seqeval_rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--seqeval-rules",
+        choices=["0.0.12", "1.x"],
+        help="chunking rules of seqeval-scored tasks (UD-POS, PAN-X, NER): 0.0.12 as the 2020 leaderboards (default) "
+        "or 1.x as today's evaluate.py with unpinned seqeval",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="xlt-bench",
         description="Zero-shot cross-lingual transfer benchmarks: evaluate checkpoints, score predictions.",
     )
@@ -407,13 +470,23 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--data-dir", help="folder holding the original releases (found by official file names)")
     ev.add_argument("--output", required=True, help="run folder: results.json, predictions/, labels/, samples/")
     ev.add_argument("--split", default="test", choices=["test", "dev"])
-    ev.add_argument("--batch-size", type=int, default=32)
-    ev.add_argument("--device", default="auto", help="auto (cuda when available), cpu, cuda, cuda:1, ...")
+    ev.add_argument("--batch-size", type=POSITIVE, default=32)
+    ev.add_argument(
+        "--device", type=device_spec, default="auto", help="auto (cuda when available), cpu, cuda, cuda:N, mps"
+    )
     ev.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
-    ev.add_argument("--limit", type=int, help="only the first N examples per language (smoke runs)")
-    ev.add_argument("--seed", type=int, default=1234)
+    ev.add_argument("--limit", type=POSITIVE, help="only the first N examples per language (smoke runs)")
+    ev.add_argument("--seed", type=INTEGER, default=1234)
     ev.add_argument("--strict", action="store_true", help="a skipped task or language is an error")
-    ev.add_argument("--overwrite", action="store_true", help="redo (task, language) pairs already in --output")
+    ev.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="redo (task, language) pairs already in --output, and remove results of another configuration",
+    )
+    ev.add_argument("--wait", action="store_true", help="wait for another eval writing to --output instead of failing")
+    ev.add_argument(
+        "--offline", action="store_true", help="never contact the Hugging Face Hub: Hub data and models from the cache"
+    )
     ev.add_argument(
         "--label-map",
         action="append",
@@ -422,16 +495,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--cache-dir", help="downloads, prefetched data and cached embeddings (default ~/.cache/xlt_bench)")
     ev.add_argument(
-        "--layer", help="retrieval: hidden_states index (0 = embeddings, negative from the top; default: the task's)"
+        "--layer",
+        type=INTEGER,
+        help="retrieval: hidden_states index (0 = embeddings, negative from the top; default: the task's)",
     )
     ev.add_argument("--pooling", choices=["mean", "cls"], help="retrieval: sentence pooling (default: the task's)")
     ev.add_argument("--index", choices=["flat", "ivf", "hnsw"], help="retrieval: faiss index (default flat, exact)")
-    ev.add_argument("--num-beams", type=int, help="generation: beam size (default: the task's; 1 = greedy)")
-    ev.add_argument("--max-new-tokens", type=int, help="generation: longest output in tokens (default: the task's)")
+    ev.add_argument("--num-beams", type=POSITIVE, help="generation: beam size (default: the task's; 1 = greedy)")
+    ev.add_argument(
+        "--max-new-tokens", type=POSITIVE, help="generation: longest output in tokens (default: the task's)"
+    )
+    _seqeval_rules_option(ev)
     ev.add_argument(
         "--trust-remote-code",
         action="store_true",
-        help="allow Hub datasets that are loading scripts (code from the Hub runs on this machine)",
+        help="allow code from checkpoints (auto_map, pickle weights) and Hub dataset scripts to run on this machine",
     )
     ev.add_argument("--label", help="a name for this run in leaderboards")
     ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")
@@ -440,9 +518,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(handler=cmd_eval)
     demo = commands.add_parser("demo", help="offline demo: tiny direct and intermediate models, eval, leaderboard")
     demo.add_argument("--output", default="runs/demo", help="where models, runs and the leaderboard go")
-    demo.add_argument("--steps", type=int, default=500, help="masked-LM pre-training steps of the tiny base")
-    demo.add_argument("--epochs", type=int, default=6, help="epochs of the intermediate and target fine-tuning")
-    demo.add_argument("--seed", type=int, default=13)
+    demo.add_argument("--steps", type=POSITIVE, default=500, help="masked-LM pre-training steps of the tiny base")
+    demo.add_argument("--epochs", type=POSITIVE, default=6, help="epochs of the intermediate and target fine-tuning")
+    demo.add_argument("--seed", type=INTEGER, default=13)
     demo.add_argument("--overwrite", action="store_true", help="replace an existing --output folder")
     demo.add_argument("--open", action="store_true", help="open the HTML leaderboard in a browser")
     demo.add_argument("--quiet", action="store_true", help="no progress output")
@@ -455,8 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--format", default="md", choices=["md", "html", "csv", "json"])
     board.add_argument("--output", help="file to write (default: standard output)")
     board.add_argument("--task", help="the task whose per-language deltas are tabled (default: the first)")
-    board.add_argument("--resamples", type=int, default=1000, help="paired bootstrap resamples")
-    board.add_argument("--seed", type=int, default=0)
+    board.add_argument("--resamples", type=POSITIVE, default=1000, help="paired bootstrap resamples")
+    board.add_argument("--seed", type=INTEGER, default=0)
+    board.add_argument("--allow-limited", action="store_true", help="show --limit runs beside full ones, marked")
     board.set_defaults(handler=cmd_leaderboard)
 
     gate = commands.add_parser(
@@ -465,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gate.add_argument("baseline", help="run folder, results.json, or a published baseline name")
     gate.add_argument("candidate", help="run folder or results.json")
-    gate.add_argument("--tolerance", type=float, default=0.5, help="points a score may fall before it counts")
+    gate.add_argument("--tolerance", type=NON_NEGATIVE, default=0.5, help="points a score may fall before it counts")
     gate.add_argument("--per-language", action="store_true", help="compare every (task, language), not task scores")
     gate.add_argument("--tasks", help="comma-separated task names (default: all shared)")
     gate.add_argument(
@@ -476,28 +555,62 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gate.add_argument("--format", default="md", choices=["md", "json"])
     gate.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per unit)")
-    gate.add_argument("--resamples", type=int, default=1000)
-    gate.add_argument("--seed", type=int, default=0)
+    gate.add_argument("--resamples", type=POSITIVE, default=1000)
+    gate.add_argument("--seed", type=INTEGER, default=0)
+    gate.add_argument("--allow-limited", action="store_true", help="compare a --limit run with a full one anyway")
     gate.set_defaults(handler=cmd_compare)
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C: finished work is kept and the command ends with one line."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _broken_pipe() -> int:
+    """The reader of our output went away (`xlt-bench list tasks --json | head`): end quietly, as `cat` does."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    previous = (
+        signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
+    )
     try:
+        args = build_parser().parse_args(argv)
+        args.argv = argv
         from xlt_bench.registry import load_registry
 
         registry = load_registry(args.plugins)
         if args.command != "plugins":
             for problem in registry.problems:
                 warn(problem)
-        return args.handler(registry, args)
+        code = args.handler(registry, args)
+        sys.stdout.flush()
+        return code
     except XltBenchError as error:
         print(f"xlt-bench: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("xlt-bench: interrupted; finished (task, language) results are kept", file=sys.stderr)
-        return 130
+    except BrokenPipeError:
+        return _broken_pipe()
+    except OSError as error:  # unreadable or unwritable files and folders: the user's to fix, named in one line
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"xlt-bench: error: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt as interrupt:
+        terminated = isinstance(interrupt, Terminated)
+        how = "terminated" if terminated else "interrupted"
+        print(f"xlt-bench: {how}; finished (task, language) results are kept", file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -1,27 +1,37 @@
 """`xlt-bench eval`: run checkpoints over a suite's tasks and languages, score, and keep every result.
 
-Flow per task: choose the checkpoint (`models.choose_checkpoints`), check it fits (head and labels by name), then
-per language: resolve data (plugins' `xlt_resolve_data`), load it through `datasets`, predict with the task
-type's runner, score with the task's metric, and save the (task, language) at once (`results.RunStore`). A task
-or language that cannot run is skipped with its reason, printed and recorded (`strict`: an error instead).
+An invocation has two phases, so that a mistake is refused before anything is written:
+
+1. **Plan**, holding the run folder's lock: per task, choose the checkpoint (`models.choose_checkpoints`) and check it
+   fits (head, labels by name, consent for code it would run); per language, resolve its data (plugins'
+   `xlt_resolve_data`) and hash the content of every file it will read. Each (task, language) gets the signature of
+   its result, and the whole plan is reconciled with the folder (`results.RunStore.reconcile`): a conflicting
+   configuration is refused here, finished and intact units are kept.
+2. **Run** what is left, unit by unit: load the data through `datasets`, predict with the task type's runner, score
+   with the task's metric, and save the unit at once, so an interruption loses nothing finished.
+
+A task or language that cannot run is skipped with its reason, printed and recorded (`strict`: an error instead); a
+run that scores nothing at all is an error.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from xlt_bench import __version__
-from xlt_bench.cache import cache_root, prefetched_data
-from xlt_bench.data.formats import DataUnavailable
+from xlt_bench.cache import prefetched_data, writable_cache
+from xlt_bench.data.formats import DataSource, DataUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import ContentHashes
+from xlt_bench.hub_access import HubAccess
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.models import (
     CheckpointChoice,
@@ -32,7 +42,7 @@ from xlt_bench.models import (
     pick_device,
 )
 from xlt_bench.registry import Registry
-from xlt_bench.results import RunStore, environment_versions
+from xlt_bench.results import PlannedUnit, RunStore, environment_versions, now
 from xlt_bench.runners import Job, predict_and_score, runner_for
 from xlt_bench.scoring import SuiteScore, TaskScore
 from xlt_bench.tasks import Task, TaskType
@@ -56,6 +66,8 @@ class EvalConfig:
     seed: int = 1234
     strict: bool = False
     overwrite: bool = False
+    wait: bool = False
+    offline: bool = False
     label_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     cache_dir: Path | None = None
     layer: int | None = None
@@ -63,11 +75,21 @@ class EvalConfig:
     index: str | None = None
     num_beams: int | None = None
     max_new_tokens: int | None = None
+    seqeval_rules: str | None = None
     trust_remote_code: bool = False
     label: str | None = None
     base: str | None = None
     intermediate: list[str] = field(default_factory=list)
     command: list[str] = field(default_factory=list)
+
+    @property
+    def lineage(self) -> dict[str, Any]:
+        return {
+            "label": self.label or Path(self.model).name,
+            "base": self.base,
+            "intermediate": self.intermediate,
+            "direct": not self.intermediate,
+        }
 
 
 @dataclass
@@ -81,6 +103,17 @@ class EvalRun:
     skipped_examples: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
 
+@dataclass
+class Unit:
+    """One planned (task, language): the checkpoint, the data and the signature its result will carry."""
+
+    task: Task
+    language: str
+    plan: ModelPlan
+    source: DataSource
+    signature: dict[str, Any]
+
+
 def _select_tasks(registry: Registry, config: EvalConfig) -> list[Task]:
     if config.tasks is None:
         return registry.suite_tasks(config.suite)
@@ -88,7 +121,7 @@ def _select_tasks(registry: Registry, config: EvalConfig) -> list[Task]:
     unknown = [name for name in config.tasks if name not in by_name]
     if unknown:
         raise XltBenchError(f"--tasks: {', '.join(unknown)} not in suite {config.suite!r} ({', '.join(by_name)})")
-    return [by_name[name] for name in config.tasks]
+    return [by_name[name] for name in dict.fromkeys(config.tasks)]
 
 
 def _select_languages(tasks: list[Task], requested: list[str] | None) -> dict[str, list[str]]:
@@ -99,6 +132,14 @@ def _select_languages(tasks: list[Task], requested: list[str] | None) -> dict[st
     if unknown:
         raise XltBenchError(f"--languages: {', '.join(unknown)} not a language of {', '.join(t.name for t in tasks)}")
     return {task.name: [lang for lang in task.languages if lang in requested] for task in tasks}
+
+
+def _check_label_maps(tasks: list[Task], label_maps: dict[str, dict[str, str]]) -> None:
+    stray = [name for name in label_maps if name not in {task.name for task in tasks}]
+    if stray:
+        raise XltBenchError(
+            f"--label-map names {', '.join(stray)}, not a task of this run ({', '.join(t.name for t in tasks)})"
+        )
 
 
 def _seed(seed: int) -> None:
@@ -115,14 +156,15 @@ class _Evaluation:
 
     def __init__(self, registry: Registry, config: EvalConfig, progress: bool) -> None:
         self.registry, self.config, self.progress = registry, config, progress
-        self.store = RunStore(config.output)
+        self.store = RunStore(config.output, config.split)
         self.skipped: dict[str, str] = {}
         self.skipped_languages: dict[str, dict[str, str]] = {}
         self.skipped_examples: dict[str, dict[str, dict[str, int]]] = {}
-        self.device: str | None = None
+        self.device = pick_device(config.device)
         self.model: tuple[tuple[str, str, str], Any] | None = None  # the last loaded model, kept for the next task
-        self.cache = cache_root(config.cache_dir)
-        self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.cache = writable_cache(config.cache_dir)
+        self.hashes = ContentHashes(self.cache / "hashes")
+        self.hub = HubAccess(config.offline)
         self.clock = time.perf_counter()
 
     def skip(self, task: Task, reason: str, language: str | None = None) -> None:
@@ -133,17 +175,10 @@ class _Evaluation:
         else:
             self.skipped_languages.setdefault(task.name, {})[language] = reason
 
-    def load(self, plan: ModelPlan) -> Any:
-        """The plan's model on the device; tasks sharing a checkpoint in a row (XQuAD, MLQA, TyDiQA on `squad`)
-        reuse it instead of loading it again. Only the last model is kept, so memory holds one at a time."""
-        key = (plan.checkpoint_hash or plan.path, plan.adapter.name, self.config.dtype)
-        if self.model is None or self.model[0] != key:
-            self.model = None  # release the previous model before loading the next
-            self.device = self.device or pick_device(self.config.device)
-            self.model = (key, load_model(plan, self.device, self.config.dtype))
-        return self.model[1]
+    # -- plan ---------------------------------------------------------------------------------------------------
 
-    def plan(self, task: Task, choice: CheckpointChoice | str) -> ModelPlan | None:
+    def model_plan(self, task: Task, choice: CheckpointChoice | str) -> ModelPlan | None:
+        """The checkpoint that serves `task`, checked (head, labels, consent), or None with the skip recorded."""
         runner = runner_for(task)
         if runner is None:
             self.skip(task, f"no runner for {task.type.value} tasks in xlt-bench {__version__}")
@@ -151,39 +186,31 @@ class _Evaluation:
         if isinstance(choice, str):
             self.skip(task, choice)
             return None
+        if not Path(choice.path).exists():
+            self.hub.reachable()  # a Hub id: probe once, so an unreachable Hub fails fast from the cache
         try:
             adapters = self.registry.adapters_for(runner.role)
-            return inspect_checkpoint(task, choice, adapters, self.config.label_maps.get(task.name))
+            label_map = self.config.label_maps.get(task.name)
+            return inspect_checkpoint(task, choice, adapters, label_map, self.config.trust_remote_code)
         except CheckpointMismatch as mismatch:
             self.skip(task, str(mismatch))
             return None
 
-    def examples(self, source: Any, language: str, split: str) -> tuple[Any, dict[str, int]]:
-        """The usable examples of a resolved source (`--limit` applied) and the counts of records the reader
-        marked unusable, by reason; raises DataUnavailable."""
-        data_format, allowed = self.registry.data_format(source), self.config.trust_remote_code
-        examples, skipped = drop_skipped(load_examples(data_format, source, language, split, trust_remote_code=allowed))
-        if len(examples) == 0:
-            raise DataUnavailable(f"no usable {language!r} examples in {source.describe()} (skipped: {skipped})")
-        if self.config.limit is not None:
-            examples = examples.select(range(min(self.config.limit, len(examples))))
-        return examples, skipped
+    def data_identity(self, source: DataSource) -> list:
+        """What the data is, independent of where it is stored: file names with content sha256, or Hub coordinates."""
+        if source.hub:
+            return ["hub", *source.hub]
+        return [[Path(path).name, self.hashes(path)] for path in source.files]
 
-    def resolve(self, task: Task, language: str, split: str) -> Any:
-        """Where the data is: `--data-dir`; without it, what `prefetch` put in the cache, else the Hub copy."""
-        if self.config.data_dir is not None:
-            return self.registry.resolve_data(task, language, split, self.config.data_dir)
-        prefetched = prefetched_data(self.cache, task)
-        if prefetched.is_dir():
-            try:
-                return self.registry.resolve_data(task, language, split, prefetched)
-            except DataUnavailable:
-                pass
-        return self.registry.resolve_data(task, language, split, None)
+    def metric_params(self, task: Task) -> dict[str, Any]:
+        """The task's metric parameters with the command-line overrides that apply to it (`--seqeval-rules`)."""
+        params = dict(task.metric_params)
+        if self.config.seqeval_rules is not None:
+            from xlt_bench.metrics import SEQEVAL_METRICS
 
-    def examples_of(self, task: Task, language: str, split: str) -> Any:
-        """Another split of a task's language (e.g. BUCC's dev split, where the threshold is tuned)."""
-        return self.examples(self.resolve(task, language, split), language, split)[0]
+            if task.metric in SEQEVAL_METRICS:
+                params["seqeval_rules"] = self.config.seqeval_rules
+        return params
 
     def settings(self, task: Task) -> dict[str, Any]:
         """The task's inference parameters with the command-line overrides that apply to it."""
@@ -195,76 +222,137 @@ class _Evaluation:
         settings.update({key: value for key, value in overrides.items() if value is not None})
         return settings
 
-    def run_task(self, task: Task, plan: ModelPlan, languages: list[str]) -> None:
-        config, runner = self.config, runner_for(task)
-        metric = self.registry.metric(task)
-        settings = self.settings(task)
-        loaded = None
+    def plan_units(self, task: Task, plan: ModelPlan, languages: list[str]) -> list[Unit]:
+        """A unit per language whose data can be found, each with its signature (`results` module docstring)."""
+        config, settings = self.config, self.settings(task)
+        units = []
         for language in languages:
             try:
                 source = self.resolve(task, language, config.split)
-                signature = {
-                    "suite": task.suite,
-                    "task_version": task.version,
-                    "checkpoint": plan.checkpoint_hash,
-                    "labels": {str(i): label for i, label in sorted(plan.labels.items())},
-                    "split": config.split,
-                    "limit": config.limit,
-                    "dtype": config.dtype,
-                    "inference": settings,
-                    "metric_params": dict(task.metric_params),
-                    "data": source.identity(),
-                }
-                if not config.overwrite and self.store.finished(task.name, language, config.split, signature):
-                    continue
-                examples, skipped = self.examples(source, language, config.split)
+                splits = runner_for(task).splits_read(config.split, settings)
+                data = [self.data_identity(self.resolve(task, language, split)) for split in splits[1:]]
             except DataUnavailable as unavailable:
                 self.skip(task, str(unavailable), language)
                 continue
-            if loaded is None:
-                loaded = self.load(plan)
-            began = time.perf_counter()
-            run_settings = {"batch_size": config.batch_size, "progress": self.progress, **settings}
-            load_split = partial(self.examples_of, task, language)
-            job = Job(task, language, examples, loaded, plan, run_settings, load_split, self.cache, config.split)
-            try:
-                predictions, gold, metrics = predict_and_score(runner, job, metric)
-            except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
-                self.skip(task, str(unavailable), language)
-                continue
-            fragment = {
-                "task": task.name,
-                "language": language,
+            signature = {
+                "suite": task.suite,
                 "split": config.split,
-                "metrics": metrics,
-                "n_examples": runner.count(examples),
-                "seconds": round(time.perf_counter() - began, 3),
-                "data": source.describe(),
-                "checkpoint": {
-                    "path": plan.path,
-                    "hash": plan.checkpoint_hash,
-                    "architecture": plan.architecture,
-                    "adapter": plan.adapter.name,
-                    "chosen_by": plan.origin,
-                },
-                "device": loaded.device,
-                "dtype": loaded.dtype,
-                "batch_size": config.batch_size,
-                "details": {**job.details, **({"skipped_examples": skipped} if skipped else {})},
-                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "signature": signature,
+                "limit": config.limit,
+                "dtype": config.dtype,
+                "lineage": {"label": config.label, "base": config.base, "intermediate": config.intermediate},
+                "task_version": task.version,
+                "checkpoint": plan.checkpoint_hash,
+                "labels": {str(i): label for i, label in sorted(plan.labels.items())},
+                "inference": settings,
+                "metric_params": self.metric_params(task),
+                "data": [self.data_identity(source), *data] if data else self.data_identity(source),
             }
-            if skipped:
-                self.skipped_examples.setdefault(task.name, {})[language] = skipped
-            samples = runner.samples(examples, gold, predictions)
-            self.store.save(task, metric.submission, fragment, gold, predictions, samples)
-            self.write_results()
+            units.append(Unit(task, language, plan, source, signature))
+        return units
 
-    def write_results(self) -> tuple[SuiteScore, Path]:
-        """Re-assemble results.json from every fragment in the run folder plus this invocation's metadata."""
+    def resolve(self, task: Task, language: str, split: str) -> DataSource:
+        """Where the data is: `--data-dir`; without it, what `prefetch` put in the cache, else the Hub copy."""
+        if self.config.data_dir is not None:
+            return self.registry.resolve_data(task, language, split, self.config.data_dir)
+        prefetched = prefetched_data(self.cache, task)
+        if prefetched.is_dir():
+            try:
+                return self.registry.resolve_data(task, language, split, prefetched)
+            except DataUnavailable:
+                pass
+        return self.registry.resolve_data(task, language, split, None)
+
+    # -- run ----------------------------------------------------------------------------------------------------
+
+    def load(self, plan: ModelPlan) -> Any:
+        """The plan's model on the device; tasks sharing a checkpoint in a row (XQuAD, MLQA, TyDiQA on `squad`)
+        reuse it instead of loading it again. Only the last model is kept, so memory holds one at a time."""
+        key = (plan.checkpoint_hash or plan.path, plan.adapter.name, self.config.dtype)
+        if self.model is None or self.model[0] != key:
+            self.model = None  # release the previous model before loading the next
+            self.model = (key, load_model(plan, self.device, self.config.dtype))
+        return self.model[1]
+
+    def examples(self, task: Task, source: DataSource, language: str, split: str) -> tuple[Any, dict[str, int]]:
+        """The usable examples of a resolved source (`--limit` applied) and the counts of records the reader
+        marked unusable, by reason; raises DataUnavailable."""
+        data_format, allowed = self.registry.data_format(source), self.config.trust_remote_code
+        if source.hub and self.hub.reachable() and self.progress:
+            print(
+                f"xlt-bench: {task.name}/{language}: reading {source.describe()} (downloaded unless cached)",
+                file=sys.stderr,
+            )
+        try:
+            loaded = load_examples(data_format, source, language, split, trust_remote_code=allowed)
+        except DataUnavailable:
+            if source.hub and not self.hub.reachable():
+                raise DataUnavailable(
+                    f"{source.describe()} is not in the local datasets cache and {self.hub.reason}"
+                ) from None
+            raise
+        examples, skipped = drop_skipped(loaded)
+        if len(examples) == 0:
+            raise DataUnavailable(f"no usable {language!r} examples in {source.describe()} (skipped: {skipped})")
+        if self.config.limit is not None:
+            examples = examples.select(range(min(self.config.limit, len(examples))))
+        return examples, skipped
+
+    def examples_of(self, task: Task, language: str, split: str) -> Any:
+        """Another split of a task's language (e.g. BUCC's dev split, where the threshold is tuned)."""
+        return self.examples(task, self.resolve(task, language, split), language, split)[0]
+
+    def run_unit(self, unit: Unit) -> None:
+        task, language, plan, config = unit.task, unit.language, unit.plan, self.config
+        runner, metric = runner_for(task), self.registry.metric(task)
+        try:
+            examples, skipped = self.examples(task, unit.source, language, config.split)
+        except DataUnavailable as unavailable:
+            self.skip(task, str(unavailable), language)
+            return
+        loaded = self.load(plan)
+        began = time.perf_counter()
+        settings = {"batch_size": config.batch_size, "progress": self.progress, **unit.signature["inference"]}
+        load_split = partial(self.examples_of, task, language)
+        job = Job(task, language, examples, loaded, plan, settings, load_split, self.cache, config.split)
+        try:
+            predictions, gold, metrics = predict_and_score(runner, job, metric, unit.signature["metric_params"])
+        except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
+            self.skip(task, str(unavailable), language)
+            return
+        fragment = {
+            "task": task.name,
+            "language": language,
+            "split": config.split,
+            "metrics": metrics,
+            "n_examples": runner.count(examples),
+            "seconds": round(time.perf_counter() - began, 3),
+            "data": unit.source.describe(),
+            "checkpoint": {
+                "path": plan.path,
+                "hash": plan.checkpoint_hash,
+                "architecture": plan.architecture,
+                "adapter": plan.adapter.name,
+                "chosen_by": plan.origin,
+            },
+            "device": loaded.device,
+            "dtype": loaded.dtype,
+            "batch_size": config.batch_size,
+            "details": {**job.details, **({"skipped_examples": skipped} if skipped else {})},
+            "finished": now(),
+            "signature": unit.signature,
+        }
+        if skipped:
+            self.skipped_examples.setdefault(task.name, {})[language] = skipped
+        samples = runner.samples(examples, gold, predictions)
+        self.store.save(task, metric.submission, fragment, gold, predictions, samples)
+        self.write_results()
+
+    def write_results(self) -> tuple[SuiteScore, Path | None]:
+        """Re-assemble results.json from every fragment in the run folder plus this invocation's metadata (not
+        written while the folder holds no result)."""
         config = self.config
         suite = self.registry.suite(config.suite)
-        fragments = self.store.fragments(config.split)
+        fragments = self.store.fragments()
         scores: dict[str, TaskScore] = {}
         entries: dict[str, Any] = {}
         for task in self.registry.suite_tasks(config.suite, optional=True):
@@ -274,34 +362,32 @@ class _Evaluation:
             score = TaskScore(task, {lang: done[lang]["metrics"] for lang in task.languages if lang in done})
             scores[task.name] = score
             entry = score.to_json()
-            entry["examples"] = {lang: done[lang]["n_examples"] for lang in score.languages}
-            entry["seconds"] = {lang: done[lang]["seconds"] for lang in score.languages}
-            used = {json.dumps(done[lang]["checkpoint"], sort_keys=True) for lang in score.languages}
+            entry["examples"] = {lang: done[lang].get("n_examples") for lang in score.languages}
+            entry["seconds"] = {lang: done[lang].get("seconds") for lang in score.languages}
+            entry["limit"] = next((done[lang]["signature"].get("limit") for lang in score.languages), config.limit)
+            used = {json.dumps(done[lang].get("checkpoint"), sort_keys=True) for lang in score.languages}
             entry["checkpoints"] = [json.loads(checkpoint) for checkpoint in sorted(used)]
-            entry["dtype"] = sorted({done[lang]["dtype"] for lang in score.languages})
+            entry["dtype"] = sorted({str(done[lang].get("dtype")) for lang in score.languages})
             entry["skipped"] = self.skipped_languages.get(task.name, {})
             unusable = {lang: done[lang].get("details", {}).get("skipped_examples") for lang in score.languages}
             entry["skipped_examples"] = {lang: counts for lang, counts in unusable.items() if counts}
             entries[task.name] = entry
         suite_score = SuiteScore(suite, scores)
+        if not fragments:
+            return suite_score, None
         plugins = {p.name: p.version for p in self.registry.plugins if p.origin != "core"}
         document = {
             "xlt_bench_version": __version__,
-            "created": self.started,
-            "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": self.store.previous_results().get("created") or now(),
+            "updated": now(),
             "command": config.command,
             "suite": config.suite,
             "split": config.split,
             "model": config.model,
-            "lineage": {
-                "label": config.label or Path(config.model).name,
-                "base": config.base,
-                "intermediate": config.intermediate,
-                "direct": not config.intermediate,
-            },
+            "lineage": config.lineage,
             "config": {
                 "batch_size": config.batch_size,
-                "device": self.device or config.device,
+                "device": self.device,
                 "dtype": config.dtype,
                 "seed": config.seed,
                 "limit": config.limit,
@@ -316,20 +402,44 @@ class _Evaluation:
         }
         return suite_score, self.store.write_results(document)
 
+    def nothing_scored(self, tasks: list[Task]) -> str:
+        """The one-line reason a run that scored nothing gives: the skips, the first few in full."""
+        reasons = [f"{task}: {reason}" for task, reason in self.skipped.items()]
+        reasons += [
+            f"{t}/{lang}: {reason}" for t, per in self.skipped_languages.items() for lang, reason in per.items()
+        ]
+        shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more skips" if len(reasons) > 3 else "")
+        return f"nothing was scored for {', '.join(task.name for task in tasks)}: {shown or 'no language selected'}"
+
 
 def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> EvalRun:
     """Evaluate `config.model` on the selected tasks and languages; see the module docstring."""
     tasks = _select_tasks(registry, config)
     languages = _select_languages(tasks, config.languages)
-    choices = choose_checkpoints(config.model, tasks)
+    _check_label_maps(tasks, config.label_maps)
+    if config.data_dir is not None and not config.data_dir.is_dir():
+        raise XltBenchError(f"--data-dir {config.data_dir}: not a folder")
     evaluation = _Evaluation(registry, config, progress)
-    _seed(config.seed)
-    for task in tasks:
-        if not languages[task.name]:
-            evaluation.skip(task, "none of --languages is one of its languages")
-            continue
-        plan = evaluation.plan(task, choices[task.name])
-        if plan is not None:
-            evaluation.run_task(task, plan, languages[task.name])
-    suite_score, path = evaluation.write_results()
+    choices = choose_checkpoints(config.model, tasks)
+    with evaluation.store.writer(config.command, config.wait):
+        units: list[Unit] = []
+        for task in tasks:
+            if not languages[task.name]:
+                evaluation.skip(task, "none of --languages is one of its languages")
+                continue
+            plan = evaluation.model_plan(task, choices[task.name])
+            if plan is not None:
+                units += evaluation.plan_units(task, plan, languages[task.name])
+        planned = [PlannedUnit(unit.task.name, unit.language, unit.signature) for unit in units]
+        decision = evaluation.store.reconcile(planned, config.overwrite)
+        evaluation.store.remove(decision.remove)
+        _seed(config.seed)
+        for unit in units:
+            if (unit.task.name, unit.language) not in decision.keep:
+                evaluation.run_unit(unit)
+        suite_score, path = evaluation.write_results()
+    if path is None or not any(
+        suite_score.tasks[task.name].languages for task in tasks if task.name in suite_score.tasks
+    ):
+        raise XltBenchError(evaluation.nothing_scored(tasks))
     return EvalRun(suite_score, evaluation.skipped, evaluation.skipped_languages, path, evaluation.skipped_examples)

@@ -1,32 +1,51 @@
-"""The run folder `eval` writes, resumable by construction.
+"""The run folder `eval` writes: one writer at a time, one configuration, resumable by construction.
 
     runs/r1/
       results.json                       run metadata + per task: per-language metrics, counts, average, score
       predictions/<task>/test-<lang>.*   the task's submission layout (XTREME's here; re-score with `xlt-bench score`)
       labels/<task>/test-<lang>.*        the gold labels in the same layout (`--gold runs/r1/labels`)
       samples/<task>/test-<lang>.jsonl   per example: id, gold, prediction (for paired significance tests)
-      fragments/<task>/test-<lang>.json  one finished (task, language): metrics, counts, provenance, signature
+      fragments/<task>/test-<lang>.json  one finished (task, language): metrics, counts, provenance, signature,
+                                         and the sha256 of the three files above
 
-Every file is written atomically and a fragment is written last, so a fragment on disk means that (task,
-language) is complete; a crash loses nothing finished. A re-run skips fragments whose `signature` (task version,
-checkpoint hash, data, settings) matches, and refuses to mix in results of a different configuration.
+Every file is written atomically and a fragment is written last, so a fragment on disk means that (task, language)
+is complete; a crash, even `kill -9`, loses nothing finished. Before anything is written, the whole plan of an
+invocation is reconciled with what the folder holds (`RunStore.reconcile`):
+
+- a unit's *signature* says what its numbers depend on. Run fields (suite, split, `--limit`, dtype, lineage) must be
+  the same for every unit in the folder; task fields (task version, checkpoint hash, labels, inference and metric
+  parameters) the same for every language of a task. Anything else is a different configuration: refused up front
+  with the field that differs, or, with `overwrite`, the conflicting units are removed and the planned ones redone;
+- a finished unit whose data content changed since (sha256 of the files it read), or whose prediction, label or
+  sample file is missing or altered, is redone with a warning; otherwise it is kept as it is.
+
+`RunStore.writer` holds an OS file lock on the folder (`filelock`) for the whole invocation, so two `eval`s never
+interleave; the second says who holds it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
-from collections.abc import Iterable
+import socket
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from xlt_bench.errors import XltBenchError
-from xlt_bench.files import write_atomic
+from xlt_bench.errors import XltBenchError, warn
+from xlt_bench.files import is_temporary, sha256_of, write_atomic
 from xlt_bench.submission import SubmissionFormat
 from xlt_bench.tasks import Task
 
 RESULTS_SCHEMA = 1
+RUN_FIELDS = ("suite", "split", "limit", "dtype", "lineage")  # the same for every unit of a folder
+DATA_FIELD = "data"  # differs by language; a change means the unit is stale, not a conflict
+LOCK_NAME, OWNER_NAME = ".lock", ".lock.owner"
 
 
 def environment_versions(
@@ -42,45 +61,245 @@ def environment_versions(
     return versions
 
 
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")  # noqa: UP017 (Python 3.10 has no datetime.UTC)
+
+
 def _dump(document: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+@dataclass(frozen=True)
+class PlannedUnit:
+    """A (task, language) an invocation is about to compute, with the signature its result will carry."""
+
+    task: str
+    language: str
+    signature: dict[str, Any]
+
+
+@dataclass
+class Reconciliation:
+    """What to do with each planned unit: `keep` (finished and intact) or run it; units to delete first."""
+
+    keep: set[tuple[str, str]] = field(default_factory=set)
+    remove: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _short(value: Any) -> str | None:
+    text = "none" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 40 else None
+
+
+def _differences(held: dict[str, Any], wanted: dict[str, Any], fields: Iterable[str], prefix: str = "") -> list[str]:
+    """The fields whose values differ (nested ones as `inference.layer`), with both values when short enough."""
+    found = []
+    for name in fields:
+        before, after = held.get(name), wanted.get(name)
+        if before == after:
+            continue
+        if isinstance(before, dict) and isinstance(after, dict):
+            found += _differences(before, after, list({**before, **after}), f"{prefix}{name}.")
+            continue
+        shown = (_short(before), _short(after))
+        found.append(f"{prefix}{name} {shown[0]} here, {shown[1]} requested" if None not in shown else prefix + name)
+    return found
 
 
 class RunStore:
     """Reads and writes one run folder."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, split: str) -> None:
         self.root = Path(root)
+        self.split = split
+        self.damaged: set[Path] = set()  # fragments already reported as damaged
         if self.root.exists() and not self.root.is_dir():
             raise XltBenchError(f"--output {self.root}: exists and is not a folder")
 
-    def fragment_path(self, task: str, language: str, split: str) -> Path:
-        return self.root / "fragments" / task / f"{split}-{language}.json"
+    # -- where things are --------------------------------------------------------------------------------------
 
-    def finished(self, task: str, language: str, split: str, signature: dict[str, Any]) -> dict[str, Any] | None:
-        """The fragment of a finished (task, language) with this signature; None if not done yet.
+    def fragment_path(self, task: str, language: str) -> Path:
+        return self.root / "fragments" / task / f"{self.split}-{language}.json"
 
-        A fragment with a different signature means the folder holds another configuration's results: that is an
-        error (the caller passes `overwrite` to redo instead).
+    def output_paths(self, task: Task, fmt: SubmissionFormat, language: str) -> dict[str, Path]:
+        """The files one (task, language) writes besides its fragment, by kind."""
+        files, where = task.submission, (task.name, language, self.split, fmt.extension)
+        return {
+            "predictions": files.prediction_path(self.root / "predictions", *where),
+            "labels": files.gold_path(self.root / "labels", *where),
+            "samples": self.root / "samples" / task.name / f"{self.split}-{language}.jsonl",
+        }
+
+    # -- one writer -------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, command: list[str], wait: bool = False) -> Iterator[None]:
+        """Hold the folder's lock while the block runs (another holder: an error naming it, or wait for it).
+
+        The lock file stays in the folder: deleting it would pull it from under a process waiting for it.
         """
-        path = self.fragment_path(task, language, split)
-        if not path.is_file():
-            return None
+        from filelock import FileLock, Timeout
+
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise XltBenchError(f"--output {self.root}: cannot create the folder ({error.strerror})") from None
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise XltBenchError(f"--output {self.root}: the folder is not writable")
+        lock = FileLock(self.root / LOCK_NAME)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            holder = self._holder()
+            if not wait:
+                raise XltBenchError(
+                    f"--output {self.root} is in use by another xlt-bench eval ({holder}); wait for it to finish, "
+                    "pass --wait, or use another --output"
+                ) from None
+            warn(f"waiting for the xlt-bench eval using {self.root} ({holder}) to finish")
+            lock.acquire()
+        try:
+            owner = {"pid": os.getpid(), "host": socket.gethostname(), "since": now(), "command": command}
+            write_atomic(self.root / OWNER_NAME, json.dumps(owner) + "\n")
+            self._remove_leftovers()
+            yield
+        finally:
+            (self.root / OWNER_NAME).unlink(missing_ok=True)
+            lock.release()
+
+    def _holder(self) -> str:
+        try:
+            owner = json.loads((self.root / OWNER_NAME).read_text(encoding="utf-8"))
+            command = " ".join(owner.get("command") or [])
+            return f"pid {owner['pid']} on {owner['host']} since {owner['since']}: {command}".rstrip(": ")
+        except (OSError, ValueError, KeyError, TypeError):
+            return "holder unknown"
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of a writer killed mid-write (we hold the lock, so nobody else is writing them)."""
+        for path in self.root.rglob(".*.tmp"):
+            if is_temporary(path) and path.is_file():
+                path.unlink(missing_ok=True)
+
+    # -- reading ----------------------------------------------------------------------------------------------
+
+    def _read_fragment(self, path: Path) -> dict[str, Any] | None:
+        """A fragment, or None (with a warning) when it is damaged: a damaged unit is redone, never trusted."""
         try:
             fragment = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return None  # a damaged fragment is simply redone
-        if fragment.get("signature") != signature:
-            changed = sorted(
-                k
-                for k in {*signature, *fragment.get("signature", {})}
-                if signature.get(k) != fragment.get("signature", {}).get(k)
-            )
+            if isinstance(fragment, dict) and all(
+                isinstance(fragment.get(key), kind)
+                for key, kind in (("task", str), ("language", str), ("metrics", dict), ("signature", dict))
+            ):
+                return fragment
+            problem = "not a fragment written by xlt-bench eval"
+        except UnicodeDecodeError:
+            problem = "not UTF-8 text"
+        except ValueError as error:
+            problem = f"invalid JSON ({error})"
+        if path not in self.damaged:
+            self.damaged.add(path)
+            warn(f"{path}: {problem}; that unit is not counted until it is computed again")
+        return None
+
+    def fragments(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Every readable fragment of the folder's split: {task: {language: fragment}}."""
+        found: dict[str, dict[str, dict[str, Any]]] = {}
+        for path in sorted((self.root / "fragments").glob(f"*/{self.split}-*.json")):
+            fragment = self._read_fragment(path)
+            if fragment is not None and path == self.fragment_path(fragment["task"], fragment["language"]):
+                found.setdefault(fragment["task"], {})[fragment["language"]] = fragment
+        return found
+
+    def other_splits(self) -> list[str]:
+        """Splits of fragments in the folder other than this store's (a folder holds one split)."""
+        names = {path.name.split("-", 1)[0] for path in (self.root / "fragments").glob("*/*.json")}
+        return sorted(names - {self.split})
+
+    def previous_results(self) -> dict[str, Any]:
+        """The folder's results.json as it stands (empty when absent or unreadable: it is rebuilt from fragments)."""
+        try:
+            document = json.loads((self.root / "results.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return document if isinstance(document, dict) else {}
+
+    def _intact(self, fragment: dict[str, Any]) -> str | None:
+        """Why a finished unit's files cannot be trusted any more (None when they all match their sha256)."""
+        recorded = fragment.get("files")
+        if not isinstance(recorded, dict) or not recorded:
+            return "it records no file checksums"
+        for relative, digest in recorded.items():
+            path = self.root / relative
+            if not path.is_file():
+                return f"{path} is missing"
+            if sha256_of(path) != digest:
+                return f"{path} was changed after it was written"
+        return None
+
+    # -- reconciling a plan with the folder -------------------------------------------------------------------
+
+    def reconcile(self, planned: list[PlannedUnit], overwrite: bool) -> Reconciliation:
+        """Check the whole plan against the folder before anything is written; see the module docstring."""
+        result = Reconciliation()
+        if not planned:
+            return result
+        other = self.other_splits()
+        if other and not overwrite:
             raise XltBenchError(
-                f"{path}: {self.root} already holds {task}/{language} from a different configuration "
-                f"(differs in: {', '.join(changed)}); pass --overwrite or use another --output"
+                f"{self.root} holds {', '.join(other)} results and this run is on the {self.split} split (a run folder "
+                "holds one split); pass --overwrite or use another --output"
             )
-        return fragment
+        for path in (self.root / "fragments").glob("*/*.json") if other else ():
+            if path.name.split("-", 1)[0] in other:
+                self._remove_unit(path)
+        held = self.fragments()
+        by_task = {unit.task: unit.signature for unit in planned}
+        conflicts = []
+        for task, languages in held.items():
+            wanted = by_task.get(task, planned[0].signature)
+            for language, fragment in languages.items():
+                have = fragment["signature"]
+                names = [k for k in {**have, **wanted} if k != DATA_FIELD and (task in by_task or k in RUN_FIELDS)]
+                if differs := _differences(have, wanted, names):
+                    conflicts.append((task, language, differs))
+        if conflicts and not overwrite:
+            task, language, differs = conflicts[0]
+            more = f", as do {len(conflicts) - 1} more units" if len(conflicts) > 1 else ""
+            raise XltBenchError(
+                f"{self.root} already holds {task}/{language} from a different configuration (differs in: "
+                f"{'; '.join(differs)}){more}; pass --overwrite or use another --output"
+            )
+        result.remove = [(task, language) for task, language, _ in conflicts]
+        for unit in planned:
+            key = (unit.task, unit.language)
+            fragment = held.get(unit.task, {}).get(unit.language)
+            if fragment is None or key in result.remove:
+                continue
+            if overwrite:
+                result.remove.append(key)
+            elif fragment["signature"].get(DATA_FIELD) != unit.signature.get(DATA_FIELD):
+                warn(
+                    f"the data of {unit.task}/{unit.language} changed since it was scored (content sha256); redoing it"
+                )
+            elif problem := self._intact(fragment):
+                warn(f"{problem}; redoing {unit.task}/{unit.language}")
+            else:
+                result.keep.add(key)
+        return result
+
+    def _remove_unit(self, fragment_path: Path) -> None:
+        """Delete a unit: its fragment first (so no fragment ever points at missing files), then its files."""
+        fragment = self._read_fragment(fragment_path) if fragment_path.is_file() else None
+        fragment_path.unlink(missing_ok=True)
+        for relative in (fragment or {}).get("files") or {}:
+            (self.root / relative).unlink(missing_ok=True)
+
+    def remove(self, units: Iterable[tuple[str, str]]) -> None:
+        for task, language in dict.fromkeys(units):
+            self._remove_unit(self.fragment_path(task, language))
+
+    # -- writing ----------------------------------------------------------------------------------------------
 
     def save(
         self,
@@ -92,25 +311,13 @@ class RunStore:
         samples: list[dict[str, Any]],
     ) -> None:
         """Write predictions, labels (in the task's submission layout) and samples of one (task, language), then
-        its fragment."""
-        language, split, files = fragment["language"], fragment["split"], task.submission
-        where = (task.name, language, split, fmt.extension)
-        fmt.write_predictions(files.prediction_path(self.root / "predictions", *where), predictions)
-        fmt.write_gold(files.gold_path(self.root / "labels", *where), gold)
-        lines = "".join(json.dumps(sample, ensure_ascii=False) + "\n" for sample in samples)
-        write_atomic(self.root / "samples" / task.name / f"{split}-{language}.jsonl", lines)
-        write_atomic(self.fragment_path(task.name, language, split), _dump(fragment))
-
-    def fragments(self, split: str) -> dict[str, dict[str, dict[str, Any]]]:
-        """Every finished fragment of `split`: {task: {language: fragment}}."""
-        found: dict[str, dict[str, dict[str, Any]]] = {}
-        for path in sorted((self.root / "fragments").glob(f"*/{split}-*.json")):
-            try:
-                fragment = json.loads(path.read_text(encoding="utf-8"))
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                continue
-            found.setdefault(fragment["task"], {})[fragment["language"]] = fragment
-        return found
+        its fragment with their checksums."""
+        paths = self.output_paths(task, fmt, fragment["language"])
+        fmt.write_predictions(paths["predictions"], predictions)
+        fmt.write_gold(paths["labels"], gold)
+        write_atomic(paths["samples"], "".join(json.dumps(sample, ensure_ascii=False) + "\n" for sample in samples))
+        files = {path.relative_to(self.root).as_posix(): sha256_of(path) for path in paths.values()}
+        write_atomic(self.fragment_path(task.name, fragment["language"]), _dump({**fragment, "files": files}))
 
     def write_results(self, document: dict[str, Any]) -> Path:
         path = self.root / "results.json"

@@ -40,6 +40,7 @@ class Run:
     path: Path | None = None  # run folder holding predictions/ and labels/ (measured runs)
     split: str = "test"
     source: dict[str, Any] = field(default_factory=dict)  # published baselines: paper, table, split, notes
+    limit: int | None = None  # `eval --limit`: the first N examples per language only (a smoke run)
 
     @property
     def direct(self) -> bool:
@@ -94,6 +95,7 @@ def measured_run(path: Path, registry) -> Run:
         score=suite_score.score,
         path=results.parent,
         split=document.get("split", "test"),
+        limit=(document.get("config") or {}).get("limit"),
     )
 
 
@@ -124,6 +126,26 @@ def published_run(path: Path, registry) -> Run:
         split=document["source"].get("split", "test"),
         source=dict(document["source"]),
     )
+
+
+def check_limits(runs: list[Run], allow_limited: bool) -> list[str]:
+    """Refuse to set `--limit` runs beside full ones (or runs of another limit): their numbers are not comparable.
+    With `allow_limited` they are shown, each limited run's label marked; returns the note saying so."""
+    limits = {run.limit for run in runs}
+    if len(limits) < 2:
+        return []
+    limited = next(run for run in runs if run.limit is not None)
+    other = next(run for run in runs if run.limit != limited.limit)
+    if not allow_limited:
+        what = "a full run" if other.limit is None else f"a --limit {other.limit} run"
+        raise XltBenchError(
+            f"{limited.label} is a --limit {limited.limit} run and {other.label} {what}: their numbers are not "
+            "comparable; pass --allow-limited to show them anyway, marked"
+        )
+    for run in runs:
+        if run.limit is not None:
+            run.label = f"{run.label} [--limit {run.limit}]"
+    return ["runs marked [--limit N] scored only the first N examples per language: not comparable to full runs"]
 
 
 def baseline_files() -> dict[str, Path]:

@@ -155,8 +155,9 @@ def test_generic_labels_are_refused_unless_mapped_in_a_manifest(ckpt: Path, toke
     refused = run_main(
         "eval", "--model", str(generic), "--tasks", "pawsx", "--data-dir", str(DATA), "--output", str(run), "--quiet"
     )
-    assert refused.returncode == 0
-    assert "generic labels (LABEL_0, LABEL_1)" in results(run)["skipped"]["pawsx"]
+    assert refused.returncode == 2  # a run that scored nothing is an error, not a folder with no numbers
+    assert "nothing was scored for pawsx" in refused.stderr and "generic labels (LABEL_0, LABEL_1)" in refused.stderr
+    assert not (run / "results.json").exists() and not (run / "fragments").exists()
     manifest = tmp_path / "models.yaml"
     manifest.write_text("pawsx:\n  path: models/nli\n  label_map: {LABEL_0: '0', LABEL_1: '1'}\nxnli: models/missing\n")
     mapped = run_main(

@@ -50,16 +50,25 @@ class Runner:
         """How many examples are scored (recorded as a language's `examples`): one per row unless overridden."""
         return len(examples)
 
+    def splits_read(self, split: str, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        """Every split whose data scoring `split` reads (its content is part of a result's identity, so an edit to
+        any of them makes a finished result stale): the scored split unless overridden."""
+        return (split,)
+
     def missing_settings(self) -> list[str]:
         """What the task's `inference` lacks for this runner (checked when tasks are registered)."""
         return [name for name in self.needs if name not in self.task.inference]
 
 
-def predict_and_score(runner: Runner, job: Job, metric: Any) -> tuple[Any, Any, dict[str, float]]:
-    """Predictions, gold and metric values of one job: the step `eval` and `xlt_bench.testing.run_task` share."""
+def predict_and_score(
+    runner: Runner, job: Job, metric: Any, metric_params: Mapping[str, Any] | None = None
+) -> tuple[Any, Any, dict[str, float]]:
+    """Predictions, gold and metric values of one job: the step `eval` and `xlt_bench.testing.run_task` share.
+    `metric_params` (default: the task's) carry command-line overrides such as `--seqeval-rules`."""
     predictions = runner.predict(job)
     gold = runner.gold(job.examples)
-    return predictions, gold, metric.compute(gold, predictions, language=job.language, **job.task.metric_params)
+    params = job.task.metric_params if metric_params is None else metric_params
+    return predictions, gold, metric.compute(gold, predictions, language=job.language, **params)
 
 
 def runner_for(task: Task) -> Any | None:

@@ -22,6 +22,7 @@ The task's `inference["protocol"]` selects what is done with the embeddings:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -158,6 +159,11 @@ class RetrievalRunner(Runner):
         )
         gold = {(row["id"], partner) for row in source for partner in row["gold"]}
         return candidates, gold
+
+    def splits_read(self, split: str, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        """BUCC also reads the split its threshold is tuned on."""
+        tuning = settings.get("threshold_from", "dev") if self.task.inference["protocol"] == "mine" else split
+        return tuple(dict.fromkeys((split, tuning)))
 
     def _mine(self, job: Job, embed: Any) -> list[tuple[str, str]]:
         from xlt_bench.retrieval import best_threshold, extract
