@@ -188,12 +188,20 @@ def inspect_checkpoint(
 
 
 def pick_device(requested: str) -> str:
+    """The torch device for `--device` (auto: CUDA when available, else CPU); one that this machine lacks is an
+    error before anything runs, not a crash at the first batch."""
     import torch
 
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if requested.startswith("cuda") and not torch.cuda.is_available():
-        raise XltBenchError(f"--device {requested}: CUDA is not available on this machine")
+    if requested.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise XltBenchError(f"--device {requested}: CUDA is not available on this machine")
+        index = int(requested.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            raise XltBenchError(f"--device {requested}: this machine has {torch.cuda.device_count()} CUDA devices")
+    if requested == "mps" and not torch.backends.mps.is_available():
+        raise XltBenchError("--device mps: Apple's MPS backend is not available on this machine")
     return requested
 
 
