@@ -4,6 +4,11 @@ Every gold file of the suite's tasks (XTREME layout: `<task>/test-<lang>.<ext>`;
 `Task.submission`, as XGLUE's tasks do) is scored against its prediction file. A prediction file that is missing or
 does not line up with its gold file is an error naming both files. A task with some of its languages absent from the
 gold folder is scored per language and marked incomplete (`strict=True` makes that an error instead).
+
+The suite's optional tasks (`Suite.optional`, e.g. Masakhane's `masakhaner2-all-types`) are scored the same way
+when their gold files are there, and reported per task like the others, but never count in the categories or the
+suite score (as `eval` treats them). Gold for an optional task without a single prediction file of it is left
+unscored with a warning: a submission need not attempt the optional variants.
 """
 
 from __future__ import annotations
@@ -29,11 +34,17 @@ def score_folders(
             raise XltBenchError(f"{role} {folder}: not a directory")
     warnings: list[str] = []
     scores: dict[str, TaskScore] = {}
-    for task in registry.suite_tasks(suite_name):
+    optional = registry.suite(suite_name).optional
+    for task in registry.suite_tasks(suite_name, optional=True):
         metric = registry.metric(task)
         fmt, files = metric.submission, task.submission
-        gold_paths = {lang: files.gold_path(gold, task.name, lang, split, fmt.extension) for lang in task.languages}
+        where = {lang: (task.name, lang, split, fmt.extension) for lang in task.languages}
+        gold_paths = {lang: files.gold_path(gold, *at) for lang, at in where.items()}
         if not any(path.is_file() for path in gold_paths.values()):
+            continue
+        pred_paths = {lang: files.prediction_path(predictions, *at) for lang, at in where.items()}
+        if task.name in optional and not any(path.is_file() for path in pred_paths.values()):
+            warnings.append(f"{task.name}: optional task with gold but no prediction file; not scored")
             continue
         task_score = TaskScore(task)
         for language, gold_path in gold_paths.items():
@@ -41,7 +52,7 @@ def score_folders(
                 if strict:
                     raise XltBenchError(f"{task.name}/{language}: gold file {gold_path} is missing (--strict)")
                 continue
-            pred_path = files.prediction_path(predictions, task.name, language, split, fmt.extension)
+            pred_path = pred_paths[language]
             if not pred_path.is_file():
                 raise XltBenchError(f"{pred_path}: prediction file missing (gold: {gold_path})")
             expected, predicted = fmt.read_gold(gold_path), fmt.read_predictions(pred_path)
@@ -58,6 +69,6 @@ def score_folders(
             warnings.append(f"{task.name}: ignored files not in the {suite_name} language list: {', '.join(stray)}")
         scores[task.name] = task_score
     if not scores:
-        names = ", ".join(task.name for task in registry.suite_tasks(suite_name))
+        names = ", ".join(task.name for task in registry.suite_tasks(suite_name, optional=True))
         raise XltBenchError(f"--gold {gold}: no gold file of suite {suite_name!r} ({names}); another --suite?")
     return SuiteScore(registry.suite(suite_name), scores), warnings

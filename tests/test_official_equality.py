@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import run_cli, run_main
 
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataSource
@@ -128,6 +128,57 @@ def test_seeded_ner_predictions_on_masakhaner_match_seqeval(shared_data: Path, r
         write_tags(tmp_path / "pred" / "panx" / f"test-{panx_language}.tsv", predicted)
         scores, _ = score_folders(registry, "xtreme", tmp_path / "pred", tmp_path / "gold")
         assert scores.tasks["panx"].languages[panx_language] == pytest.approx(ours)
+
+
+def _masakhane_folders(root: Path, registry, *, optional_gold: bool, optional_predictions: bool) -> list[str]:
+    """Complete masakhaner2 and afriqa submissions (NER right but DATE predicted as O; every answer right), and
+    the optional all-types variant where asked, as `score` arguments."""
+    gold = [["B-PER", "I-PER", "O", "B-DATE", "I-DATE"], ["B-LOC", "O", "B-ORG"]]
+    predicted = [["B-PER", "I-PER", "O", "O", "O"], ["B-LOC", "O", "B-ORG"]]
+    for task in ("masakhaner2", "masakhaner2-all-types"):
+        for language in registry.task(f"masakhane/{task}").languages:
+            if task == "masakhaner2" or optional_gold:
+                write_tags(root / "gold" / task / f"test-{language}.tsv", gold)
+            if task == "masakhaner2" or optional_predictions:
+                write_tags(root / "pred" / task / f"test-{language}.tsv", predicted)
+    for language in registry.task("masakhane/afriqa").languages:
+        qas = [{"id": f"{language}-{i}", "answers": [{"text": text, "answer_start": 0}]} for i, text in enumerate("xy")]
+        data = [{"title": "t", "paragraphs": [{"context": "x y", "qas": qas}]}]
+        write_lines(root / "gold" / "afriqa" / f"test-{language}.json", [json.dumps({"data": data})])
+        write_lines(
+            root / "pred" / "afriqa" / f"test-{language}.json",
+            [json.dumps({q["id"]: "xy"[i] for i, q in enumerate(qas)})],
+        )
+    return ["--suite", "masakhane", "--predictions", str(root / "pred"), "--gold", str(root / "gold")]
+
+
+def test_optional_tasks_are_scored_but_never_count_in_the_suite_score(registry, tmp_path: Path):
+    """Masakhane's optional masakhaner2-all-types is scored when both folders hold it; the suite score stays the
+    mean of masakhaner2 and afriqa (100), where counting the variant (85.7: DATE missed) would lower it."""
+    all_types = 100 * 2 * 0.75 / 1.75  # 4 gold chunks, the 3 predicted all right: P 100, R 75
+    args = _masakhane_folders(tmp_path / "both", registry, optional_gold=True, optional_predictions=True)
+    result = run_main("score", *args, "--json")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    scored = json.loads(result.stdout)
+    assert list(scored["tasks"]) == ["masakhaner2", "afriqa", "masakhaner2-all-types"]
+    assert scored["tasks"]["masakhaner2"]["score"] == 100.0 and scored["tasks"]["afriqa"]["score"] == 100.0
+    variant = scored["tasks"]["masakhaner2-all-types"]
+    assert variant["complete"] and variant["score"] == pytest.approx(all_types)
+    assert variant["languages"]["hau"] == {"precision": 100.0, "recall": 75.0, "f1": pytest.approx(all_types)}
+    assert scored["score"] == 100.0 and scored["aggregates"] == {"task_mean": 100.0} and scored["categories"] == {}
+    table = run_main("score", *args).stdout
+    rows = [line.split()[:4] for line in table.splitlines()]
+    assert ["masakhaner2-all-types", "20/20", "f1", f"{all_types:.2f}"] in rows and "(f1): bam 85.71  bbj" in table
+    assert "masakhane score: 100.00" in table
+
+    without = _masakhane_folders(tmp_path / "main", registry, optional_gold=False, optional_predictions=False)
+    plain = json.loads(run_main("score", *without, "--json").stdout)
+    assert plain == {**scored, "tasks": {k: v for k, v in scored["tasks"].items() if k != "masakhaner2-all-types"}}
+
+    unanswered = _masakhane_folders(tmp_path / "gold-only", registry, optional_gold=True, optional_predictions=False)
+    result = run_main("score", *unanswered, "--json")
+    assert result.returncode == 0 and json.loads(result.stdout) == plain  # a submission need not try the variant
+    assert "masakhaner2-all-types: optional task with gold but no prediction file; not scored" in result.stderr
 
 
 def test_seeded_tatoeba_predictions(shared_data: Path, registry, tmp_path: Path):
