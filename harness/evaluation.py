@@ -277,7 +277,7 @@ class _Evaluation:
         """The usable examples of a resolved source (`--limit` applied) and the counts of records the reader
         marked unusable, by reason; raises DataUnavailable."""
         data_format, allowed = self.registry.data_format(source), self.config.trust_remote_code
-        if source.hub and self.hub.reachable() and self.progress:
+        if source.hub and self.hub.reachable():
             print(
                 f"xlt-bench: {task.name}/{language}: reading {source.describe()} (downloaded unless cached)",
                 file=sys.stderr,
