@@ -7,6 +7,10 @@
   "cls" takes the first position. Inputs are truncated to `max_length` tokens (512 in both codebases).
 - The cache key is (checkpoint hash, layer, pooling, max length, the sentences themselves), so Tatoeba, BUCC and any
   later retrieval task share encoder passes over identical sentences, and a re-run reads the `.npy` back.
+- A cache file is only a shortcut: one that is unreadable (truncated, garbage, a pickled object array: never
+  unpickled), not float32 or of the wrong shape (rows != sentences, width != the model's hidden size) is discarded
+  with a warning and recomputed. Files are written under a temporary name unique to the process and thread, then
+  renamed, so readers never see half a file; a cache folder that cannot be written costs a warning, not the run.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
+import threading
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from xlt_bench.batching import batched_outputs
-from xlt_bench.errors import XltBenchError
+from xlt_bench.errors import XltBenchError, warn
 
 POOLINGS = ("mean", "cls")
 
@@ -44,6 +51,53 @@ def _key(checkpoint: str, layer: int, pooling: str, max_length: int, sentences: 
     return digest.hexdigest()
 
 
+def _misfit(stored: Any, rows: int, width: int | None) -> str | None:
+    """Why a stored array is not the embeddings of this pass (None when it fits)."""
+    if not isinstance(stored, np.ndarray):
+        return "not a .npy array"
+    if stored.dtype != np.float32:
+        return f"dtype {stored.dtype}, expected float32"
+    if stored.ndim != 2 or stored.shape[0] != rows or (width is not None and stored.shape[1] != width):
+        return f"shape {stored.shape}, expected ({rows}, {width if width is not None else 'hidden size'})"
+    return None
+
+
+def _cached(path: Path, rows: int, width: int | None) -> np.ndarray | None:
+    """The embeddings stored at `path` when they fit this pass; a file that does not is discarded with a warning."""
+    try:
+        stored = np.load(path, mmap_mode="r", allow_pickle=False)  # header only; rows are read once it fits
+    except (FileNotFoundError, NotADirectoryError):  # not cached (yet)
+        return None
+    except Exception as error:  # whatever a damaged file makes numpy raise: ValueError, EOFError, SyntaxError...
+        problem = f"unreadable: {type(error).__name__}: {str(error).strip()[:120]}"
+    else:
+        problem = _misfit(stored, rows, width)
+        if problem is None:
+            return np.array(stored)
+        if hasattr(stored, "close"):  # an .npz archive
+            stored.close()
+        del stored
+    warn(f"{path}: discarding a corrupt embedding cache file ({problem}); encoding again")
+    with suppress(OSError):
+        path.unlink()  # else replaced below, or discarded again by the next run
+    return None
+
+
+def _store(path: Path, embeddings: np.ndarray) -> None:
+    """Write `embeddings` to `path` atomically; a cache that cannot be written is a warning (the run has them)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}-{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            np.save(handle, embeddings, allow_pickle=False)
+        os.replace(temporary, path)
+    except OSError as error:
+        warn(f"{path}: cannot write the embedding cache ({error.strerror or error}); continuing without it")
+    finally:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)  # left only when writing failed
+
+
 def encode(
     loaded: Any,
     sentences: Sequence[str],
@@ -64,8 +118,9 @@ def encode(
     if cache_dir is not None and checkpoint:
         key = _key(checkpoint, layer, pooling, max_length, sentences)
         path = Path(cache_dir) / "embeddings" / key[:2] / f"{key}.npy"
-        if path.is_file():
-            return np.load(path)
+        cached = _cached(path, len(sentences), getattr(loaded.model.config, "hidden_size", None))
+        if cached is not None:
+            return cached
     if not sentences:
         return np.zeros((0, loaded.model.config.hidden_size), dtype=np.float32)
     encoded = loaded.tokenizer(list(sentences), truncation=True, max_length=max_length)
@@ -81,8 +136,5 @@ def encode(
     rows = batched_outputs(loaded, features, batch_size, description, progress, pool, output_hidden_states=True)
     embeddings = np.stack([row.numpy() for row in rows]).astype(np.float32)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp.npy")
-        np.save(temporary, embeddings)
-        os.replace(temporary, path)
+        _store(path, embeddings)
     return embeddings
