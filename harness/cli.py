@@ -219,7 +219,9 @@ def cmd_score(registry, args) -> int:
     from xlt_bench.folder_scoring import score_folders
 
     folders = Path(args.predictions), Path(args.gold)
-    suite_score, warnings = score_folders(registry, args.suite, *folders, args.strict, args.split)
+    suite_score, warnings = score_folders(
+        registry, args.suite, *folders, strict=args.strict, split=args.split, seqeval_rules=args.seqeval_rules
+    )
     for warning in warnings:
         warn(warning)
     if args.json:
@@ -449,6 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print the scores as JSON")
     score.add_argument("--strict", action="store_true", help="a task language missing from --gold is an error")
     score.add_argument("--split", choices=["test", "dev"], default="test", help="which split's files are scored")
+    _seqeval_rules_option(score)
     score.set_defaults(handler=cmd_score)
 
     fetch = commands.add_parser("prefetch", help="download a suite's official releases so eval runs offline")

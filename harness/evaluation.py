@@ -29,10 +29,12 @@ from xlt_bench import __version__
 from xlt_bench.cache import prefetched_data, writable_cache
 from xlt_bench.data.formats import DataSource, DataUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
+from xlt_bench.data.validation import check_examples
 from xlt_bench.errors import XltBenchError
 from xlt_bench.files import ContentHashes
 from xlt_bench.hub_access import HubAccess
 from xlt_bench.labels import CheckpointMismatch
+from xlt_bench.metrics import metric_params
 from xlt_bench.models import (
     CheckpointChoice,
     ModelPlan,
@@ -202,16 +204,6 @@ class _Evaluation:
             return ["hub", *source.hub]
         return [[Path(path).name, self.hashes(path)] for path in source.files]
 
-    def metric_params(self, task: Task) -> dict[str, Any]:
-        """The task's metric parameters with the command-line overrides that apply to it (`--seqeval-rules`)."""
-        params = dict(task.metric_params)
-        if self.config.seqeval_rules is not None:
-            from xlt_bench.metrics import SEQEVAL_METRICS
-
-            if task.metric in SEQEVAL_METRICS:
-                params["seqeval_rules"] = self.config.seqeval_rules
-        return params
-
     def settings(self, task: Task) -> dict[str, Any]:
         """The task's inference parameters with the command-line overrides that apply to it."""
         config, settings = self.config, dict(task.inference)
@@ -244,7 +236,7 @@ class _Evaluation:
                 "checkpoint": plan.checkpoint_hash,
                 "labels": {str(i): label for i, label in sorted(plan.labels.items())},
                 "inference": settings,
-                "metric_params": self.metric_params(task),
+                "metric_params": metric_params(task, config.seqeval_rules),
                 "data": [self.data_identity(source), *data] if data else self.data_identity(source),
             }
             units.append(Unit(task, language, plan, source, signature))
@@ -291,6 +283,7 @@ class _Evaluation:
                 ) from None
             raise
         examples, skipped = drop_skipped(loaded)
+        check_examples(task, examples, source)
         if len(examples) == 0:
             raise DataUnavailable(f"no usable {language!r} examples in {source.describe()} (skipped: {skipped})")
         if self.config.limit is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xlt_bench.errors import XltBenchError
+from xlt_bench.metrics import metric_params
 from xlt_bench.registry import Registry
 from xlt_bench.scoring import SuiteScore, TaskScore
 from xlt_bench.tasks import Task
@@ -26,9 +27,16 @@ def _glob(template: str, task: Task, split: str, extension: str) -> str:
 
 
 def score_folders(
-    registry: Registry, suite_name: str, predictions: Path, gold: Path, strict: bool = False, split: str = "test"
+    registry: Registry,
+    suite_name: str,
+    predictions: Path,
+    gold: Path,
+    strict: bool = False,
+    split: str = "test",
+    seqeval_rules: str | None = None,
 ) -> tuple[SuiteScore, list[str]]:
-    """The suite's scores over every gold file present, and warnings worth showing the user."""
+    """The suite's scores over every gold file present, and warnings worth showing the user (`seqeval_rules`:
+    `--seqeval-rules`, for the seqeval-scored tasks)."""
     for folder, role in ((predictions, "--predictions"), (gold, "--gold")):
         if not Path(folder).is_dir():
             raise XltBenchError(f"{role} {folder}: not a directory")
@@ -53,13 +61,14 @@ def score_folders(
                     raise XltBenchError(f"{task.name}/{language}: gold file {gold_path} is missing (--strict)")
                 continue
             pred_path = pred_paths[language]
+            if pred_path.is_dir():
+                raise XltBenchError(f"{pred_path}: is a folder, expected a prediction file (gold: {gold_path})")
             if not pred_path.is_file():
                 raise XltBenchError(f"{pred_path}: prediction file missing (gold: {gold_path})")
             expected, predicted = fmt.read_gold(gold_path), fmt.read_predictions(pred_path)
             warnings += fmt.check(expected, predicted, gold_path, pred_path)
-            task_score.languages[language] = metric.compute(
-                expected, predicted, language=language, **task.metric_params
-            )
+            params = metric_params(task, seqeval_rules)
+            task_score.languages[language] = metric.compute(expected, predicted, language=language, **params)
         if task_score.missing:
             warnings.append(f"{task.name}: no gold for {', '.join(task_score.missing)}; task incomplete, not averaged")
         expected = set(gold_paths.values())

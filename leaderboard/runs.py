@@ -139,8 +139,8 @@ def check_limits(runs: list[Run], allow_limited: bool) -> list[str]:
     if not allow_limited:
         what = "a full run" if other.limit is None else f"a --limit {other.limit} run"
         raise XltBenchError(
-            f"{limited.label} is a --limit {limited.limit} run and {other.label} {what}: their numbers are not "
-            "comparable; pass --allow-limited to show them anyway, marked"
+            f"{limited.path or limited.label} is a --limit {limited.limit} run and {other.path or other.label} {what}: "
+            "their numbers are not comparable; pass --allow-limited to show them anyway, marked"
         )
     for run in runs:
         if run.limit is not None:

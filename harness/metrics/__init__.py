@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.metrics.accuracy import accuracy, accuracy_units
@@ -78,6 +79,15 @@ BUILTIN_METRICS = (
 
 # The metrics taking the `seqeval_rules` parameter (values: `seqeval_chunks.SEQEVAL_RULES`).
 SEQEVAL_METRICS = ("seqeval", "xglue-ner", "xglue-pos")
+
+
+def metric_params(task: Any, seqeval_rules: str | None = None) -> dict[str, Any]:
+    """A task's metric parameters with the command-line overrides that apply to it (`--seqeval-rules` reaches only
+    the seqeval-family metrics), as `eval` records them and `score` applies them."""
+    params = dict(task.metric_params)
+    if seqeval_rules is not None and task.metric in SEQEVAL_METRICS:
+        params["seqeval_rules"] = seqeval_rules
+    return params
 
 
 @hookimpl
