@@ -200,7 +200,8 @@ def print_suite_score(suite_score) -> None:
         average = task_score.average or {}
         metrics = ", ".join(f"{key}={fmt(value)}" for key, value in average.items()) or "incomplete"
         scored = f"{len(task_score.languages)}/{len(task_score.task.languages)}"
-        rows.append([name, scored, task_score.task.main_metric, fmt(task_score.score), metrics])
+        label = f"{name} (optional, not in the suite score)" if name in suite_score.suite.optional else name
+        rows.append([label, scored, task_score.task.main_metric, fmt(task_score.score), metrics])
     print(render_table(["task", "langs", "main metric", "score", "averages"], rows))
     print()
     for name, task_score in suite_score.tasks.items():

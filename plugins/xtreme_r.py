@@ -6,9 +6,10 @@ lists). Tasks shared with XTREME are XTREME's declarations with the XTREME-R lan
 scoring cannot drift apart.
 
 Aggregation: the paper's XTREME-R score is the mean of the four category scores (it reproduces the published
-mBERT 54.1 and XLM-R 65.3); the repository's `evaluate.py --xtreme_version xtreme-r` prints a flat mean of the task
-scores instead (and leaves LAReQA out of its retrieval group). Both are reported (`aggregates`: `category_mean` is
-the suite score, `task_mean` the repository's number).
+mBERT 54.1 and XLM-R 65.3). The repository's `evaluate.py --xtreme_version xtreme-r` has no overall score to offer:
+its LAReQA language list is empty, so without a `lareqa/` folder it never prints `all_task` and with one it raises
+KeyError (its retrieval group omits LAReQA too). Both aggregates are reported (`aggregates`: `category_mean` is the
+suite score, `task_mean` the flat mean of the ten task scores).
 """
 
 from __future__ import annotations
