@@ -1,4 +1,8 @@
-"""Line-level reading shared by the text-file readers: UTF-8, universal newlines, errors that name file and line."""
+"""Line-level reading shared by the text-file readers: UTF-8, universal newlines, errors that name file and line.
+
+`reading` is the one place where a file that cannot be read (not UTF-8, missing, a folder, no permission) becomes
+a one-line error naming it; readers that parse whole files (SQuAD JSON) wrap their read in it.
+"""
 
 from __future__ import annotations
 
