@@ -28,6 +28,7 @@ from typing import Any
 from xlt_bench import __version__
 from xlt_bench.cache import prefetched_data, writable_cache
 from xlt_bench.data.formats import DataSource, DataUnavailable
+from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.data.validation import check_examples
 from xlt_bench.errors import XltBenchError
@@ -276,12 +277,12 @@ class _Evaluation:
             )
         try:
             loaded = load_examples(data_format, source, language, split, trust_remote_code=allowed)
-        except DataUnavailable:
-            if source.hub and not self.hub.reachable():
-                raise DataUnavailable(
-                    f"{source.describe()} is not in the local datasets cache and {self.hub.reason}"
-                ) from None
-            raise
+        except HubUnavailable:
+            if self.hub.reachable():
+                raise
+            raise DataUnavailable(
+                f"{source.describe()} is not in the local datasets cache and {self.hub.reason}"
+            ) from None
         examples, skipped = drop_skipped(loaded)
         check_examples(task, examples, source)
         if len(examples) == 0:

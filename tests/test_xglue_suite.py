@@ -143,8 +143,8 @@ def test_eval_without_permission_skips_the_hub_script_with_the_reason(tokenizer,
     tiny_checkpoint(tmp_path / "ckpt" / "qam", head="sequence-classification", labels=("0", "1"), tokenizer=tokenizer)
     args = ["eval", "--model", str(tmp_path / "ckpt"), "--suite", "xglue", "--tasks", "qam", "--languages", "de"]
     result = run_main(*args, "--output", str(tmp_path / "run"), "--quiet")
-    assert result.returncode == 0, result.stderr
-    assert "skipped qam/de: hub:microsoft/xglue/qam [test.de] is a loading script" in result.stdout
+    assert result.returncode == 2  # the only unit was skipped: nothing scored is an error, with the reason
+    assert "nothing was scored for qam: qam/de: hub:microsoft/xglue/qam [test.de] is a loading script" in result.stderr
 
 
 ADAPTER_PLUGIN = """

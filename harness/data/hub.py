@@ -15,6 +15,10 @@ from xlt_bench.data.formats import DataUnavailable
 from xlt_bench.errors import warn
 
 
+class HubUnavailable(DataUnavailable):
+    """A Hub dataset that could not be loaded (no network, not cached, no such config): `eval` says why once."""
+
+
 def _label_names(feature: Any) -> list[str] | None:
     names = getattr(feature, "names", None)
     if names is None and hasattr(feature, "feature"):  # Sequence(ClassLabel) / List(ClassLabel)
@@ -53,7 +57,7 @@ def read_hub(
         dataset = datasets.load_dataset(path, config, split=hub_split, **options)
     except Exception as error:  # network, auth, missing config: all mean "not available here"
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise DataUnavailable(
+        raise HubUnavailable(
             f"could not load {source.describe()} from the Hugging Face Hub ({reason[:200]}); "
             "load it once while online so the datasets cache has it, or pass --data-dir with the original release"
         ) from None
