@@ -1,4 +1,8 @@
-"""Files the harness writes and trusts later: atomic writes that respect the umask, and sha256 content hashes.
+"""Files the harness reads, writes and trusts later: one-line read errors, atomic writes that respect the umask,
+and sha256 content hashes.
+
+Every reader of user files goes through `reading`, so a wrong encoding, a missing or unreadable file, or a folder
+where a file was expected is one line naming the file, never a traceback.
 
 A run folder is read back by resumes, `score`, `compare` and the leaderboard, so every file appears whole or not at
 all (`write_atomic`: a temporary sibling renamed over the target) and with the permissions any other tool would give
@@ -13,9 +17,41 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from xlt_bench.errors import XltBenchError
+
 _CHUNK = 1 << 20
+
+
+def read_failure(path: Path | str, error: BaseException) -> XltBenchError | None:
+    """The one-line error for a file that could not be read as UTF-8 text, or None when `error` is not about reading.
+
+    Every reader goes through here (`reading`, `numbered_lines`, and `load_examples` for plugin readers), so a
+    wrong encoding, a missing or unreadable file, or a folder where a file was expected never shows a traceback."""
+    if isinstance(error, UnicodeDecodeError):
+        return XltBenchError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
+    if not isinstance(error, OSError):
+        return None
+    path = error.filename or path  # the file the system call was about, which may be a companion file
+    if isinstance(error, FileNotFoundError):
+        return XltBenchError(f"{path}: file not found")
+    if isinstance(error, IsADirectoryError):
+        return XltBenchError(f"{path}: is a directory, expected a file")
+    if isinstance(error, PermissionError):
+        return XltBenchError(f"{path}: permission denied (expected a readable file)")
+    return XltBenchError(f"{path}: cannot be read ({error.strerror or error})")
+
+
+@contextmanager
+def reading(path: Path | str) -> Iterator[None]:
+    """Read `path` inside this block: decoding and OS errors become `read_failure`'s one-line error."""
+    try:
+        yield
+    except (OSError, UnicodeDecodeError) as error:
+        raise read_failure(path, error) from None
 
 
 def write_atomic(path: Path, text: str) -> None:

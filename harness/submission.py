@@ -21,19 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import write_atomic
+from xlt_bench.files import reading, write_atomic
 
 
 def _text(path: Path) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:  # universal newlines, like evaluate.py's open()
-            return handle.read()
-    except FileNotFoundError:
-        raise XltBenchError(f"{path}: file not found") from None
-    except UnicodeDecodeError as error:
-        raise XltBenchError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except IsADirectoryError:
-        raise XltBenchError(f"{path}: is a directory, expected a file") from None
+    with reading(path), open(path, encoding="utf-8") as handle:  # universal newlines, like evaluate.py's open()
+        return handle.read()
 
 
 def _raw_lines(path: Path) -> list[str]:

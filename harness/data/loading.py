@@ -28,9 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
 from xlt_bench.data.hub import check_remote_code
-from xlt_bench.data.text_files import read_failure, reading
 from xlt_bench.errors import XltBenchError, warn
-from xlt_bench.files import sha256_of, write_atomic
+from xlt_bench.files import read_failure, reading, sha256_of, write_atomic
 
 if TYPE_CHECKING:
     import datasets

@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.data.formats import DataUnavailable
-from xlt_bench.data.text_files import numbered_lines, reading
+from xlt_bench.data.text_files import numbered_lines
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import reading
 from xlt_bench.submission import read_squad_gold
 
 MEWSLIX_CANDIDATES = "candidate_set_entities.jsonl"

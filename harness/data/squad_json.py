@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlt_bench.data.text_files import reading
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import reading
 from xlt_bench.submission import read_squad_gold
 
 

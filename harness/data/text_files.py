@@ -1,44 +1,16 @@
 """Line-level reading shared by the text-file readers: UTF-8, universal newlines, errors that name file and line.
 
-`reading` is the one place where a file that cannot be read (not UTF-8, missing, a folder, no permission) becomes
-a one-line error naming it; readers that parse whole files (SQuAD JSON) wrap their read in it.
+Files that cannot be read (not UTF-8, missing, a folder, no permission) become one-line errors through
+`xlt_bench.files.reading`; readers that parse whole files (SQuAD JSON) wrap their read in it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from xlt_bench.errors import XltBenchError
-
-
-def read_failure(path: Path | str, error: BaseException) -> XltBenchError | None:
-    """The one-line error for a file that could not be read as UTF-8 text, or None when `error` is not about reading.
-
-    Every reader goes through here (`reading`, `numbered_lines`, and `load_examples` for plugin readers), so a
-    wrong encoding, a missing or unreadable file, or a folder where a file was expected never shows a traceback."""
-    if isinstance(error, UnicodeDecodeError):
-        return XltBenchError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
-    if not isinstance(error, OSError):
-        return None
-    path = error.filename or path  # the file the system call was about, which may be a companion file
-    if isinstance(error, FileNotFoundError):
-        return XltBenchError(f"{path}: file not found")
-    if isinstance(error, IsADirectoryError):
-        return XltBenchError(f"{path}: is a directory, expected a file")
-    if isinstance(error, PermissionError):
-        return XltBenchError(f"{path}: permission denied (expected a readable file)")
-    return XltBenchError(f"{path}: cannot be read ({error.strerror or error})")
-
-
-@contextmanager
-def reading(path: Path | str) -> Iterator[None]:
-    """Read `path` inside this block: decoding and OS errors become `read_failure`'s one-line error."""
-    try:
-        yield
-    except (OSError, UnicodeDecodeError) as error:
-        raise read_failure(path, error) from None
+from xlt_bench.files import reading
 
 
 def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
