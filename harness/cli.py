@@ -320,11 +320,11 @@ def _write_or_print(text: str, output: str | None) -> None:
 
 def cmd_leaderboard(registry, args) -> int:
     from xlt_bench.leaderboard.render import to_csv, to_json, to_markdown
-    from xlt_bench.leaderboard.runs import check_limits, load_run
+    from xlt_bench.leaderboard.runs import check_comparable, load_run
     from xlt_bench.leaderboard.table import build_board
 
     runs = [load_run(spec, registry) for spec in [*args.runs, *(args.baselines or [])]]
-    notes = check_limits(runs, args.allow_limited)
+    notes = check_comparable(runs, args.allow_limited)
     board = build_board(runs, registry, args.suite, args.resamples, args.seed)
     board.notes += notes
     data = to_json(board)
@@ -346,7 +346,7 @@ def cmd_leaderboard(registry, args) -> int:
 
 def cmd_compare(registry, args) -> int:
     from xlt_bench.leaderboard import compare
-    from xlt_bench.leaderboard.runs import check_limits, load_run
+    from xlt_bench.leaderboard.runs import check_comparable, load_run
 
     baseline, candidate = load_run(args.baseline, registry), load_run(args.candidate, registry)
     if baseline.suite != candidate.suite:
@@ -355,7 +355,7 @@ def cmd_compare(registry, args) -> int:
         raise XltBenchError(
             f"{args.baseline} scores the {baseline.split} split, {args.candidate} the {candidate.split}"
         )
-    for note in check_limits([baseline, candidate], args.allow_limited):
+    for note in check_comparable([baseline, candidate], args.allow_limited):
         warn(note)
     tasks = _csv(args.tasks, "--tasks")
     units = compare.compare(

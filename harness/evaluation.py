@@ -194,7 +194,8 @@ class _Evaluation:
         try:
             adapters = self.registry.adapters_for(runner.role)
             label_map = self.config.label_maps.get(task.name)
-            return inspect_checkpoint(task, choice, adapters, label_map, self.config.trust_remote_code)
+            allowed = self.config.trust_remote_code
+            return inspect_checkpoint(task, choice, adapters, label_map, trust_remote_code=allowed, hashes=self.hashes)
         except CheckpointMismatch as mismatch:
             self.skip(task, str(mismatch))
             return None
@@ -358,7 +359,10 @@ class _Evaluation:
             entry = score.to_json()
             entry["examples"] = {lang: done[lang].get("n_examples") for lang in score.languages}
             entry["seconds"] = {lang: done[lang].get("seconds") for lang in score.languages}
-            entry["limit"] = next((done[lang]["signature"].get("limit") for lang in score.languages), config.limit)
+            signature = next((done[lang]["signature"] for lang in score.languages), {})
+            entry["version"] = signature.get("task_version", task.version)  # what the results were scored with
+            entry["metric_params"] = signature.get("metric_params", dict(task.metric_params))
+            entry["limit"] = signature.get("limit", config.limit)
             used = {json.dumps(done[lang].get("checkpoint"), sort_keys=True) for lang in score.languages}
             entry["checkpoints"] = [json.loads(checkpoint) for checkpoint in sorted(used)]
             entry["dtype"] = sorted({str(done[lang].get("dtype")) for lang in score.languages})

@@ -16,7 +16,6 @@ checkpoint that needs its own code is skipped with the reason instead.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import inspect
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import ContentHashes
 from xlt_bench.labels import CheckpointMismatch, output_labels
 from xlt_bench.model_adapters import LoadedModel, ModelAdapter, architectures
 from xlt_bench.tasks import Task
@@ -116,18 +116,21 @@ def choose_checkpoints(spec: str, tasks: list[Task]) -> dict[str, CheckpointChoi
     return {task.name: CheckpointChoice(spec if not path.exists() else str(path), "--model") for task in tasks}
 
 
-@functools.lru_cache(maxsize=32)
-def checkpoint_hash(path: str) -> str:
-    """sha256 over a local checkpoint folder's files (names and bytes); the Hub commit for Hub ids."""
+_HASHES = ContentHashes()  # in memory, for callers that do not pass the run's (disk-backed) memo
+
+
+def checkpoint_hash(path: str, hashes: ContentHashes | None = None) -> str:
+    """sha256 over a local checkpoint folder's files (names and content hashes); "" for Hub ids.
+
+    File hashes come from `hashes` (memoised by path, size and mtime), so a resumed run does not re-read gigabytes
+    of weights to recognise the same checkpoint."""
     folder = Path(path)
     if not folder.is_dir():
         return ""
+    hashes = _HASHES if hashes is None else hashes
     digest = hashlib.sha256()
     for file in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
-        with open(file, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        digest.update(f"{file.relative_to(folder).as_posix()}\0{hashes(file)}\n".encode())
     return "sha256:" + digest.hexdigest()
 
 
@@ -150,6 +153,7 @@ def inspect_checkpoint(
     adapters: Sequence[ModelAdapter],
     label_map: Mapping[str, str] | None,
     trust_remote_code: bool = False,
+    hashes: ContentHashes | None = None,
 ) -> ModelPlan:
     """The first of `adapters` (those of the runner's role, plugins first) that fits the checkpoint's config, and
     the checkpoint's labels matched to the task's.
@@ -182,7 +186,7 @@ def inspect_checkpoint(
     explicit = label_map or choice.label_map or None
     labels = output_labels(task, config.id2label, explicit, choice.path) if task.labels else {}
     commit = getattr(config, "_commit_hash", None)
-    digest = checkpoint_hash(choice.path) or (f"hub:{commit}" if commit else f"hub:{choice.path}")
+    digest = checkpoint_hash(choice.path, hashes) or (f"hub:{commit}" if commit else f"hub:{choice.path}")
     architecture = next(iter(architectures(config)), getattr(config, "model_type", ""))
     return ModelPlan(choice.path, choice.origin, architecture, labels, digest, adapter, trust_remote_code)
 

@@ -26,6 +26,7 @@ class TaskCell:
     score: float | None
     complete: bool
     expected: int  # how many languages the task has
+    scoring: dict[str, Any] | None = None  # measured runs: the task version and metric parameters it was scored with
 
 
 @dataclass
@@ -82,7 +83,14 @@ def measured_run(path: Path, registry) -> Run:
     suite_score = SuiteScore(suite, scores)
     lineage = document.get("lineage") or {}
     tasks = {
-        name: TaskCell(dict(score.languages), score.average, score.score, score.complete, len(score.task.languages))
+        name: TaskCell(
+            languages=dict(score.languages),
+            average=score.average,
+            score=score.score,
+            complete=score.complete,
+            expected=len(score.task.languages),
+            scoring={key: document["tasks"][name].get(key) for key in ("version", "metric_params")},
+        )
         for name, score in scores.items()
     }
     return Run(
@@ -128,9 +136,23 @@ def published_run(path: Path, registry) -> Run:
     )
 
 
-def check_limits(runs: list[Run], allow_limited: bool) -> list[str]:
-    """Refuse to set `--limit` runs beside full ones (or runs of another limit): their numbers are not comparable.
-    With `allow_limited` they are shown, each limited run's label marked; returns the note saying so."""
+def check_comparable(runs: list[Run], allow_limited: bool) -> list[str]:
+    """Refuse to set side by side runs whose numbers mean different things; returns notes for what is allowed.
+
+    - a task scored under another task version or other metric parameters (`--seqeval-rules`) in two measured runs;
+    - `--limit` runs beside full ones (or runs of another limit): with `allow_limited` they are shown, each limited
+      run's label marked, and a note says so.
+    """
+    measured = [run for run in runs if not run.published]
+    for suite, name in dict.fromkeys((run.suite, task) for run in measured for task in run.tasks):
+        scored = [(run, run.tasks[name].scoring) for run in measured if run.suite == suite and name in run.tasks]
+        different = next(((run, how) for run, how in scored if how != scored[0][1]), None)
+        if different is not None:
+            (first, how), (other, other_how) = scored[0], different
+            raise XltBenchError(
+                f"{name} is scored differently in {first.path or first.label} ({how}) and {other.path or other.label} "
+                f"({other_how}): their numbers are not comparable; re-run one of them"
+            )
     limits = {run.limit for run in runs}
     if len(limits) < 2:
         return []

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,11 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+# Per-session caches, set before any test module imports `datasets` (it reads HF_DATASETS_CACHE at import): tests
+# never read or write the user's ~/.cache (Arrow tables, embeddings, file hashes).
+CACHES = Path(tempfile.mkdtemp(prefix="xlt-bench-tests-"))
+os.environ["HF_DATASETS_CACHE"] = str(CACHES / "hf-datasets")
+os.environ["XLT_BENCH_CACHE"] = str(CACHES / "xlt-bench")
 
 pytest_plugins = ["http_server"]  # the `http_server` fixture (a real server on 127.0.0.1)
 
@@ -25,8 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _datasets_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    os.environ["HF_DATASETS_CACHE"] = str(tmp_path_factory.mktemp("hf-datasets-cache"))
+def _caches() -> Iterator[None]:
+    yield
+    shutil.rmtree(CACHES, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

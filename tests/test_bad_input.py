@@ -612,6 +612,18 @@ CASES = [
         0,
         "not comparable to full runs",
     ),
+    Case(
+        "compare-task-version",
+        lambda w: ["compare", str(w.run), str(_rescored(w, version=2))],
+        2,
+        "xnli is scored differently in",
+    ),
+    Case(
+        "leaderboard-seqeval-rules",
+        lambda w: ["leaderboard", str(w.run), str(_rescored(w, metric_params={"seqeval_rules": "1.x"}))],
+        2,
+        "their numbers are not comparable; re-run one of them",
+    ),
     Case("compare-suite", lambda w: ["compare", "unicoder_xglue", str(w.run)], 2, "is a xglue run"),
     Case("leaderboard-limited", lambda w: ["leaderboard", str(w.run), str(w.limited)], 2, "pass --allow-limited"),
     Case(
@@ -631,7 +643,7 @@ CASES = [
         lambda w: ["leaderboard", str(w.run)],
         2,
         "tasks.xnli.languages must be an object",
-        lambda w: _results(w, languages=[]),
+        lambda w: _edit_xnli(w.run, languages=[]),
     ),
 ]
 
@@ -645,12 +657,20 @@ def _other_xnli(world: World) -> list[str]:
     return args
 
 
-def _results(world: World, **xnli: object) -> None:
-    """Change fields of the finished run's results.json entry for xnli."""
-    path = world.run / "results.json"
+def _edit_xnli(run: Path, **fields: object) -> None:
+    """Change fields of a run's results.json entry for xnli."""
+    path = run / "results.json"
     document = json.loads(path.read_text())
-    document["tasks"]["xnli"].update(xnli)
+    document["tasks"]["xnli"].update(fields)
     path.write_text(json.dumps(document))
+
+
+def _rescored(world: World, **fields: object) -> Path:
+    """A copy of the finished run whose xnli entry says it was scored another way."""
+    copy = world.root / "rescored"
+    shutil.copytree(world.run, copy)
+    _edit_xnli(copy, **fields)
+    return copy
 
 
 def _run_files(run: Path) -> dict[str, bytes]:

@@ -34,12 +34,6 @@ class DataSource:
             return "hub:{}/{} [{}]".format(*self.hub)
         return ", ".join(str(path) for path in self.files)
 
-    def identity(self) -> list:
-        """Which data this is, independent of where it is stored: file names and sizes, or Hub coordinates."""
-        if self.hub:
-            return list(self.hub)
-        return [[Path(path).name, os.path.getsize(path)] for path in self.files]
-
     def fingerprint(self) -> list:
         """What identifies the content: file paths with size and mtime, or the Hub coordinates."""
         if self.hub:
