@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +107,17 @@ def test_unknown_question_ids_and_bad_json(mock: Path):
 def test_not_a_folder():
     line = one_error_line(run_cli("score", "--predictions", "/nonexistent/p", "--gold", "/nonexistent/g"))
     assert line == "xlt-bench: error: --predictions /nonexistent/p: not a directory"
+
+
+@pytest.mark.parametrize("args", [["list", "tasks", "--json"], ["list", "tasks"]], ids=["json", "table"])
+def test_a_closed_pipe_ends_quietly(args: list[str]):
+    """`xlt-bench list tasks --json | head -1`: the reader goes away mid-output; no BrokenPipeError traceback."""
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), 4096)  # smaller than the output, as after `head`
+    process = subprocess.Popen([sys.executable, "-m", "xlt_bench", *args], stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        assert reader.read(100)
+    error = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert error == "" and process.returncode == 141
