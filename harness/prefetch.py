@@ -17,6 +17,7 @@ from xlt_bench.cache import prefetched_data
 from xlt_bench.data.formats import DataUnavailable
 from xlt_bench.download import Download, extract, fetch
 from xlt_bench.errors import XltBenchError
+from xlt_bench.hub_access import HubAccess
 from xlt_bench.tasks import Task
 
 
@@ -81,10 +82,13 @@ def prefetch(
         selected = [task for task in selected if task.name in tasks]
     report: list[Fetched] = []
     fetched: dict[str, Path] = {}
+    hub = HubAccess()
     for task in selected:
         if task.releases:
             report += _release_files(task, languages, cache, progress, fetched)
         elif task.hub is not None and task.hub.faithful:
+            if not hub.reachable():  # one probe, instead of datasets' ~23 s of retries per language
+                raise XltBenchError(f"{task.name} is fetched from the Hugging Face Hub, and {hub.reason}")
             wanted = [lang for lang in task.languages if languages is None or lang in languages]
             try:
                 report += _hub_copies(task, wanted, split, registry)

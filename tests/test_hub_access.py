@@ -52,3 +52,19 @@ def test_hub_units_fail_fast_with_one_reason(tokenizer, tmp_path: Path, offline:
     assert [line for line in lines if line not in warnings] == [lines[-1]]  # no retry lines, one error
     assert lines[-1].startswith("xlt-bench: error: nothing was scored for panx: panx/en: hub:google/xtreme/PAN-X.en")
     assert f"is not in the local datasets cache and {reason}" in lines[-1] and "and 0 more" not in lines[-1]
+
+
+def test_prefetch_of_a_hub_copy_fails_at_once_when_the_hub_is_unreachable(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")}
+    env.update(HF_ENDPOINT=f"http://127.0.0.1:{_closed_port()}", HF_DATASETS_CACHE=str(tmp_path / "hf"))
+    args = ["prefetch", "--suite", "xtreme", "--tasks", "panx", "--cache-dir", str(tmp_path / "cache"), "--quiet"]
+    result = subprocess.run([sys.executable, "-m", "xlt_bench", *args], capture_output=True, text=True, env=env)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "xlt-bench: error: panx is fetched from the Hugging Face Hub, and the Hugging Face Hub is not reachable"
+        )
+    )
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 2  # the warning, the error
