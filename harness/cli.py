@@ -323,6 +323,8 @@ def cmd_leaderboard(registry, args) -> int:
     from xlt_bench.leaderboard.runs import check_comparable, load_run
     from xlt_bench.leaderboard.table import build_board
 
+    if not args.runs and not args.baselines:
+        raise XltBenchError("leaderboard: give run folders (RUN...) and/or --baselines NAME...")
     runs = [load_run(spec, registry) for spec in [*args.runs, *(args.baselines or [])]]
     notes = check_comparable(runs, args.allow_limited)
     board = build_board(runs, registry, args.suite, args.resamples, args.seed)

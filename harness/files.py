@@ -13,6 +13,7 @@ remembers a file's hash under (resolved path, size, mtime_ns), in memory and in 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -57,10 +58,16 @@ def reading(path: Path | str) -> Iterator[None]:
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the whole new one, never a partial one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # os.open applies the umask to 0o666, as open() does; tempfile.mkstemp would force 0600 on every result file
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file stands where a folder is needed
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)) from None
+    try:
+        # os.open applies the umask to 0o666, as open() does; tempfile.mkstemp would force 0600 on every result file
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:  # name the target, not its temporary name (the CLI prints "<file>: <reason>")
+        raise type(error)(error.errno, error.strerror, str(path)) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
@@ -131,5 +138,5 @@ class ContentHashes:
             return
         try:
             write_atomic(entry, json.dumps({"path": key[0], "size": key[1], "mtime_ns": key[2], "sha256": digest}))
-        except OSError:
+        except OSError:  # an unwritable memo only costs hashing again next time
             pass

@@ -624,6 +624,15 @@ CASES = [
         2,
         "their numbers are not comparable; re-run one of them",
     ),
+    Case(
+        "leaderboard-nothing", lambda w: ["leaderboard"], 2, "leaderboard: give run folders (RUN...) and/or --baselines"
+    ),
+    Case(
+        "compare-junit-unwritable",
+        lambda w: ["compare", str(w.run), str(w.run), "--junit", str(w.write("file", "x") / "junit.xml")],
+        2,
+        "world/file: Not a directory",
+    ),
     Case("compare-suite", lambda w: ["compare", "unicoder_xglue", str(w.run)], 2, "is a xglue run"),
     Case("leaderboard-limited", lambda w: ["leaderboard", str(w.run), str(w.limited)], 2, "pass --allow-limited"),
     Case(
