@@ -16,21 +16,30 @@ from collections.abc import Iterator
 from itertools import zip_longest
 from pathlib import Path
 
+from xlt_bench.data.formats import companion
 from xlt_bench.data.text_files import numbered_lines
 from xlt_bench.errors import XltBenchError
 
 
 def _sibling(path: Path, suffix: str) -> Path:
-    sibling = path.with_name(f"{path.name.rsplit('.', 1)[0]}.{suffix}")
-    if not sibling.is_file():
-        raise XltBenchError(f"{path}: its companion file {sibling.name} is missing")
-    return sibling
+    return path.with_name(f"{path.name.rsplit('.', 1)[0]}.{suffix}")
+
+
+def tatoeba_companions(path: Path) -> list[Path]:
+    """The English side `tatoeba.<xxx>-eng.eng` of `tatoeba.<xxx>-eng.<xxx>`."""
+    return [_sibling(path, "eng")]
+
+
+def bucc_companions(path: Path) -> list[Path]:
+    """The English sentences `.en` and the gold pairs `.gold` of `bucc2018-<l>-en.<split>.<l>`."""
+    return [_sibling(path, "en"), _sibling(path, "gold")]
 
 
 def read_tatoeba(source, language: str, split: str, **_: object) -> Iterator[dict]:
     for path in source.files:
+        english_path = companion(path, *tatoeba_companions(Path(path)))
         foreign = [line.strip() for _, line in numbered_lines(path)]
-        english = [line.strip() for _, line in numbered_lines(_sibling(Path(path), "eng"))]
+        english = [line.strip() for _, line in numbered_lines(english_path)]
         if len(foreign) != len(english):
             raise XltBenchError(f"{path}: {len(foreign)} lines, {len(english)} on the English side; expected aligned")
         for index, (text, text_pair) in enumerate(zip(foreign, english)):
@@ -50,8 +59,8 @@ def _id_sentences(path: Path) -> list[tuple[str, str]]:
 def read_bucc(source, language: str, split: str, **_: object) -> Iterator[dict]:
     for path in source.files:
         path = Path(path)
+        english, gold = (companion(path, other) for other in bucc_companions(path))
         partners: dict[str, list[str]] = {}
-        gold = _sibling(path, "gold")
         for number, line in numbered_lines(gold):
             pair = line.strip().split("\t")
             if len(pair) != 2:
@@ -59,7 +68,7 @@ def read_bucc(source, language: str, split: str, **_: object) -> Iterator[dict]:
             partners.setdefault(pair[0], []).append(pair[1])
         sides = (
             [{"id": i, "text": s, "side": "source", "gold": partners.get(i, [])} for i, s in _id_sentences(path)],
-            [{"id": i, "text": s, "side": "english", "gold": []} for i, s in _id_sentences(_sibling(path, "en"))],
+            [{"id": i, "text": s, "side": "english", "gold": []} for i, s in _id_sentences(english)],
         )
         for source_row, english_row in zip_longest(*sides):
             yield from (row for row in (source_row, english_row) if row is not None)

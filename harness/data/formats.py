@@ -8,7 +8,7 @@ Readers are plain generators over files: no torch, no tokenisation, and errors n
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,12 +34,13 @@ class DataSource:
             return "hub:{}/{} [{}]".format(*self.hub)
         return ", ".join(str(path) for path in self.files)
 
-    def fingerprint(self) -> list:
-        """What identifies the content: file paths with size and mtime, or the Hub coordinates."""
+    def fingerprint(self, files: Sequence[Path] | None = None) -> list:
+        """What identifies the content: paths with size and mtime of `files` (default: the source's own; pass
+        `data_files(...)` so the companions its format reads count too), or the Hub coordinates."""
         if self.hub:
             return list(self.hub)
         stamps = []
-        for path in self.files:
+        for path in self.files if files is None else files:
             stat = os.stat(path)
             stamps.append([str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns])
         return stamps
@@ -47,9 +48,35 @@ class DataSource:
 
 @dataclass(frozen=True)
 class DataFormat:
-    """A named reader: `read(source, language, split, **source.params)` yields example dicts."""
+    """A named reader: `read(source, language, split, **source.params)` yields example dicts.
+
+    `companions(path)`, where the reader opens other files next to each of a source's files (Tatoeba's English side,
+    BUCC's `.en` and `.gold`, Mewsli-X's entity file, XGLUE QG/NTG's `.tgt.` file), lists them: they are part of the
+    data's identity (`data_files`), so the data cache key and the result signature cover them and an edited
+    companion is read again, never served from the parse of the old one.
+    """
 
     name: str
     read: Callable[..., Iterator[dict]]
     version: int = 1
     description: str = ""
+    companions: Callable[[Path], Sequence[Path]] | None = None
+
+
+def data_files(data_format: DataFormat, source: DataSource) -> list[Path]:
+    """Every file the data of `source` is read from: its own files, then their companions, each once, in a stable
+    order. This is what identifies the data (cache key, result signature). A missing companion is left out: the
+    reader reports it."""
+    files = [Path(path) for path in source.files]
+    for path in list(files) if data_format.companions else ():
+        for other in data_format.companions(path):
+            if other not in files and other.is_file():
+                files.append(other)
+    return files
+
+
+def companion(path: Path, other: Path, what: str = "companion file") -> Path:
+    """`other`, a file the reader of `path` also opens (see `DataFormat.companions`), or an error naming both."""
+    if not other.is_file():
+        raise XltBenchError(f"{path}: its {what} {other.name} is missing")
+    return other

@@ -1,7 +1,8 @@
 """Load the examples of a resolved data source through `datasets`, so parsing is cached as Arrow on disk.
 
-The cache key is our own fingerprint (format name and version, file paths with size and mtime, language, split,
-reader parameters), so an edited data file or a changed reader is re-read, and nothing else is.
+The cache key is our own fingerprint (format name and version, paths with size and mtime of the source's files and
+of the companions its format reads beside them, language, split, reader parameters), so an edited data file or a
+changed reader is re-read, and nothing else is.
 
 `datasets` keeps the entry of a fingerprint in `<root>/generator/default-fingerprint=<fingerprint>/0.0.0/`
 (`dataset_info.json` and `generator-train*.arrow`; `<root>` is `cache_dir`, else `$HF_DATASETS_CACHE`, read when
@@ -26,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
+from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable, data_files
 from xlt_bench.data.hub import check_remote_code
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import read_failure, reading, sha256_of, write_atomic
@@ -75,7 +76,8 @@ def drop_skipped(examples: datasets.Dataset) -> tuple[datasets.Dataset, dict[str
 
 
 def fingerprint(data_format: DataFormat, source: DataSource, language: str, split: str) -> str:
-    key: list[Any] = [data_format.name, data_format.version, source.fingerprint(), language, split]
+    stamps = source.fingerprint(data_files(data_format, source))
+    key: list[Any] = [data_format.name, data_format.version, stamps, language, split]
     key.append(json.dumps(dict(source.params), sort_keys=True, default=str))
     return hashlib.sha256(json.dumps(key, default=str).encode()).hexdigest()[:32]
 

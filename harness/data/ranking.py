@@ -32,7 +32,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from xlt_bench.data.formats import DataUnavailable
+from xlt_bench.data.formats import DataUnavailable, companion
 from xlt_bench.data.text_files import numbered_lines
 from xlt_bench.errors import XltBenchError
 from xlt_bench.files import reading
@@ -188,10 +188,13 @@ def _entities(path: Path) -> Iterator[dict]:
             ) from None
 
 
+def mewslix_companions(path: Path) -> list[Path]:
+    """The entity descriptions `candidate_set_entities.jsonl` beside a mentions file."""
+    return [path.with_name(MEWSLIX_CANDIDATES)]
+
+
 def read_mewslix(source, language: str, split: str, **_: object) -> Iterator[dict]:
     for path in source.files:
         path = Path(path)
-        entities = path.with_name(MEWSLIX_CANDIDATES)
-        if not entities.is_file():
-            raise XltBenchError(f"{path}: its companion file {MEWSLIX_CANDIDATES} is missing")
+        entities = companion(path, *mewslix_companions(path))
         yield from _table(list(_mentions(path, language)), list(_entities(entities)))

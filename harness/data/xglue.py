@@ -25,6 +25,7 @@ from functools import partial
 from itertools import count
 from pathlib import Path
 
+from xlt_bench.data.formats import companion
 from xlt_bench.data.text_files import numbered_lines, tagged_sentences
 from xlt_bench.errors import XltBenchError
 
@@ -99,13 +100,15 @@ def read_xglue_tsv(
             yield example
 
 
+def seq2seq_companions(path: Path) -> list[Path]:
+    """The target file `xglue.<task>.<lang>.tgt.<split>` of a `.src.` file (none for any other name)."""
+    return [path.with_name(path.name.replace(".src.", ".tgt.", 1))] if ".src." in path.name else []
+
+
 def _target_file(path: Path) -> Path:
     if ".src." not in path.name:
         raise XltBenchError(f"{path}: expected a source file named xglue.<task>.<lang>.src.<split>")
-    target = path.with_name(path.name.replace(".src.", ".tgt.", 1))
-    if not target.is_file():
-        raise XltBenchError(f"{path}: its target file {target.name} is missing")
-    return target
+    return companion(path, seq2seq_companions(path)[0], "target file")
 
 
 def read_xglue_seq2seq(source, language: str, split: str, **_: object) -> Iterator[dict]:
