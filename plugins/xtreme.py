@@ -46,16 +46,13 @@ def _languages(codes: str) -> tuple[str, ...]:
     return tuple(codes.split(","))
 
 
-def ud_layouts(release: str, languages: tuple[str, ...] = ()) -> tuple[DataFiles, DataFiles]:
-    """UD test/dev files of one release folder first (so a second UD release below --data-dir is no ambiguity),
-    then the same file names anywhere."""
+def ud_layout(release: str, languages: tuple[str, ...] = ()) -> DataFiles:
+    """UD test/dev files of one release folder (`ud-treebanks-v2.5/UD_German-GSD/de_gsd-ud-test.conllu`), else
+    outside every release folder (treebank folders copied on their own): a file of another UD release, whose
+    annotation differs, is never read in place of the expected one (that language is skipped, naming the folder)."""
     split_files = {"test": "{lang}_*-ud-test.conllu", "dev": "{lang}_*-ud-dev.conllu"}
-    in_release = {split: (f"{release}/*/{name}",) for split, name in split_files.items()}
-    anywhere = {split: (name,) for split, name in split_files.items()}
-    return (
-        DataFiles("ud-conllu", in_release, languages=languages),
-        DataFiles("ud-conllu", anywhere, languages=languages),
-    )
+    patterns = {split: (f"{release}/*/{name}", f"!ud-treebanks-v*/{name}") for split, name in split_files.items()}
+    return DataFiles("ud-conllu", patterns, languages=languages)
 
 
 def _processed(task: str, data_format: str) -> DataFiles:
@@ -130,7 +127,7 @@ TASKS = (
         metric="seqeval",
         main_metrics=("f1",),
         labels=UPOS_TAGS,
-        data=(*ud_layouts("ud-treebanks-v2.5"), _processed("udpos", "xtreme-tags-tsv")),
+        data=(ud_layout("ud-treebanks-v2.5"), _processed("udpos", "xtreme-tags-tsv")),
         hub=HubSource(
             "google/xtreme",
             "udpos.{code}",

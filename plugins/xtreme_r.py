@@ -49,8 +49,9 @@ LAREQA_TASK = Task(
     languages=xtreme._languages("ar,de,el,en,es,hi,ru,th,tr,vi,zh"),
     metric="map@20",
     main_metrics=("map@20",),
-    data=(DataFiles("lareqa-xquad-r", {"test": ("xquad-r/*.json",)}),),
-    # every language's questions are ranked against the joint pool of all 11 files, so each file serves them all
+    # every language's questions are ranked against the joint pool of exactly these 11 files (a stray copy beside
+    # them would change every language's score), so each file serves them all
+    data=(DataFiles("lareqa-xquad-r", {"test": ("xquad-r/{every_lang}.json",)}),),
     releases=tuple(Release(f"{LAREQA}/{lang}.json", path=f"xquad-r/{lang}.json") for lang in XQUAD_R),
     train_data="SQuAD v1.1 train as question/answer-sentence pairs, dual encoder (XTREME-R's train_lareqa.sh)",
     inference={**RANKING_INFERENCE, "query_max_length": 96, "candidate_max_length": 256, "similarity": "dot"},
@@ -103,9 +104,9 @@ TASKS = (
         "udpos",
         ",".join(NEW_UD),
         data=(
-            *xtreme.ud_layouts("ud-treebanks-v2.7", NEW_UD),
-            *xtreme.ud_layouts("ud-treebanks-v2.5", XTREME["udpos"].languages),
-            *XTREME["udpos"].data[2:],
+            xtreme.ud_layout("ud-treebanks-v2.7", NEW_UD),
+            xtreme.ud_layout("ud-treebanks-v2.5", XTREME["udpos"].languages),
+            *XTREME["udpos"].data[1:],
         ),
         hub=replace(XTREME["udpos"].hub, language_codes=UD_NAMES),
         releases=XTREME["udpos"].releases + (Release(UD_27, languages=NEW_UD, extract=True),),

@@ -1,41 +1,89 @@
 """The built-in data resolver: official file names anywhere below `--data-dir`, else a faithful Hub copy.
 
 Files are matched by their official names whatever the folder above them, so `--data-dir` may point at an
-extracted release, a parent of several, or XTREME's `download/` folder. With `--data-dir` given, only local files
-are used (no silent network access); without it, the task's Hub source is used when it is faithful.
+extracted release, a parent of several, or XTREME's `download/` folder. A pattern's folder components may also match
+the folders of `--data-dir` itself (`ud-treebanks-v2.5/*/de_*-ud-test.conllu` finds the files when `--data-dir` is
+`ud-treebanks-v2.5`). Two forms beyond globs, for data whose identity a glob cannot pin down:
+
+- a first component `!GLOB` excludes files below any folder matching GLOB (`--data-dir`'s own folders included):
+  `!ud-treebanks-v*/de_*-ud-test.conllu` is a UD file outside every UD release folder, so another release's file
+  is never read in place of the expected one;
+- `{every_lang}` makes the source one file per language of the layout (else of the task), in that order, each
+  found by the pattern filled with it: LAReQA pools exactly the 11 `xquad-r/<lang>.json` (a stray copy beside them
+  is not read), and a missing one makes the data unavailable, naming it.
+
+With `--data-dir` given, only local files are used (no silent network access); without it, the task's Hub source is
+used when it is faithful. Only regular files are indexed (a FIFO or a device would block the reader), and every
+real folder is walked once however many symlinks lead to it (a link to a parent would otherwise never end).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from xlt_bench.data.formats import DataSource, DataUnavailable
 from xlt_bench.hookspecs import hookimpl
-from xlt_bench.tasks import Task
+from xlt_bench.tasks import DataFiles, Task
+
+EVERY_LANGUAGE = "{every_lang}"
+EXCLUDE = "!"
+
+
+def _folder_identity(path: str | os.DirEntry) -> tuple[int, int] | None:
+    """(device, inode) of a folder after following links, None when it cannot be read."""
+    try:
+        stat = path.stat() if isinstance(path, os.DirEntry) else os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 class FileIndex:
-    """Every file below a root folder (hidden folders skipped), listed once and matched by path suffix."""
+    """Every regular file below a root folder (hidden folders skipped), listed once and matched by path suffix."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.above = Path(os.path.abspath(root)).parts[1:]  # the root's own folders, for patterns that name them
         self.files: list[tuple[str, ...]] = []
-        for folder, subfolders, names in os.walk(root, followlinks=True):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-            relative = Path(folder).relative_to(root).parts
-            self.files.extend((*relative, name) for name in sorted(names))
+        seen = {_folder_identity(str(root))}
+        pending: list[tuple[str, ...]] = [()]
+        while pending:
+            relative = pending.pop()
+            try:
+                with os.scandir(root.joinpath(*relative)) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
+            except OSError:
+                continue
+            folders = []
+            for entry in entries:
+                try:
+                    if entry.is_dir():  # follows links: a link to a folder is walked, once per real folder
+                        identity = _folder_identity(entry)
+                        if not entry.name.startswith(".") and identity is not None and identity not in seen:
+                            seen.add(identity)
+                            folders.append((*relative, entry.name))
+                    elif entry.is_file():  # FIFOs, devices, sockets and broken links are not data files
+                        self.files.append((*relative, entry.name))
+                except OSError:
+                    continue
+            pending.extend(reversed(folders))
 
     def find(self, pattern: str) -> list[Path]:
-        """Files whose last path components match `pattern` component by component, sorted by file name."""
+        """Files whose last path components match `pattern` component by component, sorted by file name; a first
+        component `!GLOB` leaves out files below a folder matching GLOB (see the module docstring)."""
         wanted = pattern.split("/")
-        found = [
-            parts
-            for parts in self.files
-            if len(parts) >= len(wanted) and all(map(fnmatchcase, parts[-len(wanted) :], wanted))
-        ]
+        excluded = wanted.pop(0)[len(EXCLUDE) :] if wanted[0].startswith(EXCLUDE) else None
+        found = []
+        for parts in self.files:
+            full = parts if len(parts) >= len(wanted) else (*self.above, *parts)
+            if len(full) < len(wanted) or not all(map(fnmatchcase, full[-len(wanted) :], wanted)):
+                continue
+            if excluded is None or not any(fnmatchcase(folder, excluded) for folder in (*self.above, *parts[:-1])):
+                found.append(parts)
         return [self.root.joinpath(*parts) for parts in sorted(found, key=lambda parts: (parts[-1], parts))]
 
 
@@ -53,9 +101,33 @@ def _unambiguous(pattern: str, matches: list[Path], root: Path) -> list[Path]:
     if len(set(names)) != len(names) or ("*" not in pattern and len(matches) > 1):
         shown = ", ".join(str(path.relative_to(root)) for path in matches[:3])
         raise DataUnavailable(
-            f"{len(matches)} files match {pattern!r} below {root} ({shown}); pass a narrower --data-dir"
+            f"{len(matches)} files match {_describe(pattern)} below {root} ({shown}); pass a narrower --data-dir"
         )
     return matches
+
+
+def _describe(pattern: str) -> str:
+    """A pattern as the user reads it in a 'not found' message."""
+    if pattern.startswith(EXCLUDE):
+        excluded, _, rest = pattern[len(EXCLUDE) :].partition("/")
+        return f"{rest!r} outside any {excluded!r} folder"
+    return repr(pattern)
+
+
+def _pool(
+    index: FileIndex, template: str, task: Task, layout: DataFiles, fill: Callable[[str], str]
+) -> tuple[list[Path], list[str]]:
+    """The files of an `{every_lang}` template, one per language, and the patterns that found none."""
+    files: list[Path] = []
+    missing: list[str] = []
+    for other in layout.languages or task.languages:
+        pattern = fill(template.replace(EVERY_LANGUAGE, other))
+        matches = index.find(pattern)
+        if matches:
+            files += _unambiguous(pattern, matches, index.root)
+        else:
+            missing.append(pattern)
+    return files, missing
 
 
 def _local_source(task: Task, language: str, split: str, data_dir: Path) -> DataSource:
@@ -64,16 +136,25 @@ def _local_source(task: Task, language: str, split: str, data_dir: Path) -> Data
     for layout in task.data:
         if layout.languages and language not in layout.languages:
             continue
-        code = layout.language_codes.get(language, language)
+        fill = functools.partial(_fill, language=language, code=layout.language_codes.get(language, language))
         for template in layout.patterns.get(split, ()):
-            pattern = _fill(template, language, code)
-            matches = index.find(pattern)
-            if matches:
-                files = _unambiguous(pattern, matches, index.root)
-                params = {k: _fill(v, language, code) if isinstance(v, str) else v for k, v in layout.params.items()}
+            if EVERY_LANGUAGE in template:
+                files, missing = _pool(index, template, task, layout, fill)
+                if files and missing:
+                    raise DataUnavailable(
+                        f"{task.name} pools one {fill(template)!r} per language of the task; missing below {data_dir}: "
+                        f"{', '.join(repr(pattern) for pattern in missing)}"
+                    )
+                tried.append(f"{fill(template)!r} for each of {', '.join(layout.languages or task.languages)}")
+            else:
+                pattern = fill(template)
+                matches = index.find(pattern)
+                files = _unambiguous(pattern, matches, index.root) if matches else []
+                tried.append(_describe(pattern))
+            if files:
+                params = {k: fill(v) if isinstance(v, str) else v for k, v in layout.params.items()}
                 return DataSource(layout.format, tuple(files), params=params)
-            tried.append(pattern)
-    looked_for = " or ".join(repr(p) for p in tried) or f"no file layout declares a {split!r} split"
+    looked_for = " or ".join(tried) or f"no file layout declares a {split!r} split"
     raise DataUnavailable(f"no {task.name} {split} data for {language!r} below {data_dir} (looked for {looked_for})")
 
 
