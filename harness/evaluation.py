@@ -31,7 +31,7 @@ from xlt_bench.data.formats import DataSource, DataUnavailable
 from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.data.validation import check_examples
-from xlt_bench.errors import XltBenchError
+from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import ContentHashes
 from xlt_bench.hub_access import HubAccess
 from xlt_bench.labels import CheckpointMismatch
@@ -241,7 +241,8 @@ class _Evaluation:
                 "metric_params": metric_params(task, config.seqeval_rules),
                 "data": [self.data_identity(source), *data] if data else self.data_identity(source),
             }
-            units.append(Unit(task, language, plan, source, signature))
+            # as it will read back from the fragment (tuples become lists), so that equal means equal
+            units.append(Unit(task, language, plan, source, json.loads(json.dumps(signature))))
         return units
 
     def resolve(self, task: Task, language: str, split: str) -> DataSource:
@@ -296,13 +297,21 @@ class _Evaluation:
         """Another split of a task's language (e.g. BUCC's dev split, where the threshold is tuned)."""
         return self.examples(task, self.resolve(task, language, split), language, split)[0]
 
-    def run_unit(self, unit: Unit) -> None:
+    def skip_unit(self, unit: Unit, reason: str, stale: bool) -> None:
+        """Skip a planned unit; a stale result of it still in the folder (its data changed) goes, as it no longer
+        describes any data there is."""
+        self.skip(unit.task, reason, unit.language)
+        if stale:
+            self.store.remove([(unit.task.name, unit.language)])
+            warn(f"removed the previous result of {unit.task.name}/{unit.language}: its data changed and {reason}")
+
+    def run_unit(self, unit: Unit, stale: bool = False) -> None:
         task, language, plan, config = unit.task, unit.language, unit.plan, self.config
         runner, metric = runner_for(task), self.registry.metric(task)
         try:
             examples, skipped = self.examples(task, unit.source, language, config.split)
         except DataUnavailable as unavailable:
-            self.skip(task, str(unavailable), language)
+            self.skip_unit(unit, str(unavailable), stale)
             return
         loaded = self.load(plan)
         began = time.perf_counter()
@@ -312,7 +321,7 @@ class _Evaluation:
         try:
             predictions, gold, metrics = predict_and_score(runner, job, metric, unit.signature["metric_params"])
         except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
-            self.skip(task, str(unavailable), language)
+            self.skip_unit(unit, str(unavailable), stale)
             return
         fragment = {
             "task": task.name,
@@ -371,18 +380,23 @@ class _Evaluation:
             entry["skipped_examples"] = {lang: counts for lang, counts in unusable.items() if counts}
             entries[task.name] = entry
         suite_score = SuiteScore(suite, scores)
-        if not fragments:
+        if not fragments:  # nothing (left) to report: no results.json rather than one describing removed results
+            (config.output / "results.json").unlink(missing_ok=True)
             return suite_score, None
         plugins = {p.name: p.version for p in self.registry.plugins if p.origin != "core"}
+        previous = self.store.previous_results()
+        # a folder keeps its name: a later invocation without --label (another task's checkpoint) does not rename it
+        held = previous.get("lineage") if isinstance(previous.get("lineage"), dict) else {}
+        label = config.label or held.get("label") or config.lineage["label"]
         document = {
             "xlt_bench_version": __version__,
-            "created": self.store.previous_results().get("created") or now(),
+            "created": str(previous.get("created") or now()),
             "updated": now(),
             "command": config.command,
             "suite": config.suite,
             "split": config.split,
             "model": config.model,
-            "lineage": config.lineage,
+            "lineage": {**config.lineage, "label": label},
             "config": {
                 "batch_size": config.batch_size,
                 "device": self.device,
@@ -430,11 +444,14 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
                 units += evaluation.plan_units(task, plan, languages[task.name])
         planned = [PlannedUnit(unit.task.name, unit.language, unit.signature) for unit in units]
         decision = evaluation.store.reconcile(planned, config.overwrite)
-        evaluation.store.remove(decision.remove)
+        if decision.remove:
+            evaluation.store.remove(decision.remove)
+            evaluation.write_results()  # results.json never reports what is gone
         _seed(config.seed)
         for unit in units:
-            if (unit.task.name, unit.language) not in decision.keep:
-                evaluation.run_unit(unit)
+            key = (unit.task.name, unit.language)
+            if key not in decision.keep:
+                evaluation.run_unit(unit, stale=key in decision.stale)
         suite_score, path = evaluation.write_results()
     if path is None or not any(
         suite_score.tasks[task.name].languages for task in tasks if task.name in suite_score.tasks

@@ -25,9 +25,11 @@ interleave; the second says who holds it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
+import re
 import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -46,6 +48,7 @@ RESULTS_SCHEMA = 1
 RUN_FIELDS = ("suite", "split", "limit", "dtype", "lineage")  # the same for every unit of a folder
 DATA_FIELD = "data"  # differs by language; a change means the unit is stale, not a conflict
 LOCK_NAME, OWNER_NAME = ".lock", ".lock.owner"
+FRAGMENT_NAME = re.compile(r"^(?P<split>[^.][^-]*)-(?P<language>.+)\.json$")  # fragments/<task>/<split>-<lang>.json
 
 
 def environment_versions(
@@ -80,10 +83,18 @@ class PlannedUnit:
 
 @dataclass
 class Reconciliation:
-    """What to do with each planned unit: `keep` (finished and intact) or run it; units to delete first."""
+    """What to do with each planned unit: `keep` (finished and intact) or run it; `stale` ones are held but must
+    be computed again; `remove`: units of another configuration, deleted before anything runs."""
 
     keep: set[tuple[str, str]] = field(default_factory=set)
+    stale: set[tuple[str, str]] = field(default_factory=set)
     remove: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _digest(fragment: dict[str, Any]) -> str:
+    """sha256 of a fragment's content without its own digest: an edit by hand (a metric set to 99) shows."""
+    content = {key: value for key, value in fragment.items() if key != "digest"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=True).encode()).hexdigest()
 
 
 def _short(value: Any) -> str | None:
@@ -184,23 +195,40 @@ class RunStore:
     # -- reading ----------------------------------------------------------------------------------------------
 
     def _read_fragment(self, path: Path) -> dict[str, Any] | None:
-        """A fragment, or None (with a warning) when it is damaged: a damaged unit is redone, never trusted."""
+        """A fragment, or None (with a warning) when it is damaged or was edited: such a unit is redone, never
+        trusted."""
+        fragment = None
         try:
             fragment = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(fragment, dict) and all(
-                isinstance(fragment.get(key), kind)
-                for key, kind in (("task", str), ("language", str), ("metrics", dict), ("signature", dict))
-            ):
-                return fragment
-            problem = "not a fragment written by xlt-bench eval"
+            problem = self._problem(fragment)
         except UnicodeDecodeError:
             problem = "not UTF-8 text"
         except ValueError as error:
             problem = f"invalid JSON ({error})"
+        if problem is None:
+            return fragment
         if path not in self.damaged:
             self.damaged.add(path)
             warn(f"{path}: {problem}; that unit is not counted until it is computed again")
         return None
+
+    def _problem(self, fragment: Any) -> str | None:
+        """What makes a parsed fragment untrustworthy (None when it is as `save` wrote it)."""
+        shape = (("task", str), ("language", str), ("metrics", dict), ("signature", dict), ("files", dict))
+        if not isinstance(fragment, dict) or not all(isinstance(fragment.get(key), kind) for key, kind in shape):
+            return "not a fragment written by xlt-bench eval"
+        if fragment.get("digest") != _digest(fragment):
+            return "changed after it was written (its digest does not match)"
+        if not all(self._inside(relative) for relative in fragment["files"]):
+            return "lists files outside the run folder"
+        return None
+
+    def _inside(self, relative: str) -> Path | None:
+        """`relative` as a path inside the run folder, or None (an absolute path or one climbing out with ..)."""
+        if Path(relative).is_absolute():
+            return None
+        path = self.root / relative
+        return path if path.resolve().is_relative_to(self.root.resolve()) else None
 
     def fragments(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Every readable fragment of the folder's split: {task: {language: fragment}}."""
@@ -212,9 +240,10 @@ class RunStore:
         return found
 
     def other_splits(self) -> list[str]:
-        """Splits of fragments in the folder other than this store's (a folder holds one split)."""
-        names = {path.name.split("-", 1)[0] for path in (self.root / "fragments").glob("*/*.json")}
-        return sorted(names - {self.split})
+        """Splits of fragments in the folder other than this store's (a folder holds one split); files that are
+        not fragments by name (`notes.json`, macOS's `._test-de.json`) are not counted."""
+        names = (FRAGMENT_NAME.match(path.name) for path in (self.root / "fragments").glob("*/*.json"))
+        return sorted({name["split"] for name in names if name} - {self.split})
 
     def previous_results(self) -> dict[str, Any]:
         """The folder's results.json as it stands (empty when absent or unreadable: it is rebuilt from fragments)."""
@@ -226,10 +255,7 @@ class RunStore:
 
     def _intact(self, fragment: dict[str, Any]) -> str | None:
         """Why a finished unit's files cannot be trusted any more (None when they all match their sha256)."""
-        recorded = fragment.get("files")
-        if not isinstance(recorded, dict) or not recorded:
-            return "it records no file checksums"
-        for relative, digest in recorded.items():
+        for relative, digest in fragment["files"].items():
             path = self.root / relative
             if not path.is_file():
                 return f"{path} is missing"
@@ -274,26 +300,28 @@ class RunStore:
         for unit in planned:
             key = (unit.task, unit.language)
             fragment = held.get(unit.task, {}).get(unit.language)
-            if fragment is None or key in result.remove:
-                continue
-            if overwrite:
-                result.remove.append(key)
-            elif fragment["signature"].get(DATA_FIELD) != unit.signature.get(DATA_FIELD):
+            if fragment is None or key in result.remove or overwrite:
+                continue  # with --overwrite, a unit of this configuration is replaced when its new result is saved
+            if fragment["signature"].get(DATA_FIELD) != unit.signature.get(DATA_FIELD):
                 warn(
                     f"the data of {unit.task}/{unit.language} changed since it was scored (content sha256); redoing it"
                 )
+                result.stale.add(key)
             elif problem := self._intact(fragment):
                 warn(f"{problem}; redoing {unit.task}/{unit.language}")
+                result.stale.add(key)
             else:
                 result.keep.add(key)
         return result
 
     def _remove_unit(self, fragment_path: Path) -> None:
-        """Delete a unit: its fragment first (so no fragment ever points at missing files), then its files."""
+        """Delete a unit: its fragment first (so no fragment ever points at missing files), then its files (only
+        those inside the run folder: a damaged fragment could name anything)."""
         fragment = self._read_fragment(fragment_path) if fragment_path.is_file() else None
         fragment_path.unlink(missing_ok=True)
         for relative in (fragment or {}).get("files") or {}:
-            (self.root / relative).unlink(missing_ok=True)
+            if (path := self._inside(relative)) is not None:
+                path.unlink(missing_ok=True)
 
     def remove(self, units: Iterable[tuple[str, str]]) -> None:
         for task, language in dict.fromkeys(units):
@@ -317,7 +345,10 @@ class RunStore:
         fmt.write_gold(paths["labels"], gold)
         write_atomic(paths["samples"], "".join(json.dumps(sample, ensure_ascii=False) + "\n" for sample in samples))
         files = {path.relative_to(self.root).as_posix(): sha256_of(path) for path in paths.values()}
-        write_atomic(self.fragment_path(task.name, fragment["language"]), _dump({**fragment, "files": files}))
+        fragment = {**fragment, "files": files}
+        write_atomic(
+            self.fragment_path(task.name, fragment["language"]), _dump({**fragment, "digest": _digest(fragment)})
+        )
 
     def write_results(self, document: dict[str, Any]) -> Path:
         path = self.root / "results.json"

@@ -222,7 +222,7 @@ def _comparable(files: dict[str, bytes]) -> dict[str, object]:
             continue
         if name.startswith("fragments/"):
             fragment = json.loads(content)
-            kept[name] = {k: v for k, v in fragment.items() if k not in ("seconds", "finished")}
+            kept[name] = {k: v for k, v in fragment.items() if k not in ("seconds", "finished", "digest")}
         else:
             kept[name] = content
     return kept
@@ -251,3 +251,103 @@ def test_an_interrupted_run_resumes_to_the_same_files(ckpt: Path, tmp_path: Path
     assert {name: (run / name).stat().st_mtime_ns for name in finished} == stamps  # finished units untouched
     assert not [p for p in run.rglob("*.tmp")]
     assert _comparable(snapshot(run)) == _comparable(snapshot(reference))
+
+
+def test_a_task_with_list_valued_metric_parameters_resumes(tokenizer, tmp_path: Path, shared_data: Path):
+    """MasakhaNER's `types` are a tuple in the plan and a list once read back: equal all the same."""
+    from xlt_bench.plugins.masakhane import THREE_TYPES
+
+    tiny_checkpoint(
+        tmp_path / "ckpt" / "masakhaner2", head="token-classification", labels=THREE_TYPES, tokenizer=tokenizer
+    )
+    args = ["eval", "--model", str(tmp_path / "ckpt"), "--suite", "masakhane", "--tasks", "masakhaner2"]
+    args += ["--languages", "hau", "--limit", "5", "--data-dir", str(shared_data / "masakhaner2")]
+    args += ["--output", str(tmp_path / "run"), "--quiet"]
+    assert run_main(*args).returncode == 0
+    fragment = tmp_path / "run" / "fragments" / "masakhaner2" / "test-hau.json"
+    stamp = fragment.stat().st_mtime_ns
+    again = run_main(*args)
+    assert again.returncode == 0, again.stderr
+    assert fragment.stat().st_mtime_ns == stamp and "redoing" not in again.stderr
+
+
+def _refresh_digest(path: Path, **changes: object) -> None:
+    """Edit a fragment the way a careful forger would: the change and a recomputed digest."""
+    from xlt_bench.results import _digest
+
+    fragment = json.loads(path.read_text())
+    fragment.update(changes)
+    fragment["digest"] = _digest(fragment)
+    path.write_text(json.dumps(fragment))
+
+
+def test_a_fragment_edited_by_hand_is_not_trusted_and_never_deletes_outside_the_folder(ckpt: Path, tmp_path: Path):
+    run = tmp_path / "run"
+    assert xnli(ckpt, run, "--languages", "de,en").returncode == 0
+    de, en = (run / "fragments" / "xnli" / f"test-{lang}.json" for lang in ("de", "en"))
+    document = json.loads(de.read_text())
+    document["metrics"]["accuracy"] = 99.0
+    de.write_text(json.dumps(document))
+    edited = xnli(ckpt, run, "--languages", "de,en")
+    assert edited.returncode == 0 and "test-de.json: changed after it was written" in edited.stderr
+    assert json.loads(de.read_text())["metrics"]["accuracy"] != 99.0  # recomputed
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    files = json.loads(en.read_text())["files"]
+    _refresh_digest(en, files={**files, str(victim): "0" * 64, "../victim.txt": "0" * 64})
+    overwritten = xnli(ckpt, run, "--languages", "de,en", "--label", "other", "--overwrite")
+    assert overwritten.returncode == 0 and "test-en.json: lists files outside the run folder" in overwritten.stderr
+    assert victim.read_text() == "keep me"
+
+
+def test_results_json_never_reports_removed_or_vanished_results(ckpt: Path, tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA / "XNLI-1.0", data / "XNLI-1.0")
+    run = tmp_path / "run"
+    assert xnli(ckpt, run, data=data).returncode == 0
+    assert sorted(json.loads((run / "results.json").read_text())["tasks"]["xnli"]["languages"]) == ["de", "en", "fr"]
+    # every French line leaves the data: its old result describes nothing any more and goes
+    tsv = data / "XNLI-1.0" / "xnli.test.tsv"
+    tsv.write_text("".join(line for line in tsv.read_text().splitlines(True) if not line.startswith("fr\t")))
+    again = xnli(ckpt, run, data=data)
+    assert again.returncode == 0 and "removed the previous result of xnli/fr: its data changed" in again.stderr
+    assert sorted(json.loads((run / "results.json").read_text())["tasks"]["xnli"]["languages"]) == ["de", "en"]
+    # --overwrite into another configuration removes the old results first; a failure then leaves no stale report
+    tsv.write_text(tsv.read_text() + "de\tbroken line\n")
+    failed = xnli(ckpt, run, "--limit", "2", "--overwrite", data=data)
+    assert failed.returncode == 2 and "xnli.test.tsv:" in failed.stderr
+    assert not (run / "results.json").exists() and not list((run / "fragments").glob("*/*.json"))
+
+
+def test_the_run_keeps_its_name_when_a_later_invocation_adds_a_task(ckpt: Path, tmp_path: Path):
+    run = tmp_path / "run"
+    assert (
+        run_main(
+            "eval",
+            "--model",
+            str(ckpt / "xnli"),
+            "--tasks",
+            "xnli",
+            "--data-dir",
+            str(DATA),
+            "--output",
+            str(run),
+            "--quiet",
+        ).returncode
+        == 0
+    )
+    assert run_main(
+        "eval",
+        "--model",
+        str(ckpt / "udpos"),
+        "--tasks",
+        "udpos",
+        "--languages",
+        "de",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(run),
+        "--quiet",
+    ).returncode in (0, 2)
+    assert json.loads((run / "results.json").read_text())["lineage"]["label"] == "xnli"
