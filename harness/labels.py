@@ -61,8 +61,20 @@ def _read_mapping_file(path: Path) -> dict[str, dict[str, str]]:
 def output_labels(
     task: Task, id2label: Mapping[int, str], explicit: Mapping[str, str] | None, checkpoint: str
 ) -> dict[int, str]:
-    """{model output id: task label} for `checkpoint`, or `CheckpointMismatch` saying what does not fit."""
-    names = {int(i): str(name) for i, name in id2label.items()}
+    """{model output id: task label} for `checkpoint`, or `CheckpointMismatch` saying what does not fit (also when
+    its id2label is not a mapping of output index to label name)."""
+    if not isinstance(id2label, Mapping):
+        raise CheckpointMismatch(
+            f"{checkpoint}: config.json's id2label must be an object of output index to label name, "
+            f"not {type(id2label).__name__}"
+        )
+    try:
+        names = {int(i): str(name) for i, name in id2label.items()}
+    except (TypeError, ValueError):
+        raise CheckpointMismatch(
+            f"{checkpoint}: config.json's id2label must be an object of output index to label name; its keys "
+            f"({', '.join(map(str, list(id2label)[:3]))}) are not numbers"
+        ) from None
     task_labels = ", ".join(task.labels)
     mapping: dict[int, str] = {}
     generic, unmatched = [], []

@@ -84,15 +84,20 @@ def _manifest(path: Path, tasks: list[Task]) -> dict[str, CheckpointChoice | str
         if not isinstance(label_map, dict):
             raise XltBenchError(f"{path}: {key}.label_map must be a mapping of model label to task label")
         target = entry["path"]
-        local = (path.parent / target) if not Path(target).is_absolute() else Path(target)
-        resolved = str(local) if local.exists() or _looks_like_path(target) else target
+        expanded = Path(target).expanduser()
+        local = (path.parent / expanded) if not expanded.is_absolute() else expanded
         origin = _origin(f"manifest {path}", key, task)
+        if local.exists() and not local.is_dir():
+            choices[task.name] = f"{origin}: {local} is not a checkpoint folder"
+            continue
+        resolved = str(local) if local.exists() or _looks_like_path(target) else target
         choices[task.name] = CheckpointChoice(resolved, origin, {str(k): str(v) for k, v in label_map.items()})
     return choices
 
 
 def choose_checkpoints(spec: str, tasks: list[Task]) -> dict[str, CheckpointChoice | str]:
-    """For each task name, the checkpoint `--model` designates, or the reason there is none."""
+    """For each task name, the checkpoint `--model` designates, or the reason there is none. Only a regular file is
+    read as a manifest (a FIFO would block the read)."""
     path = Path(spec).expanduser()
     if path.is_file():
         return _manifest(path, tasks)
@@ -113,6 +118,8 @@ def choose_checkpoints(spec: str, tasks: list[Task]) -> dict[str, CheckpointChoi
         return choices
     if not path.exists() and _looks_like_path(spec):
         raise XltBenchError(f"--model {spec}: no such file or folder")
+    if path.exists() and not path.is_dir():  # a device (/dev/null), a FIFO, a socket: never read, never a Hub id
+        raise XltBenchError(f"--model {spec}: not a checkpoint folder, a manifest file or a Hub id")
     return {task.name: CheckpointChoice(spec if not path.exists() else str(path), "--model") for task in tasks}
 
 
@@ -147,6 +154,11 @@ def _own_code(config: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(str(ref) for ref in refs if ref))
 
 
+def _json_type(value: Any) -> str:
+    kinds = {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return kinds.get(type(value), type(value).__name__)
+
+
 def inspect_checkpoint(
     task: Task,
     choice: CheckpointChoice,
@@ -171,10 +183,21 @@ def inspect_checkpoint(
                 f"{choice.path}: its config.json asks to run the checkpoint's own code (auto_map: {', '.join(code)}); "
                 "pass --trust-remote-code to allow it"
             )
+        for field_name in ("id2label", "label2id"):
+            if field_name in document and not isinstance(document[field_name], (dict, type(None))):
+                raise CheckpointMismatch(
+                    f"{choice.path}: config.json's {field_name} must be an object of "
+                    f"{'output index to label name' if field_name == 'id2label' else 'label name to output index'}, "
+                    f"not {_json_type(document[field_name])}"
+                )
         config = AutoConfig.from_pretrained(choice.path, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as error:
         raise CheckpointMismatch(
             f"cannot read the config of {choice.path}: {str(error).strip().splitlines()[0]}"
+        ) from None
+    except (TypeError, AttributeError) as error:  # a value of the wrong JSON type, where transformers reads it
+        raise CheckpointMismatch(
+            f"cannot read the config of {choice.path}: {type(error).__name__}: {str(error).strip().splitlines()[0]}"
         ) from None
     adapter = next((candidate for candidate in adapters if candidate.fits(config)), None)
     if adapter is None:
