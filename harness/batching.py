@@ -4,12 +4,18 @@ Examples are sorted by token count, longest first (an out-of-memory error shows 
 an hour), grouped into batches of `batch_size`, padded only to the longest member, and run under
 `torch.inference_mode`. Outputs come back in the original order, so the batch size never changes predictions
 beyond floating-point noise.
+
+A checkpoint whose absolute position embeddings are shorter than the inputs (`max_position_embeddings` smaller
+than the task's `max_length`) is refused in one line before its first batch, and an error the model's own pass
+raises (an index out of range, CUDA out of memory) is one line naming the task and language, not a traceback.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from xlt_bench.errors import XltBenchError
 
 
 def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
@@ -40,6 +46,55 @@ def _length(feature: dict[str, Any]) -> int:
     return max(len(sequence) for sequence in ids) if ids and isinstance(ids[0], list) else len(ids)
 
 
+def usable_positions(model: Any) -> tuple[int, str] | None:
+    """How many tokens one sequence may have for the model's absolute position embeddings, and how that follows
+    from its config; None when the model has none that the harness can find (relative or rotary positions, a model
+    that is not a transformers encoder).
+
+    RoBERTa-style embeddings (XLM-R, CamemBERT, ...) number positions from `padding_idx + 1`, so they read
+    `max_position_embeddings - padding_idx - 1` tokens (XLM-R: 514 - 1 - 1 = 512); BERT-style ones read
+    `max_position_embeddings`."""
+    config = getattr(model, "config", None)
+    if getattr(config, "position_embedding_type", None) not in (None, "absolute"):
+        return None
+    embeddings = getattr(getattr(model, "base_model", model), "embeddings", None)
+    count = getattr(getattr(embeddings, "position_embeddings", None), "num_embeddings", None)
+    if not isinstance(count, int):
+        return None
+    padding = getattr(embeddings, "padding_idx", None)
+    if isinstance(padding, int) and padding >= 0:
+        return count - padding - 1, f"max_position_embeddings {count}, numbered after padding_idx {padding}"
+    return count, f"max_position_embeddings {count}"
+
+
+def _checkpoint(model: Any) -> str:
+    return str(getattr(model, "name_or_path", "") or "the checkpoint")
+
+
+def _check_positions(model: Any, longest: int, description: str) -> None:
+    usable = usable_positions(model)
+    if usable is not None and longest > usable[0]:
+        raise XltBenchError(
+            f"{description}: {_checkpoint(model)} reads at most {usable[0]} tokens a sequence ({usable[1]}), but "
+            f"this task's inputs have up to {longest} tokens (its max_length is longer than the checkpoint's "
+            "position embeddings)"
+        )
+
+
+def _forward_failed(error: BaseException, model: Any, length: int, size: int, description: str) -> XltBenchError:
+    """An error of the model's own pass over a batch of `size` sequences of `length` tokens, in one line."""
+    import torch
+
+    first = next(iter(str(error).strip().splitlines()), "") or type(error).__name__
+    reason = f"{description}: {_checkpoint(model)} failed on a batch of {size} x {length} tokens: {first}"
+    usable = usable_positions(model)
+    if usable is not None and length > usable[0]:
+        reason += f" (it reads at most {usable[0]} tokens a sequence: {usable[1]})"
+    elif isinstance(error, torch.OutOfMemoryError):
+        reason += " (try a smaller --batch-size)"
+    return XltBenchError(reason)
+
+
 def batched_outputs(
     loaded: Any,
     features: Sequence[dict[str, Any]],
@@ -57,18 +112,30 @@ def batched_outputs(
     as `forward(**batch, **model_options)`; `select(outputs, batch)` picks what to keep from its outputs (default:
     `outputs.logits`). Rows are padded to the batch's longest feature, so callers use only the first
     `len(input_ids)` positions (generated ids: padded to the batch's longest output).
+
+    Inputs longer than the model's position embeddings (`usable_positions`) are an `XltBenchError` before the
+    first batch runs; an `IndexError` or `RuntimeError` of the model's pass (`forward`) is one too, naming
+    `description`, the batch's shape and the error's first line. Errors of `select` are not caught.
     """
     import torch
     from tqdm.auto import tqdm
 
     run = forward or loaded.model
     results: list[Any] = [None] * len(features)
-    batches = length_sorted_batches([_length(f) for f in features], batch_size)
+    lengths = [_length(f) for f in features]
+    if lengths:
+        _check_positions(loaded.model, max(lengths), description)
+    batches = length_sorted_batches(lengths, batch_size)
     with torch.inference_mode(), tqdm(total=len(features), desc=description, disable=not progress, leave=False) as bar:
         for indices in batches:
             batch = padded(loaded.tokenizer, [features[i] for i in indices])
             batch = {name: tensor.to(loaded.device) for name, tensor in batch.items()}
-            kept = select(run(**batch, **model_options), batch).cpu()
+            try:
+                outputs = run(**batch, **model_options)
+            except (IndexError, RuntimeError) as error:
+                length = max(lengths[i] for i in indices)
+                raise _forward_failed(error, loaded.model, length, len(indices), description) from error
+            kept = select(outputs, batch).cpu()
             kept = kept.float() if kept.is_floating_point() else kept
             for row, index in enumerate(indices):
                 results[index] = kept[row]
