@@ -15,7 +15,7 @@ def cache_root(requested: Path | None = None) -> Path:
     """`--cache-dir`, else $XLT_BENCH_CACHE, else ~/.cache/xlt_bench."""
     if requested is not None:
         return Path(requested)
-    return Path(os.environ.get("XLT_BENCH_CACHE", Path.home() / ".cache" / "xlt_bench"))
+    return Path(os.environ.get("XLT_BENCH_CACHE") or Path.home() / ".cache" / "xlt_bench")  # empty = unset
 
 
 def writable_cache(requested: Path | None = None) -> Path:

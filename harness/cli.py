@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import signal
@@ -34,13 +35,16 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"xlt-bench: error: {message} (see '{self.prog} --help')\n")
 
 
-def _number(kind: Callable[[str], float], minimum: float | None, expected: str) -> Callable[[str], float]:
+def _number(
+    kind: Callable[[str], float], minimum: float | None, expected: str, maximum: float | None = None
+) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = kind(text)
         except ValueError:
             value = None
-        if value is None or (minimum is not None and value < minimum):
+        low, high = -math.inf if minimum is None else minimum, math.inf if maximum is None else maximum
+        if value is None or not math.isfinite(value) or not low <= value <= high:
             raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
         return value
 
@@ -50,7 +54,16 @@ def _number(kind: Callable[[str], float], minimum: float | None, expected: str) 
 
 POSITIVE = _number(int, 1, "a positive integer")
 INTEGER = _number(int, None, "an integer")
-NON_NEGATIVE = _number(float, 0, "a number >= 0")
+SEED = _number(int, 0, "an integer from 0 to 2**32 - 1", 2**32 - 1)  # what numpy and torch accept
+RESAMPLES = _number(int, 1, "an integer from 1 to 100000", 100_000)  # 1e5 x examples already takes minutes
+NON_NEGATIVE = _number(float, 0, "a finite number >= 0")
+
+
+def path_text(text: str) -> str:
+    """A path option's value; an empty one would silently mean the current folder or no folder at all."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a path, got {text!r}")
+    return text
 
 
 def device_spec(text: str) -> str:
@@ -173,8 +186,13 @@ def cmd_list(registry, args) -> int:
         return 0
     tasks = registry.suite_tasks(args.suite, optional=True) if args.suite else list(registry.tasks.values())
     if args.type:
+        types = sorted({task.type.value for task in tasks})
+        if args.type not in types:
+            raise XltBenchError(f"--type {args.type}: no such task type here (types: {', '.join(types)})")
         tasks = [task for task in tasks if task.type.value == args.type]
     if args.language:
+        if not any(args.language in task.languages for task in registry.tasks.values()):
+            raise XltBenchError(f"--language {args.language}: no installed task has this language code")
         tasks = [task for task in tasks if args.language in task.languages]
     if args.json:
         print(json.dumps([_task_json(registry, task) for task in tasks], indent=2, ensure_ascii=False))
@@ -360,6 +378,9 @@ def cmd_compare(registry, args) -> int:
     for note in check_comparable([baseline, candidate], args.allow_limited):
         warn(note)
     tasks = _csv(args.tasks, "--tasks")
+    known = [task.name for task in registry.suite_tasks(baseline.suite)]
+    if unknown := [name for name in tasks or () if name not in known]:
+        raise XltBenchError(f"--tasks: {', '.join(unknown)} not in suite {baseline.suite!r} ({', '.join(known)})")
     units = compare.compare(
         baseline, candidate, registry, tasks, args.tolerance, args.per_language, args.rule, args.resamples, args.seed
     )
@@ -449,8 +470,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     score = commands.add_parser("score", help="score a predictions folder against a labels folder")
     score.add_argument("--suite", default="xtreme", help="the suite whose task folders are scored (default xtreme)")
-    score.add_argument("--predictions", required=True, metavar="DIR", help="<task>/test-<lang>.<ext> predictions")
-    score.add_argument("--gold", required=True, metavar="DIR", help="<task>/test-<lang>.<ext> labels, same layout")
+    score.add_argument(
+        "--predictions", type=path_text, required=True, metavar="DIR", help="<task>/test-<lang>.<ext> predictions"
+    )
+    score.add_argument(
+        "--gold", type=path_text, required=True, metavar="DIR", help="<task>/test-<lang>.<ext> labels, same layout"
+    )
     score.add_argument("--json", action="store_true", help="print the scores as JSON")
     score.add_argument("--strict", action="store_true", help="a task language missing from --gold is an error")
     score.add_argument("--split", choices=["test", "dev"], default="test", help="which split's files are scored")
@@ -462,19 +487,26 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
     fetch.add_argument("--languages", help="comma-separated language codes (default: all)")
     fetch.add_argument("--split", default="test", choices=["test", "dev"], help="split of Hub copies to cache")
-    fetch.add_argument("--cache-dir", help="default: $XLT_BENCH_CACHE or ~/.cache/xlt_bench")
+    fetch.add_argument("--cache-dir", type=path_text, help="default: $XLT_BENCH_CACHE or ~/.cache/xlt_bench")
     fetch.add_argument("--quiet", action="store_true", help="no progress bars")
     fetch.set_defaults(handler=cmd_prefetch)
 
     ev = commands.add_parser("eval", help="run checkpoints on a suite's tasks and score them")
     ev.add_argument(
-        "--model", required=True, help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest"
+        "--model",
+        type=path_text,
+        required=True,
+        help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest",
     )
     ev.add_argument("--suite", default="xtreme")
     ev.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
     ev.add_argument("--languages", help="comma-separated language codes (default: all of each task)")
-    ev.add_argument("--data-dir", help="folder holding the original releases (found by official file names)")
-    ev.add_argument("--output", required=True, help="run folder: results.json, predictions/, labels/, samples/")
+    ev.add_argument(
+        "--data-dir", type=path_text, help="folder holding the original releases (found by official file names)"
+    )
+    ev.add_argument(
+        "--output", type=path_text, required=True, help="run folder: results.json, predictions/, labels/, samples/"
+    )
     ev.add_argument("--split", default="test", choices=["test", "dev"])
     ev.add_argument("--batch-size", type=POSITIVE, default=32)
     ev.add_argument(
@@ -482,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
     ev.add_argument("--limit", type=POSITIVE, help="only the first N examples per language (smoke runs)")
-    ev.add_argument("--seed", type=INTEGER, default=1234)
+    ev.add_argument("--seed", type=SEED, default=1234)
     ev.add_argument("--strict", action="store_true", help="a skipped task or language is an error")
     ev.add_argument(
         "--overwrite",
@@ -499,7 +531,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="TASK:MODEL_LABEL=TASK_LABEL,... or a YAML/JSON file {task: {model_label: task_label}}",
     )
-    ev.add_argument("--cache-dir", help="downloads, prefetched data and cached embeddings (default ~/.cache/xlt_bench)")
+    ev.add_argument(
+        "--cache-dir",
+        type=path_text,
+        help="downloads, prefetched data and cached embeddings (default ~/.cache/xlt_bench)",
+    )
     ev.add_argument(
         "--layer",
         type=INTEGER,
@@ -523,10 +559,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="no progress bars")
     ev.set_defaults(handler=cmd_eval)
     demo = commands.add_parser("demo", help="offline demo: tiny direct and intermediate models, eval, leaderboard")
-    demo.add_argument("--output", default="runs/demo", help="where models, runs and the leaderboard go")
+    demo.add_argument("--output", type=path_text, default="runs/demo", help="where models, runs and the leaderboard go")
     demo.add_argument("--steps", type=POSITIVE, default=500, help="masked-LM pre-training steps of the tiny base")
     demo.add_argument("--epochs", type=POSITIVE, default=6, help="epochs of the intermediate and target fine-tuning")
-    demo.add_argument("--seed", type=INTEGER, default=13)
+    demo.add_argument("--seed", type=SEED, default=13)
     demo.add_argument("--overwrite", action="store_true", help="replace an existing --output folder")
     demo.add_argument("--open", action="store_true", help="open the HTML leaderboard in a browser")
     demo.add_argument("--quiet", action="store_true", help="no progress output")
@@ -537,10 +573,10 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--baselines", nargs="+", metavar="NAME", help="published baselines (names or files)")
     board.add_argument("--suite", default="xtreme")
     board.add_argument("--format", default="md", choices=["md", "html", "csv", "json"])
-    board.add_argument("--output", help="file to write (default: standard output)")
+    board.add_argument("--output", type=path_text, help="file to write (default: standard output)")
     board.add_argument("--task", help="the task whose per-language deltas are tabled (default: the first)")
-    board.add_argument("--resamples", type=POSITIVE, default=1000, help="paired bootstrap resamples")
-    board.add_argument("--seed", type=INTEGER, default=0)
+    board.add_argument("--resamples", type=RESAMPLES, default=1000, help="paired bootstrap resamples")
+    board.add_argument("--seed", type=SEED, default=0)
     board.add_argument("--allow-limited", action="store_true", help="show --limit runs beside full ones, marked")
     board.set_defaults(handler=cmd_leaderboard)
 
@@ -560,9 +596,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="with per-example predictions: a drop must be beyond tolerance AND significant (both) or either",
     )
     gate.add_argument("--format", default="md", choices=["md", "json"])
-    gate.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per unit)")
-    gate.add_argument("--resamples", type=POSITIVE, default=1000)
-    gate.add_argument("--seed", type=INTEGER, default=0)
+    gate.add_argument("--junit", type=path_text, metavar="FILE", help="also write JUnit XML (one test case per unit)")
+    gate.add_argument("--resamples", type=RESAMPLES, default=1000)
+    gate.add_argument("--seed", type=SEED, default=0)
     gate.add_argument("--allow-limited", action="store_true", help="compare a --limit run with a full one anyway")
     gate.set_defaults(handler=cmd_compare)
     return parser

@@ -121,10 +121,12 @@ def _select_tasks(registry: Registry, config: EvalConfig) -> list[Task]:
     if config.tasks is None:
         return registry.suite_tasks(config.suite)
     by_name = {task.name: task for task in registry.suite_tasks(config.suite, optional=True)}
+    by_name.update({f"{task.suite}/{task.name}": task for task in by_name.values()})  # `xtreme/xnli` names it too
     unknown = [name for name in config.tasks if name not in by_name]
     if unknown:
         raise XltBenchError(f"--tasks: {', '.join(unknown)} not in suite {config.suite!r} ({', '.join(by_name)})")
-    return [by_name[name] for name in dict.fromkeys(config.tasks)]
+    chosen = {by_name[name].name: by_name[name] for name in config.tasks}  # one each, in the order given
+    return list(chosen.values())
 
 
 def _select_languages(tasks: list[Task], requested: list[str] | None) -> dict[str, list[str]]:

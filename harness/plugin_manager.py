@@ -39,7 +39,7 @@ class PluginInfo:
 def _register(pm: pluggy.PluginManager, info: PluginInfo, load) -> PluginInfo:
     try:
         pm.register(load(), name=info.name)
-    except Exception as error:  # a broken plugin must never break the CLI
+    except (Exception, SystemExit) as error:  # a broken plugin (one calling sys.exit too) must never break the CLI
         info.error = f"{type(error).__name__}: {error}".splitlines()[0]
     return info
 
@@ -48,6 +48,8 @@ def create_plugin_manager(requested: Sequence[str] = ()) -> tuple[pluggy.PluginM
     """A plugin manager with core, autoloaded and `-p` plugins registered, and what was loaded."""
     pm = pluggy.PluginManager("xlt_bench")
     pm.add_hookspecs(hookspecs)
+    if empty := [name for name in requested if not name.removeprefix("no:").strip()]:
+        raise XltBenchError(f"-p {empty[0]!r}: expected a plugin name (or no:NAME to block one)")
     blocked = {name[3:] for name in requested if name.startswith("no:")}
     wanted = [name for name in requested if not name.startswith("no:")]
     for name in blocked:

@@ -171,7 +171,7 @@ CASES = [
     Case("limit-zero", lambda w: w.eval("--limit", "0"), 2, "--limit: expected a positive integer, got '0'"),
     Case("limit-float", lambda w: w.eval("--limit", "2.5"), 2, "--limit: expected a positive integer, got '2.5'"),
     Case("layer-word", lambda w: w.eval("--layer", "top"), 2, "--layer: expected an integer, got 'top'"),
-    Case("seed-word", lambda w: w.eval("--seed", "x"), 2, "--seed: expected an integer, got 'x'"),
+    Case("seed-word", lambda w: w.eval("--seed", "x"), 2, "--seed: expected an integer from 0 to 2**32 - 1, got 'x'"),
     Case("num-beams-zero", lambda w: w.eval("--num-beams", "0"), 2, "--num-beams: expected a positive integer"),
     Case("max-new-tokens", lambda w: w.eval("--max-new-tokens", "-1"), 2, "--max-new-tokens: expected a positive"),
     Case(
@@ -199,7 +199,7 @@ CASES = [
         "resamples-zero",
         lambda w: ["leaderboard", str(w.run), "--resamples", "0"],
         2,
-        "--resamples: expected a positive",
+        "--resamples: expected an integer from 1 to 100000, got '0'",
     ),
     Case(
         "compare-resamples",
@@ -211,7 +211,7 @@ CASES = [
         "tolerance-negative",
         lambda w: ["compare", str(w.run), str(w.run), "--tolerance=-1"],
         2,
-        "--tolerance: expected a number >= 0",
+        "--tolerance: expected a finite number >= 0, got '-1'",
     ),
     Case(
         "demo-steps",
@@ -220,6 +220,33 @@ CASES = [
         "--steps: expected a positive",
     ),
     Case("demo-epochs", lambda w: ["demo", "--epochs", "many"], 2, "--epochs: expected a positive integer"),
+    Case(
+        "seed-negative", lambda w: w.eval("--seed=-1"), 2, "--seed: expected an integer from 0 to 2**32 - 1, got '-1'"
+    ),
+    Case("seed-huge", lambda w: w.eval("--seed", str(2**40)), 2, "--seed: expected an integer from 0 to 2**32 - 1"),
+    Case(
+        "resamples-huge",
+        lambda w: ["leaderboard", str(w.run), "--resamples", "200000000"],
+        2,
+        "--resamples: expected an integer from 1 to 100000",
+    ),
+    Case(
+        "tolerance-inf",
+        lambda w: ["compare", str(w.run), str(w.run), "--tolerance", "inf"],
+        2,
+        "--tolerance: expected a finite number >= 0",
+    ),
+    Case("output-empty", lambda w: w.eval(output=""), 2, "--output: expected a path, got ''"),
+    Case("data-dir-empty", lambda w: w.eval("--data-dir", ""), 2, "--data-dir: expected a path, got ''"),
+    Case("plugin-empty", lambda w: ["-p", "no:", "list", "suites"], 2, "-p 'no:': expected a plugin name"),
+    Case("list-type", lambda w: ["list", "tasks", "--type", "bogus"], 2, "--type bogus: no such task type here"),
+    Case("list-language", lambda w: ["list", "tasks", "--language", "zz"], 2, "--language zz: no installed task has"),
+    Case(
+        "compare-tasks-typo",
+        lambda w: ["compare", str(w.run), str(w.run), "--tasks", "xnli,tatoebaa"],
+        2,
+        "--tasks: tatoebaa not in suite 'xtreme'",
+    ),
     # -- task, language and label-map selection ----------------------------------------------------------------
     Case("tasks-comma", lambda w: w.eval(tasks=","), 2, "--tasks: expected comma-separated names, got ','"),
     Case("tasks-empty", lambda w: w.eval(tasks=""), 2, "--tasks: expected comma-separated names, got ''"),
