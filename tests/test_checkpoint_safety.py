@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,11 +18,11 @@ import pytest
 from helpers import run_main
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.labels import CheckpointMismatch
+from xlt_bench.labels import CheckpointMismatch, output_labels
 from xlt_bench.model_adapters import LoadedModel, ModelAdapter
-from xlt_bench.models import CheckpointChoice, ModelPlan, inspect_checkpoint, load_model
+from xlt_bench.models import CheckpointChoice, ModelPlan, choose_checkpoints, inspect_checkpoint, load_model
 from xlt_bench.registry import load_registry
-from xlt_bench.testing import tiny_checkpoint, tiny_tokenizer
+from xlt_bench.testing import run_task, tiny_checkpoint, tiny_tokenizer
 
 pytestmark = pytest.mark.slow
 DATA = Path(__file__).parent / "fixtures" / "data"
@@ -78,10 +79,10 @@ def inspect(registry, path: Path, trust_remote_code: bool = False) -> ModelPlan:
     return inspect_checkpoint(registry.task("xtreme/xnli"), choice, adapters, None, trust_remote_code)
 
 
-def eval_xnli(path: Path, run: Path) -> list[str]:
-    """`eval --tasks xnli` on `path`: its exit status must be 2; the error lines it printed."""
+def eval_xnli(path: Path, run: Path, *extra: str) -> list[str]:
+    """`eval --tasks xnli` on `path` (with `extra` options): its exit status must be 2; the error lines it printed."""
     args = ["eval", "--model", str(path), "--tasks", "xnli", "--data-dir", str(DATA), "--output", str(run), "--quiet"]
-    result = run_main(*args)
+    result = run_main(*args, *extra)
     assert result.returncode == 2, result.stdout + result.stderr
     assert not list(run.rglob("*.json")), "nothing must be scored or saved"
     return result.stderr.splitlines()
@@ -277,3 +278,238 @@ def test_loaders_get_trust_remote_code_only_when_their_signature_takes_it(regist
         assert not adapter.problems()
         load_model(replace(plan, adapter=adapter), "cpu", "auto")
     assert calls == [(str(ckpt), "cpu", "auto"), {"trust_remote_code": True}]
+
+
+# -- weights that do not fit config.json, configs of the wrong JSON type, short position embeddings ---------------
+
+
+def edit_config(ckpt: Path, **changes) -> Path:
+    config = json.loads((ckpt / "config.json").read_text())
+    config.update(changes)
+    (ckpt / "config.json").write_text(json.dumps(config))
+    return ckpt
+
+
+@pytest.fixture(scope="module")
+def encoder_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bare XLMRobertaModel's model.safetensors (embeddings.*, encoder.*, pooler.*), same tokenizer as `base`."""
+    folder = tiny_checkpoint(tmp_path_factory.mktemp("encoder") / "encoder", SENTENCES, head="encoder")
+    return folder / "model.safetensors"
+
+
+def four_labels(ckpt: Path) -> Path:
+    labels = [*XNLI_LABELS, "other"]
+    return edit_config(ckpt, id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)})
+
+
+def eval_lines(path: Path, run: Path, *extra: str) -> tuple[int, list[str]]:
+    args = ["eval", "--model", str(path), "--tasks", "xnli", "--data-dir", str(DATA), "--output", str(run), "--quiet"]
+    result = run_main(*args, *extra)
+    return result.returncode, result.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    "break_it, message",
+    [
+        (
+            "encoder weights",
+            "its weights have no XLMRobertaForSequenceClassification head (classifier.dense.weight, "
+            "classifier.dense.bias, classifier.out_proj.weight and 1 more), which transformers would fill with random "
+            "numbers; the weights are a bare encoder's or another task's",
+        ),
+        (
+            "model_type bert",
+            "its weights (roberta.embeddings.LayerNorm.bias, roberta.embeddings.LayerNorm.weight, "
+            "roberta.embeddings.position_embeddings.weight and 38 more) hold none of the tensors of the "
+            "BertForSequenceClassification its config.json describes (model_type bert: ",
+        ),
+        (
+            "hidden_size 64",
+            "its weights do not fit the model its config.json describes: roberta.embeddings.word_embeddings.weight "
+            "[34, 32] in the weights, [34, 64] in XLMRobertaForSequenceClassification; ",
+        ),
+        (
+            "4 labels",
+            "its weights do not fit the model its config.json describes: classifier.out_proj.weight [3, 32] in the "
+            "weights, [4, 32] in XLMRobertaForSequenceClassification; classifier.out_proj.bias [3] in the weights, "
+            "[4] in XLMRobertaForSequenceClassification; config.json's id2label has 4 labels",
+        ),
+    ],
+)
+def test_weights_that_do_not_fit_the_config_are_refused_while_planning(
+    ckpt: Path, tmp_path: Path, encoder_weights: Path, break_it: str, message: str
+):
+    """Evaluated as they are, transformers would fill the head (or everything) with random numbers and print a
+    20-57-line report, or raise a RuntimeError telling to pass ignore_mismatched_sizes; refused from the
+    safetensors header before any task runs, even with a --label-map that maps every label."""
+    extra: tuple[str, ...] = ()
+    if break_it == "encoder weights":
+        shutil.copyfile(encoder_weights, ckpt / "model.safetensors")
+    elif break_it == "model_type bert":
+        edit_config(ckpt, model_type="bert")
+    elif break_it == "hidden_size 64":
+        edit_config(ckpt, hidden_size=64)
+    else:
+        four_labels(ckpt)
+        extra = ("--label-map", "xnli:entailment=entailment,neutral=neutral,contradiction=contradiction,other=neutral")
+    [line] = eval_xnli(ckpt, tmp_path / "run", *extra)
+    assert line.startswith(f"xlt-bench: error: {ckpt}: {message}")
+
+
+def test_weights_that_leave_parameters_random_are_refused_when_loading(ckpt: Path, tmp_path: Path, registry):
+    """More layers in config.json than in the weights: 16 parameters per layer would be random (found only by
+    loading); fewer layers: the weights' last layers would be ignored. One line each, no LOAD REPORT."""
+    edit_config(ckpt, num_hidden_layers=4)
+    code, lines = eval_lines(ckpt, tmp_path / "run")
+    assert code == 2 and lines == [
+        f"xlt-bench: error: {ckpt}: its weights have no values for 32 parameters of "
+        "XLMRobertaForSequenceClassification (roberta.encoder.layer.2.attention.output.LayerNorm.bias, "
+        "roberta.encoder.layer.2.attention.output.LayerNorm.weight, "
+        "roberta.encoder.layer.2.attention.output.dense.bias and 29 more), which transformers would fill with "
+        "random numbers; the weights do not match its config.json (model_type xlm-roberta)"
+    ]
+    edit_config(ckpt, num_hidden_layers=1)
+    with pytest.raises(XltBenchError) as refused:
+        load_model(inspect(registry, ckpt), "cpu", "auto")
+    assert str(refused.value) == (
+        f"{ckpt}: its weights hold 16 tensors of blocks that the XLMRobertaForSequenceClassification its config.json "
+        "describes does not have (roberta.encoder.layer.1.attention.output.LayerNorm.bias, roberta.encoder.layer.1."
+        "attention.output.LayerNorm.weight, roberta.encoder.layer.1.attention.output.dense.bias and 13 more); "
+        "config.json describes a smaller model than the weights (num_hidden_layers 1)"
+    )
+
+
+def test_an_encoder_may_lack_a_pooler_or_leave_a_head_unused_but_not_lack_layers(ckpt: Path, registry):
+    tatoeba, adapters = registry.task("xtreme/tatoeba"), registry.adapters_for("encoder")
+
+    def load_encoder(path: Path) -> LoadedModel:
+        return load_model(
+            inspect_checkpoint(tatoeba, CheckpointChoice(str(path), "test"), adapters, None), "cpu", "auto"
+        )
+
+    assert type(load_encoder(ckpt).model).__name__ == "XLMRobertaModel"  # no pooler, classifier.* unused
+    edit_config(ckpt, num_hidden_layers=3)
+    with pytest.raises(XltBenchError, match=r"no values for 16 parameters of XLMRobertaModel \(encoder\.layer\.2\."):
+        load_encoder(ckpt)
+    edit_config(ckpt, num_hidden_layers=2, model_type="bert")
+    with pytest.raises(XltBenchError, match="hold none of the tensors of the BertModel its config.json describes"):
+        load_encoder(ckpt)
+
+
+def test_mismatched_sizes_found_only_when_loading_are_one_line(ckpt: Path, registry):
+    """Pickle weights have no header to read while planning: transformers' size check, as one line."""
+    save_pickle(four_labels(ckpt))
+    plan = inspect_checkpoint(
+        registry.task("xtreme/xnli"),
+        CheckpointChoice(str(ckpt), "test"),
+        registry.adapters_for("sequence-classification"),
+        {"entailment": "entailment", "neutral": "neutral", "contradiction": "contradiction", "other": "neutral"},
+        trust_remote_code=True,
+    )
+    with pytest.raises(XltBenchError) as refused:
+        load_model(plan, "cpu", "auto")
+    assert str(refused.value) == (
+        f"{ckpt}: its weights do not fit the model its config.json describes: classifier.out_proj.bias [3] in the "
+        "weights, [4] in XLMRobertaForSequenceClassification; classifier.out_proj.weight [3, 32] in the weights, "
+        "[4, 32] in XLMRobertaForSequenceClassification; config.json's id2label has 4 labels"
+    )
+
+
+def test_config_values_of_the_wrong_json_type_are_one_line(ckpt: Path, tmp_path: Path, registry):
+    edit_config(ckpt, id2label=list(XNLI_LABELS))
+    code, lines = eval_lines(ckpt, tmp_path / "run")
+    assert code == 2 and lines == [
+        f"xlt-bench: error: nothing was scored for xnli: xnli: {ckpt}: config.json's id2label must be an object of "
+        "output index to label name, not a list"
+    ]
+    with pytest.raises(CheckpointMismatch, match="id2label must be an object of output index to label name, not list"):
+        output_labels(registry.task("xtreme/xnli"), list(XNLI_LABELS), None, str(ckpt))
+    edit_config(ckpt, id2label=dict(enumerate(XNLI_LABELS)), architectures="XLMRobertaForSequenceClassification")
+    assert inspect(registry, ckpt).architecture == "XLMRobertaForSequenceClassification"  # a string is one name
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Checkpoints whose position embeddings have 8 positions, numbered after padding_idx 1: 6 tokens a sequence."""
+    folder, tokenizer = tmp_path_factory.mktemp("short"), tiny_tokenizer(SENTENCES)
+    tiny_checkpoint(
+        folder / "xnli", head="sequence-classification", labels=XNLI_LABELS, tokenizer=tokenizer, max_positions=8
+    )
+    tiny_checkpoint(folder / "squad", head="question-answering", tokenizer=tokenizer, max_positions=8)
+    return folder
+
+
+def test_inputs_longer_than_the_position_embeddings_are_refused_before_the_first_batch(
+    short: Path, tmp_path: Path, registry
+):
+    """Run, XLM-R's embeddings index past their 8 positions: a RuntimeError or IndexError deep in the forward pass."""
+    code, lines = eval_lines(short, tmp_path / "run")
+    assert code == 2 and len(lines) == 1, lines
+    assert lines[0].startswith(
+        f"xlt-bench: error: xnli/de: {short / 'xnli'} reads at most 6 tokens a sequence (max_position_embeddings 8, "
+        "numbered after padding_idx 1), but this task's inputs have up to "
+    )
+    example = {
+        "id": "1",
+        "context": SENTENCES[0],
+        "question": "Who?",
+        "answers": {"text": ["cat"], "answer_start": [4]},
+    }
+    with pytest.raises(XltBenchError, match=r"^xquad/en: .*squad reads at most 6 tokens a sequence"):
+        run_task(registry.task("xtreme/xquad"), [example], short / "squad", registry=registry)
+
+
+class Failing:
+    """A model whose forward pass raises `error`."""
+
+    config = None
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __call__(self, **batch):
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error", [IndexError("index out of range in self"), RuntimeError("index 20 is out of bounds\nfor dimension 1")]
+)
+def test_errors_of_the_model_pass_are_one_line_naming_the_batch(base: Path, error: Exception):
+    from transformers import AutoTokenizer
+
+    from xlt_bench.batching import batched_outputs
+
+    loaded = LoadedModel(Failing(error), AutoTokenizer.from_pretrained(base), "cpu", "float32")
+    features = [
+        {"input_ids": [0, 5, 6, 2], "attention_mask": [1] * 4},
+        {"input_ids": [0, 2], "attention_mask": [1] * 2},
+    ]
+    with pytest.raises(XltBenchError) as refused:
+        batched_outputs(loaded, features, 8, "xnli/de", progress=False)
+    assert (
+        str(refused.value) == f"xnli/de: the checkpoint failed on a batch of 2 x 4 tokens: {str(error).splitlines()[0]}"
+    )
+    with pytest.raises(TypeError):  # a bug, not the checkpoint's: a traceback
+        batched_outputs(LoadedModel(Failing(TypeError("bug")), loaded.tokenizer, "cpu", "f"), features, 8, "x", False)
+
+
+def test_model_paths_that_are_neither_folder_nor_manifest_are_one_line(ckpt: Path, tmp_path: Path, monkeypatch):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for spec in ("/dev/null", str(fifo)):  # a manifest is read only when it is a regular file: a FIFO would block
+        outcome: list = []
+        args = (Path(spec), tmp_path / "run", outcome)
+        reader = threading.Thread(target=lambda path, run, found: found.append(eval_lines(path, run)), args=args)
+        reader.daemon = True
+        reader.start()
+        reader.join(timeout=30)
+        assert outcome == [
+            (2, [f"xlt-bench: error: --model {spec}: not a checkpoint folder, a manifest file or a Hub id"])
+        ]
+    monkeypatch.setenv("HOME", str(tmp_path))
+    manifest = tmp_path / "models.yaml"
+    manifest.write_text(f"xnli: ~/{ckpt.name}\npawsx: ~/fifo\n")
+    tasks = [load_registry().task("xtreme/xnli"), load_registry().task("xtreme/pawsx")]
+    choices = choose_checkpoints(str(manifest), tasks)
+    assert choices["xnli"] == CheckpointChoice(str(ckpt), f"manifest {manifest}")
+    assert choices["pawsx"] == f"manifest {manifest}: {fifo} is not a checkpoint folder"
