@@ -27,7 +27,7 @@ from typing import Any
 
 from xlt_bench import __version__
 from xlt_bench.cache import prefetched_data, writable_cache
-from xlt_bench.data.formats import DataSource, DataUnavailable
+from xlt_bench.data.formats import DataSource, DataUnavailable, data_files
 from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.data.validation import check_examples
@@ -203,10 +203,12 @@ class _Evaluation:
             return None
 
     def data_identity(self, source: DataSource) -> list:
-        """What the data is, independent of where it is stored: file names with content sha256, or Hub coordinates."""
+        """What the data is, independent of where it is stored: the names and content sha256 of every file the reader
+        opens, or the Hub coordinates."""
         if source.hub:
             return ["hub", *source.hub]
-        return [[Path(path).name, self.hashes(path)] for path in source.files]
+        files = data_files(self.registry.data_format(source), source)  # with companions (Tatoeba's .eng, ...)
+        return [[Path(path).name, self.hashes(path)] for path in files]
 
     def settings(self, task: Task) -> dict[str, Any]:
         """The task's inference parameters with the command-line overrides that apply to it."""
@@ -374,6 +376,7 @@ class _Evaluation:
             entry["version"] = signature.get("task_version", task.version)  # what the results were scored with
             entry["metric_params"] = signature.get("metric_params", dict(task.metric_params))
             entry["limit"] = signature.get("limit", config.limit)
+            entry["data"] = {lang: done[lang]["signature"].get("data") for lang in score.languages}
             used = {json.dumps(done[lang].get("checkpoint"), sort_keys=True) for lang in score.languages}
             entry["checkpoints"] = [json.loads(checkpoint) for checkpoint in sorted(used)]
             entry["dtype"] = sorted({str(done[lang].get("dtype")) for lang in score.languages})

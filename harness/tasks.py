@@ -45,7 +45,9 @@ class DataFiles:
     pattern that matches anything are read, in sorted order, and concatenated (UD merges all treebanks of a
     language this way). `format` names a registered `DataFormat`; `params` are passed to its reader (string values
     may use the same placeholders). `languages`, when given, limits the layout to those languages (e.g. the
-    languages XTREME-R reads from a newer UD release).
+    languages XTREME-R reads from a newer UD release). Two more pattern forms (the built-in resolver's docstring,
+    `xlt_bench.data.resolve`, has the details): a first component `!GLOB` excludes files below folders matching
+    GLOB, and `{every_lang}` makes one source of every language's file (LAReQA's joint pool).
     """
 
     format: str

@@ -8,6 +8,7 @@ only, with its source; it is shown beside measured runs and never mixed into the
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -27,6 +28,7 @@ class TaskCell:
     complete: bool
     expected: int  # how many languages the task has
     scoring: dict[str, Any] | None = None  # measured runs: the task version and metric parameters it was scored with
+    data: dict[str, Any] = field(default_factory=dict)  # measured runs: per language, the data's content identity
 
 
 @dataclass
@@ -64,24 +66,80 @@ def _read_json(path: Path) -> dict[str, Any]:
     return document
 
 
+def _expect(ok: bool, file: Path, field: str, expected: str, value: Any) -> None:
+    """A field of a results or baseline file that is not what xlt-bench writes: one line naming it."""
+    if not ok:
+        shown = json.dumps(value, ensure_ascii=False, default=str)
+        raise XltBenchError(f"{file}: {field} must be {expected}, got {shown[:60]}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _numbers(value: Any, file: Path, field: str, required: tuple[str, ...]) -> dict[str, float]:
+    _expect(isinstance(value, dict), file, field, "an object of metric values", value)
+    for metric, number in value.items():
+        _expect(_is_number(number), file, f"{field}.{metric}", "a finite number", number)
+    missing = [metric for metric in required if metric not in value]
+    _expect(not missing, file, field, f"an object with {', '.join(required)}", value)
+    return value
+
+
+def _lineage(document: dict[str, Any], file: Path) -> dict[str, Any]:
+    lineage = document.get("lineage") if "lineage" in document else {}
+    _expect(isinstance(lineage, dict), file, "lineage", "an object", lineage)
+    for key in ("label", "base"):
+        _expect(
+            lineage.get(key) is None or isinstance(lineage[key], str),
+            file,
+            f"lineage.{key}",
+            "a string",
+            lineage.get(key),
+        )
+    tasks = lineage.get("intermediate")
+    ok = tasks is None or (isinstance(tasks, list) and all(isinstance(t, str) for t in tasks))
+    _expect(ok, file, "lineage.intermediate", "a list of task names", tasks)
+    return lineage
+
+
 def measured_run(path: Path, registry) -> Run:
-    """A run folder (or its results.json) written by `xlt-bench eval`, re-aggregated from per-language metrics."""
+    """A run folder (or its results.json) written by `xlt-bench eval`, re-aggregated from per-language metrics.
+    A field that is not what `eval` writes (a file edited by hand or by another tool) is one error line naming it."""
     results = Path(path) / "results.json" if Path(path).is_dir() else Path(path)
     document = _read_json(results)
     if "tasks" not in document or "suite" not in document:
         raise XltBenchError(f"{results}: not an xlt-bench results.json (no 'suite' or 'tasks')")
+    _expect(isinstance(document["suite"], str), results, "suite", "a suite name", document["suite"])
+    _expect(isinstance(document["tasks"], dict), results, "tasks", "an object of task entries", document["tasks"])
+    _expect(isinstance(document.get("split", "test"), str), results, "split", "a split name", document.get("split"))
+    config = document.get("config") or {}
+    _expect(isinstance(config, dict), results, "config", "an object", config)
+    limit = config.get("limit")
+    _expect(
+        limit is None or (isinstance(limit, int) and limit > 0), results, "config.limit", "a positive integer", limit
+    )
     suite = registry.suite(document["suite"])
     known = {task.name: task for task in registry.suite_tasks(suite.name, optional=True)}
     scores: dict[str, TaskScore] = {}
     for name, entry in document["tasks"].items():
         if name not in known:
             continue
+        _expect(isinstance(entry, dict), results, f"tasks.{name}", "an object", entry)
         languages = entry.get("languages")
-        if not isinstance(languages, dict):
-            raise XltBenchError(f"{results}: tasks.{name}.languages must be an object of per-language metrics")
+        _expect(
+            isinstance(languages, dict),
+            results,
+            f"tasks.{name}.languages",
+            "an object of per-language metrics",
+            languages,
+        )
+        main = tuple(known[name].main_metrics)
+        for language, metrics in languages.items():
+            _numbers(metrics, results, f"tasks.{name}.languages.{language}", main)
         scores[name] = TaskScore(known[name], languages)
     suite_score = SuiteScore(suite, scores)
-    lineage = document.get("lineage") or {}
+    lineage = _lineage(document, results)
     tasks = {
         name: TaskCell(
             languages=dict(score.languages),
@@ -90,6 +148,7 @@ def measured_run(path: Path, registry) -> Run:
             complete=score.complete,
             expected=len(score.task.languages),
             scoring={key: document["tasks"][name].get(key) for key in ("version", "metric_params")},
+            data=document["tasks"][name].get("data") or {},
         )
         for name, score in scores.items()
     }
@@ -103,7 +162,7 @@ def measured_run(path: Path, registry) -> Run:
         score=suite_score.score,
         path=results.parent,
         split=document.get("split", "test"),
-        limit=(document.get("config") or {}).get("limit"),
+        limit=limit,
     )
 
 
@@ -113,20 +172,25 @@ def published_run(path: Path, registry) -> Run:
     for key in ("name", "suite", "source", "tasks"):
         if key not in document:
             raise XltBenchError(f"{path}: baseline file without {key!r}")
+    for key, kind, expected in (("name", str, "a name"), ("suite", str, "a suite name"), ("source", dict, "an object")):
+        _expect(isinstance(document[key], kind), path, key, expected, document[key])
+    _expect(isinstance(document["tasks"], dict), path, "tasks", "an object of task entries", document["tasks"])
+    lineage = _lineage({"lineage": {k: document.get(k) for k in ("base", "intermediate")}}, path)
     suite = registry.suite(document["suite"])
     tasks = {}
     for name, average in document["tasks"].items():
         task = registry.task(name, suite.name)
-        if not isinstance(average, dict) or not all(isinstance(v, (int, float)) for v in average.values()):
-            raise XltBenchError(f"{path}: tasks.{name} must map metric names to numbers")
+        _numbers(average, path, f"tasks.{name}", ())
         complete = all(metric in average for metric in task.main_metrics)
         score = mean(average[m] for m in task.main_metrics) if complete else None
-        tasks[name] = TaskCell({}, dict(average), score, complete, len(task.languages))
+        tasks[name] = TaskCell(
+            languages={}, average=dict(average), score=score, complete=complete, expected=len(task.languages)
+        )
     suite_score = aggregate(suite, {name: cell.score for name, cell in tasks.items() if cell.score is not None}).score
     return Run(
-        label=str(document["name"]),
-        base=document.get("base"),
-        intermediate=tuple(document.get("intermediate") or ()),
+        label=document["name"],
+        base=lineage.get("base"),
+        intermediate=tuple(lineage.get("intermediate") or ()),
         suite=suite.name,
         published=True,
         tasks=tasks,
@@ -136,25 +200,33 @@ def published_run(path: Path, registry) -> Run:
     )
 
 
-def check_comparable(runs: list[Run], allow_limited: bool) -> list[str]:
-    """Refuse to set side by side runs whose numbers mean different things; returns notes for what is allowed.
+def _scored_alike(runs: list[Run]) -> None:
+    """Every task of one suite scored under the same task version and metric parameters, every shared language
+    on data of the same content, and every run on the same split."""
+    for suite, name in dict.fromkeys((run.suite, task) for run in runs for task in run.tasks):
+        cells = [(run, run.tasks[name]) for run in runs if run.suite == suite and name in run.tasks]
+        (first, reference), *others = cells
+        for run, cell in others:
+            if cell.scoring != reference.scoring:
+                raise XltBenchError(
+                    f"{name} is scored differently in {first.path} ({reference.scoring}) and {run.path} "
+                    f"({cell.scoring}): their numbers are not comparable; re-run one of them"
+                )
+            for language in reference.data.keys() & cell.data.keys():
+                if reference.data[language] != cell.data[language]:
+                    raise XltBenchError(
+                        f"{name}/{language} was scored on other data in {first.path} than in {run.path} (the "
+                        "content of its files differs): their numbers are not comparable"
+                    )
+    for suite in {run.suite for run in runs}:
+        splits = {run.split for run in runs if run.suite == suite}
+        if len(splits) > 1:
+            raise XltBenchError(f"these {suite} runs score different splits ({', '.join(sorted(splits))})")
 
-    - a task scored under another task version or other metric parameters (`--seqeval-rules`) in two measured runs;
-    - `--limit` runs beside full ones (or runs of another limit): with `allow_limited` they are shown, each limited
-      run's label marked, and a note says so.
-    """
-    measured = [run for run in runs if not run.published]
-    for suite, name in dict.fromkeys((run.suite, task) for run in measured for task in run.tasks):
-        scored = [(run, run.tasks[name].scoring) for run in measured if run.suite == suite and name in run.tasks]
-        different = next(((run, how) for run, how in scored if how != scored[0][1]), None)
-        if different is not None:
-            (first, how), (other, other_how) = scored[0], different
-            raise XltBenchError(
-                f"{name} is scored differently in {first.path or first.label} ({how}) and {other.path or other.label} "
-                f"({other_how}): their numbers are not comparable; re-run one of them"
-            )
-    limits = {run.limit for run in runs}
-    if len(limits) < 2:
+
+def _limits(runs: list[Run], allow_limited: bool) -> list[str]:
+    """Refuse `--limit` runs beside full ones (or runs of another limit), or mark them with `allow_limited`."""
+    if len({run.limit for run in runs}) < 2:
         return []
     limited = next(run for run in runs if run.limit is not None)
     other = next(run for run in runs if run.limit != limited.limit)
@@ -168,6 +240,13 @@ def check_comparable(runs: list[Run], allow_limited: bool) -> list[str]:
         if run.limit is not None:
             run.label = f"{run.label} [--limit {run.limit}]"
     return ["runs marked [--limit N] scored only the first N examples per language: not comparable to full runs"]
+
+
+def check_comparable(runs: list[Run], allow_limited: bool) -> list[str]:
+    """Refuse to set side by side runs whose numbers mean different things (`_scored_alike` for measured runs,
+    `_limits`); returns the notes for what is shown anyway."""
+    _scored_alike([run for run in runs if not run.published])
+    return _limits(runs, allow_limited)
 
 
 def baseline_files() -> dict[str, Path]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from xlt_bench.errors import XltBenchError
 from xlt_bench.leaderboard.runs import Run
 from xlt_bench.leaderboard.significance import Delta, interval, language_deltas, per_example_pair, seeded
 
@@ -83,6 +84,12 @@ def compare_runs(
                 per_language[language] = Delta(value)
                 continue
             observed, draws = language_deltas(pair, task.main_metrics, resamples, seeded(seed, task.name, language))
+            if abs(observed - value) > 1e-6 * max(1.0, abs(value)):  # the table's numbers are results.json's
+                raise XltBenchError(
+                    f"{task.name}/{language}: the prediction and label files of {direct.path} and {candidate.path} "
+                    f"give a difference of {observed:.4f}, their results.json {value:.4f}: one of the folders was "
+                    "edited after it was written; re-run it"
+                )
             per_language[language] = interval(observed, draws)
             replicates.append(draws)
         comparison.languages[task.name] = per_language

@@ -86,7 +86,8 @@ TASKS = (
         data=(
             DataFiles(
                 "afriqa-gold-passages",
-                {split: (f"gold_span_passages.afriqa.{{lang}}.*.{split}.json",) for split in ("test", "dev")},
+                {split: (f"gold_span_passages.afriqa.{{lang}}.{{code}}.{split}.json",) for split in ("test", "dev")},
+                language_codes=AFRIQA_PIVOTS,  # {code} = the passage language: exactly the released file, no copies
             ),
         ),
         releases=tuple(

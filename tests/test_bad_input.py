@@ -660,6 +660,12 @@ CASES = [
         2,
         "world/file: Not a directory",
     ),
+    Case(
+        "compare-edited-results",
+        lambda w: ["compare", str(w.run), str(_rescored(w, languages=_zeroed(w))), "--per-language"],
+        2,
+        "xnli/de: the prediction and label files of",
+    ),
     Case("compare-suite", lambda w: ["compare", "unicoder_xglue", str(w.run)], 2, "is a xglue run"),
     Case("leaderboard-limited", lambda w: ["leaderboard", str(w.run), str(w.limited)], 2, "pass --allow-limited"),
     Case(
@@ -707,6 +713,12 @@ def _rescored(world: World, **fields: object) -> Path:
     shutil.copytree(world.run, copy)
     _edit_xnli(copy, **fields)
     return copy
+
+
+def _zeroed(world: World) -> dict:
+    """The finished run's xnli languages with German's accuracy set to 0 (as an edit by hand would)."""
+    languages = json.loads((world.run / "results.json").read_text())["tasks"]["xnli"]["languages"]
+    return {**languages, "de": {"accuracy": 0.0}}
 
 
 def _run_files(run: Path) -> dict[str, bytes]:
