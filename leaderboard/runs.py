@@ -113,7 +113,7 @@ def measured_run(path: Path, registry) -> Run:
     _expect(isinstance(document["suite"], str), results, "suite", "a suite name", document["suite"])
     _expect(isinstance(document["tasks"], dict), results, "tasks", "an object of task entries", document["tasks"])
     _expect(isinstance(document.get("split", "test"), str), results, "split", "a split name", document.get("split"))
-    config = document.get("config") or {}
+    config = {} if document.get("config") is None else document["config"]
     _expect(isinstance(config, dict), results, "config", "an object", config)
     limit = config.get("limit")
     _expect(

@@ -666,6 +666,69 @@ CASES = [
         2,
         "xnli/de: the prediction and label files of",
     ),
+    Case(
+        "results-tasks-list",
+        lambda w: ["leaderboard", str(_results_with(w, tasks=[]))],
+        2,
+        "tasks must be an object of task entries",
+    ),
+    Case(
+        "results-entry-string",
+        lambda w: ["leaderboard", str(_results_with(w, tasks={"xnli": "good"}))],
+        2,
+        "tasks.xnli must be an object",
+    ),
+    Case(
+        "results-metric-string",
+        lambda w: ["compare", str(w.run), str(_rescored(w, languages={"de": {"accuracy": "40"}}))],
+        2,
+        "tasks.xnli.languages.de.accuracy must be a finite number",
+    ),
+    Case(
+        "results-metric-nan",
+        lambda w: ["compare", str(w.run), str(_rescored(w, languages={"de": {"accuracy": float("nan")}}))],
+        2,
+        "tasks.xnli.languages.de.accuracy must be a finite number",
+    ),
+    Case(
+        "results-metric-renamed",
+        lambda w: ["compare", str(w.run), str(_rescored(w, languages={"de": {"acc": 40.0}}))],
+        2,
+        "tasks.xnli.languages.de must be an object with accuracy",
+    ),
+    Case(
+        "results-lineage-string",
+        lambda w: ["leaderboard", str(_results_with(w, lineage="mine"))],
+        2,
+        "lineage must be an object",
+    ),
+    Case(
+        "results-config-list",
+        lambda w: ["leaderboard", str(_results_with(w, config=[]))],
+        2,
+        "config must be an object",
+    ),
+    Case(
+        "results-suite-int", lambda w: ["leaderboard", str(_results_with(w, suite=3))], 2, "suite must be a suite name"
+    ),
+    Case(
+        "baseline-source",
+        lambda w: [
+            "leaderboard",
+            str(w.write("b.json", '{"name": "x", "suite": "xtreme", "source": "paper", "tasks": {}}')),
+        ],
+        2,
+        "b.json: source must be an object",
+    ),
+    Case(
+        "baseline-tasks",
+        lambda w: [
+            "leaderboard",
+            str(w.write("b.json", '{"name": "x", "suite": "xtreme", "source": {}, "tasks": []}')),
+        ],
+        2,
+        "b.json: tasks must be an object of task entries",
+    ),
     Case("compare-suite", lambda w: ["compare", "unicoder_xglue", str(w.run)], 2, "is a xglue run"),
     Case("leaderboard-limited", lambda w: ["leaderboard", str(w.run), str(w.limited)], 2, "pass --allow-limited"),
     Case(
@@ -713,6 +776,12 @@ def _rescored(world: World, **fields: object) -> Path:
     shutil.copytree(world.run, copy)
     _edit_xnli(copy, **fields)
     return copy
+
+
+def _results_with(world: World, **fields: object) -> Path:
+    """A copy of the finished run's results.json with top-level fields replaced."""
+    document = json.loads((world.run / "results.json").read_text())
+    return world.write("edited/results.json", json.dumps({**document, **fields}))
 
 
 def _zeroed(world: World) -> dict:
