@@ -18,7 +18,7 @@ from typing import Any
 import pluggy
 
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
-from xlt_bench.errors import XltBenchError
+from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.metrics import Metric
 from xlt_bench.model_adapters import ModelAdapter
 from xlt_bench.plugin_manager import PluginInfo, create_plugin_manager
@@ -56,6 +56,7 @@ class Registry:
         self.formats: dict[str, DataFormat] = {}
         self.adapters: dict[str, ModelAdapter] = {}
         self.origin: dict[tuple[str, str], str] = {}  # (kind, name) -> plugin name
+        self.broken_resolvers: set[str] = set()  # plugins whose xlt_resolve_data raised (reported once)
         for kind in ("metrics", "formats", "adapters", "suites", "tasks"):
             self._collect(kind)
         self._check_references()
@@ -138,8 +139,28 @@ class Registry:
         return self.metrics[task.metric]
 
     def resolve_data(self, task: Task, language: str, split: str, data_dir: Path | None) -> DataSource:
-        """Ask the plugins where the data of (task, language, split) is (raises `DataUnavailable`)."""
-        return self.pm.hook.xlt_resolve_data(task=task, language=language, split=split, data_dir=data_dir)
+        """Ask the plugins where the data of (task, language, split) is (raises `DataUnavailable`).
+
+        Called as pluggy would (first non-None answer, in hook order), except that a resolver raising anything but
+        an `XltBenchError` is a broken plugin: reported once and passed over, so it cannot break the other tasks.
+        """
+        arguments = {"task": task, "language": language, "split": split, "data_dir": data_dir}
+        for implementation in reversed(self.pm.hook.xlt_resolve_data.get_hookimpls()):
+            try:
+                answer = implementation.function(**{name: arguments[name] for name in implementation.argnames})
+            except XltBenchError:
+                raise
+            except Exception as error:
+                if implementation.plugin_name not in self.broken_resolvers:
+                    self.broken_resolvers.add(implementation.plugin_name)
+                    reason = f"{type(error).__name__}: {error}".splitlines()[0]
+                    warn(
+                        f"plugin {implementation.plugin_name!r}: xlt_resolve_data raised {reason}; its answers are ignored"
+                    )
+                continue
+            if answer is not None:
+                return answer
+        raise DataUnavailable(f"no plugin resolves the {split} data of {task.name} for {language!r}")
 
     def data_format(self, source: DataSource) -> DataFormat:
         if source.format not in self.formats:

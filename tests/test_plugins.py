@@ -124,3 +124,27 @@ def test_fast_commands_never_import_heavy_packages():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_plugin_resolver_that_raises_is_passed_over_and_reported_once(tmp_path: Path):
+    """A broken `xlt_resolve_data` (or one calling sys.exit at import) must not break the built-in tasks."""
+    (tmp_path / "bad_resolver.py").write_text(
+        "from xlt_bench import hookimpl\n\n@hookimpl\ndef xlt_resolve_data(task, language, split, data_dir):\n"
+        "    raise RuntimeError('resolver bug')\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "exits.py").write_text("import sys\nsys.exit(3)\n", encoding="utf-8")
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    data = Path(__file__).parent / "fixtures" / "data"
+    code = (
+        "from xlt_bench.registry import load_registry\n"
+        "from pathlib import Path\n"
+        "registry = load_registry(['bad_resolver', 'exits'])\n"
+        "task = registry.task('xnli', 'xtreme')\n"
+        f"for language in ('de', 'en'):\n    print(registry.resolve_data(task, language, 'test', Path({str(data)!r})).files)\n"
+        "print([p.error for p in registry.plugins if p.name == 'exits'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("xnli.test.tsv") == 2 and "SystemExit: 3" in result.stdout
+    assert result.stderr.count("plugin 'bad_resolver': xlt_resolve_data raised RuntimeError: resolver bug") == 1
