@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,8 +57,18 @@ def reading(path: Path | str) -> Iterator[None]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one, never a partial one."""
+    """Write `text` to `path` so that readers see the old file or the whole new one, never a partial one.
+
+    A symlink to a file keeps being a link (the file it points at is replaced), and a path that is not a regular
+    file (`/dev/stdout`, a FIFO) is written straight through: there is nothing to rename over there.
+    """
     path = Path(path)
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        with open(path, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,67 @@
+"""Atomic writes (umask, symlinks, FIFOs, one-line failures) and memoised content hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from xlt_bench import files
+from xlt_bench.files import ContentHashes, write_atomic
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_respect_the_umask(tmp_path: Path, umask: int, mode: int):
+    previous = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "a" / "b.txt", "x\n")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "a" / "b.txt").stat().st_mode & 0o777 == mode
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["b.txt"]  # no temporary left behind
+
+
+def test_a_symlink_stays_a_link_and_a_fifo_is_written_through(tmp_path: Path):
+    (tmp_path / "real.html").write_text("old")
+    (tmp_path / "link.html").symlink_to("real.html")
+    write_atomic(tmp_path / "link.html", "new")
+    assert (tmp_path / "link.html").is_symlink() and (tmp_path / "real.html").read_text() == "new"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    write_atomic(fifo, "through the pipe")
+    reader.join(timeout=10)
+    assert received == ["through the pipe"] and fifo.exists() and not fifo.is_file()
+
+
+def test_a_failed_write_names_the_target_not_its_temporary(tmp_path: Path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(NotADirectoryError) as error:
+        write_atomic(tmp_path / "file" / "out.json", "{}")
+    assert error.value.filename == str(tmp_path / "file")
+
+
+def test_content_hashes_are_remembered_on_disk_until_the_file_changes(tmp_path: Path, monkeypatch):
+    data = tmp_path / "data.txt"
+    data.write_text("NOUN VERB\n")
+    calls: list[Path] = []
+    real = files.sha256_of
+
+    def counted(path: Path) -> str:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(files, "sha256_of", counted)
+    first = ContentHashes(tmp_path / "memo")(data)
+    assert first == hashlib.sha256(b"NOUN VERB\n").hexdigest() and len(calls) == 1
+    assert ContentHashes(tmp_path / "memo")(data) == first and len(calls) == 1  # a new process: read from the memo
+    data.write_text("VERB NOUN\n")  # same size, new mtime
+    assert ContentHashes(tmp_path / "memo")(data) != first and len(calls) == 2
+    for entry in (tmp_path / "memo").rglob("*.json"):
+        entry.write_text('{"path": 1}')  # damaged: ignored and rewritten
+    assert ContentHashes(tmp_path / "memo")(data) == hashlib.sha256(b"VERB NOUN\n").hexdigest() and len(calls) == 3
