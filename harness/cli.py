@@ -23,6 +23,7 @@ from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.model_adapters import ROLES
 from xlt_bench.tables import fmt, render_table
 
+DEMO_MARKER = ".xlt-bench-demo"
 EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_BROKEN_PIPE = 2, 130, 143, 141
 DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
@@ -404,12 +405,20 @@ def cmd_demo(registry, args) -> int:
     from xlt_bench.demo import run_demo
 
     output = Path(args.output)
-    if output.exists() and any(output.iterdir()) and not args.overwrite:
-        raise XltBenchError(f"--output {output} is not empty; pass --overwrite or another folder")
-    if output.exists() and args.overwrite:
+    if output.exists() and not output.is_dir():
+        raise XltBenchError(f"--output {output}: exists and is not a folder")
+    if output.exists() and any(output.iterdir()):
+        if not args.overwrite:
+            raise XltBenchError(f"--output {output} is not empty; pass --overwrite or another folder")
+        if not (output / DEMO_MARKER).is_file():  # --overwrite deletes the folder: only one the demo made
+            raise XltBenchError(
+                f"--output {output}: not a folder `xlt-bench demo` made (no {DEMO_MARKER}); not deleted"
+            )
         import shutil
 
         shutil.rmtree(output)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / DEMO_MARKER).write_text("made by xlt-bench demo; `demo --overwrite` may delete this folder\n")
     files = run_demo(registry, output, args.steps, args.epochs, args.seed, progress=not args.quiet)
     print()
     print(files["markdown"].read_text(encoding="utf-8"))
@@ -563,7 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--steps", type=POSITIVE, default=500, help="masked-LM pre-training steps of the tiny base")
     demo.add_argument("--epochs", type=POSITIVE, default=6, help="epochs of the intermediate and target fine-tuning")
     demo.add_argument("--seed", type=SEED, default=13)
-    demo.add_argument("--overwrite", action="store_true", help="replace an existing --output folder")
+    demo.add_argument("--overwrite", action="store_true", help="replace an --output folder an earlier demo made")
     demo.add_argument("--open", action="store_true", help="open the HTML leaderboard in a browser")
     demo.add_argument("--quiet", action="store_true", help="no progress output")
     demo.set_defaults(handler=cmd_demo)

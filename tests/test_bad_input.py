@@ -219,6 +219,12 @@ CASES = [
         2,
         "--steps: expected a positive",
     ),
+    Case(
+        "demo-overwrite-foreign",
+        lambda w: ["demo", "--output", str(w.run), "--overwrite"],
+        2,
+        "not a folder `xlt-bench demo` made (no .xlt-bench-demo); not deleted",
+    ),
     Case("demo-epochs", lambda w: ["demo", "--epochs", "many"], 2, "--epochs: expected a positive integer"),
     Case(
         "seed-negative", lambda w: w.eval("--seed=-1"), 2, "--seed: expected an integer from 0 to 2**32 - 1, got '-1'"
