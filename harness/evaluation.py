@@ -32,7 +32,7 @@ from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.data.validation import check_examples
 from xlt_bench.errors import XltBenchError, warn
-from xlt_bench.files import ContentHashes
+from xlt_bench.files import ContentHashes, utf8_path
 from xlt_bench.hub_access import HubAccess
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.metrics import metric_params
@@ -208,7 +208,7 @@ class _Evaluation:
         if source.hub:
             return ["hub", *source.hub]
         files = data_files(self.registry.data_format(source), source)  # with companions (Tatoeba's .eng, ...)
-        return [[Path(path).name, self.hashes(path)] for path in files]
+        return [[utf8_path(path, "data file").name, self.hashes(path)] for path in files]
 
     def settings(self, task: Task) -> dict[str, Any]:
         """The task's inference parameters with the command-line overrides that apply to it."""
@@ -434,6 +434,13 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
     tasks = _select_tasks(registry, config)
     languages = _select_languages(tasks, config.languages)
     _check_label_maps(tasks, config.label_maps)
+    for path, option in (
+        (config.output, "--output"),
+        (config.data_dir, "--data-dir"),
+        (config.cache_dir, "--cache-dir"),
+    ):
+        if path is not None:
+            utf8_path(path, option)
     if config.data_dir is not None and not config.data_dir.is_dir():
         raise XltBenchError(f"--data-dir {config.data_dir}: not a folder")
     evaluation = _Evaluation(registry, config, progress)

@@ -56,6 +56,15 @@ def reading(path: Path | str) -> Iterator[None]:
         raise read_failure(path, error) from None
 
 
+def utf8_path(path: Path | str, what: str) -> Path:
+    """`path`, refused in one line when its name is not valid UTF-8 (it could not be recorded in results.json)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise XltBenchError(f"{what} {str(path)!r}: the path is not valid UTF-8; rename it") from None
+    return Path(path)
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the whole new one, never a partial one.
 

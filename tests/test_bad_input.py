@@ -8,6 +8,7 @@ status, and a fragment of the expected `xlt-bench: error: ...` line (for exit 0:
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -396,6 +397,12 @@ CASES = [
         lambda w: w.eval(output=w.write("file.txt", "x") / "run"),
         2,
         "cannot create the folder (Not a directory)",
+    ),
+    Case(
+        "output-not-utf8",
+        lambda w: w.eval(output=Path(os.fsdecode(bytes(w.root) + b"/copie_\xe9t\xe9"))),
+        2,
+        "the path is not valid UTF-8; rename it",
     ),
     Case("data-dir-missing", lambda w: w.eval("--data-dir", str(w.root / "nodata")), 2, "nodata: not a folder"),
     Case("cache-dir-is-a-file", lambda w: w.eval("--cache-dir", str(w.write("cache", "x"))), 2, "--cache-dir"),
