@@ -127,7 +127,7 @@ _HASHES = ContentHashes()  # in memory, for callers that do not pass the run's (
 
 
 def checkpoint_hash(path: str, hashes: ContentHashes | None = None) -> str:
-    """sha256 over a local checkpoint folder's files (names and content hashes); "" for Hub ids.
+    """sha256 over the files at the top of a local checkpoint folder (names and content hashes); "" for Hub ids.
 
     File hashes come from `hashes` (memoised by path, size and mtime), so a resumed run does not re-read gigabytes
     of weights to recognise the same checkpoint."""
@@ -136,7 +136,9 @@ def checkpoint_hash(path: str, hashes: ContentHashes | None = None) -> str:
         return ""
     hashes = _HASHES if hashes is None else hashes
     digest = hashlib.sha256()
-    for file in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    # the top of the folder only: what transformers loads; `runs/`, `checkpoint-500/` or an --output placed inside
+    # must not change what the checkpoint is
+    for file in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
         digest.update(f"{file.relative_to(folder).as_posix()}\0{hashes(file)}\n".encode())
     return "sha256:" + digest.hexdigest()
 

@@ -351,3 +351,12 @@ def test_the_run_keeps_its_name_when_a_later_invocation_adds_a_task(ckpt: Path, 
         "--quiet",
     ).returncode in (0, 2)
     assert json.loads((run / "results.json").read_text())["lineage"]["label"] == "xnli"
+
+
+def test_a_run_folder_inside_its_checkpoint_folder_resumes(ckpt: Path, tmp_path: Path):
+    model = tmp_path / "model"
+    shutil.copytree(ckpt / "xnli", model)
+    args = ["eval", "--model", str(model), "--tasks", "xnli", "--data-dir", str(DATA), "--output", str(model / "eval")]
+    assert run_main(*args, "--quiet").returncode == 0
+    again = run_main(*args, "--quiet")
+    assert again.returncode == 0, again.stderr  # its own outputs are not part of the checkpoint
