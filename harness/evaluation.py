@@ -223,12 +223,13 @@ class _Evaluation:
     def plan_units(self, task: Task, plan: ModelPlan, languages: list[str]) -> list[Unit]:
         """A unit per language whose data can be found, each with its signature (`results` module docstring)."""
         config, settings = self.config, self.settings(task)
+        also_read = runner_for(task).splits_read(config.split, settings)[1:]  # BUCC: the split it tunes on
         units = []
         for language in languages:
             try:
                 source = self.resolve(task, language, config.split)
-                splits = runner_for(task).splits_read(config.split, settings)
-                data = [self.data_identity(self.resolve(task, language, split)) for split in splits[1:]]
+                others = [self.resolve(task, language, split) for split in also_read]
+                data = [entry for read in (source, *others) for entry in self.data_identity(read)]
             except DataUnavailable as unavailable:
                 self.skip(task, str(unavailable), language)
                 continue
@@ -243,7 +244,7 @@ class _Evaluation:
                 "labels": {str(i): label for i, label in sorted(plan.labels.items())},
                 "inference": settings,
                 "metric_params": metric_params(task, config.seqeval_rules),
-                "data": [self.data_identity(source), *data] if data else self.data_identity(source),
+                "data": data,
             }
             # as it will read back from the fragment (tuples become lists), so that equal means equal
             units.append(Unit(task, language, plan, source, json.loads(json.dumps(signature))))
@@ -320,8 +321,17 @@ class _Evaluation:
         loaded = self.load(plan)
         began = time.perf_counter()
         settings = {"batch_size": config.batch_size, "progress": self.progress, **unit.signature["inference"]}
-        load_split = partial(self.examples_of, task, language)
-        job = Job(task, language, examples, loaded, plan, settings, load_split, self.cache, config.split)
+        job = Job(
+            task=task,
+            language=language,
+            examples=examples,
+            loaded=loaded,
+            plan=plan,
+            settings=settings,
+            load_split=partial(self.examples_of, task, language),
+            cache_dir=self.cache,
+            split=config.split,
+        )
         try:
             predictions, gold, metrics = predict_and_score(runner, job, metric, unit.signature["metric_params"])
         except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
