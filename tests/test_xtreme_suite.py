@@ -43,3 +43,14 @@ def test_eval_suite_xtreme_gives_a_complete_score_that_rescores_identically(toke
     rescored = run_main("score", "--predictions", str(run / "predictions"), "--gold", str(run / "labels"), "--json")
     assert json.loads(rescored.stdout)["score"] == pytest.approx(document["score"], abs=1e-12)
     assert "xtreme score:" in result.stdout
+    # BUCC reads its dev split to tune the threshold: an edit there makes the finished test result stale
+    fragment = json.loads((run / "fragments" / "bucc2018" / "test-de.json").read_text())
+    assert [name for name, _ in fragment["signature"]["data"]] == [
+        f"bucc2018-de-en.{split}.{side}" for split in ("training", "sample") for side in ("de", "en", "gold")
+    ]
+    gold = data / "bucc2018" / "de-en" / "bucc2018-de-en.sample.gold"
+    gold.write_text("".join(gold.read_text().splitlines(True)[:-1]))
+    again = run_main(
+        *args, "--tasks", "bucc2018", "--languages", "de", "--cache-dir", str(tmp_path / "cache"), "--quiet"
+    )
+    assert again.returncode == 0 and "the data of bucc2018/de changed since it was scored" in again.stderr
