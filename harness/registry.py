@@ -154,9 +154,7 @@ class Registry:
                 if implementation.plugin_name not in self.broken_resolvers:
                     self.broken_resolvers.add(implementation.plugin_name)
                     reason = f"{type(error).__name__}: {error}".splitlines()[0]
-                    warn(
-                        f"plugin {implementation.plugin_name!r}: xlt_resolve_data raised {reason}; its answers are ignored"
-                    )
+                    warn(f"plugin {implementation.plugin_name!r}: xlt_resolve_data raised {reason}; answers ignored")
                 continue
             if answer is not None:
                 return answer

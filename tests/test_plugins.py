@@ -141,10 +141,11 @@ def test_a_plugin_resolver_that_raises_is_passed_over_and_reported_once(tmp_path
         "from pathlib import Path\n"
         "registry = load_registry(['bad_resolver', 'exits'])\n"
         "task = registry.task('xnli', 'xtreme')\n"
-        f"for language in ('de', 'en'):\n    print(registry.resolve_data(task, language, 'test', Path({str(data)!r})).files)\n"
+        f"for language in ('de', 'en'):\n"
+        f"    print(registry.resolve_data(task, language, 'test', Path({str(data)!r})).files)\n"
         "print([p.error for p in registry.plugins if p.name == 'exits'])\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env})
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("xnli.test.tsv") == 2 and "SystemExit: 3" in result.stdout
-    assert result.stderr.count("plugin 'bad_resolver': xlt_resolve_data raised RuntimeError: resolver bug") == 1
+    assert result.stderr.count("plugin 'bad_resolver': xlt_resolve_data raised RuntimeError: resolver bug;") == 1
