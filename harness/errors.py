@@ -15,3 +15,8 @@ class XltBenchError(Exception):
 def warn(message: str) -> None:
     """One warning line on stderr, as the CLI prints them."""
     print(f"xlt-bench: warning: {message}", file=sys.stderr)
+
+
+def first_line(error: BaseException) -> str:
+    """An exception's message cut to its first line (or its type's name), for one-line errors built around it."""
+    return next(iter(str(error).strip().splitlines()), "") or type(error).__name__

@@ -103,7 +103,7 @@ def xlt_register_model_adapters(register: Callable[[ModelAdapter], None]) -> Non
     (transformers otherwise asks on stdin and runs the checkpoint's code on a yes); a `load` without that
     parameter is called as `load(path, device, dtype)`. The optional `check(folder, trust_remote_code)` looks at
     a local checkpoint folder before anything is loaded and raises `XltBenchError` naming what is missing or
-    unsafe; `xlt_bench.model_adapters.check_checkpoint_files` is the built-ins' check for transformers folders.
+    unsafe; `xlt_bench.checkpoint_checks.check_checkpoint_files` is the built-ins' check for transformers folders.
     """
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable, data_files
 from xlt_bench.data.hub import check_remote_code
-from xlt_bench.errors import XltBenchError, warn
+from xlt_bench.errors import XltBenchError, first_line, warn
 from xlt_bench.files import read_failure, reading, sha256_of, write_atomic
 
 if TYPE_CHECKING:
@@ -153,11 +153,6 @@ def _discard(folder: Path, reason: str, source: DataSource) -> None:
         raise XltBenchError(f"{folder}: cannot remove this corrupt datasets cache entry ({error}); delete it") from None
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0][:200] if text else type(error).__name__
-
-
 @contextmanager
 def _locked(root: Path, key: str) -> Iterator[None]:
     """Hold the lock of fingerprint `key` (next to the entries) while its entry is checked, discarded or written."""
@@ -238,7 +233,7 @@ def load_examples(
                 if isinstance(error, OSError):
                     raise _cache_error(root, error) from None
                 raise
-            corrupt, problem = folder, f"datasets cannot load it: {type(error).__name__}: {_first_line(error)}"
+            corrupt, problem = folder, f"datasets cannot load it: {type(error).__name__}: {first_line(error)[:200]}"
         else:
             if generated:
                 _record_checksums(dataset)
