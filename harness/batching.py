@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from xlt_bench.errors import XltBenchError
+from xlt_bench.errors import XltBenchError, first_line
 
 
 def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
@@ -85,8 +85,7 @@ def _forward_failed(error: BaseException, model: Any, length: int, size: int, de
     """An error of the model's own pass over a batch of `size` sequences of `length` tokens, in one line."""
     import torch
 
-    first = next(iter(str(error).strip().splitlines()), "") or type(error).__name__
-    reason = f"{description}: {_checkpoint(model)} failed on a batch of {size} x {length} tokens: {first}"
+    reason = f"{description}: {_checkpoint(model)} failed on a batch of {size} x {length} tokens: {first_line(error)}"
     usable = usable_positions(model)
     if usable is not None and length > usable[0]:
         reason += f" (it reads at most {usable[0]} tokens a sequence: {usable[1]})"

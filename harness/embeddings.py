@@ -9,17 +9,14 @@
   later retrieval task share encoder passes over identical sentences, and a re-run reads the `.npy` back.
 - A cache file is only a shortcut: one that is unreadable (truncated, garbage, a pickled object array: never
   unpickled), not float32 or of the wrong shape (rows != sentences, width != the model's hidden size) is discarded
-  with a warning and recomputed. Files are written under a temporary name unique to the process and thread, then
-  renamed, so readers never see half a file; a cache folder that cannot be written costs a warning, not the run.
+  with a warning and recomputed. Files are written atomically (`files.atomic_file`), so readers never see half a
+  file; a cache folder that cannot be written costs a warning, not the run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import secrets
-import threading
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -29,6 +26,7 @@ import numpy as np
 
 from xlt_bench.batching import batched_outputs
 from xlt_bench.errors import XltBenchError, warn
+from xlt_bench.files import atomic_file
 
 POOLINGS = ("mean", "cls")
 
@@ -85,17 +83,11 @@ def _cached(path: Path, rows: int, width: int | None) -> np.ndarray | None:
 
 def _store(path: Path, embeddings: np.ndarray) -> None:
     """Write `embeddings` to `path` atomically; a cache that cannot be written is a warning (the run has them)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}-{secrets.token_hex(4)}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            np.save(handle, embeddings, allow_pickle=False)
-        os.replace(temporary, path)
+        with atomic_file(path, binary=True) as out:
+            np.save(out, embeddings, allow_pickle=False)
     except OSError as error:
         warn(f"{path}: cannot write the embedding cache ({error.strerror or error}); continuing without it")
-    finally:
-        with suppress(OSError):
-            temporary.unlink(missing_ok=True)  # left only when writing failed
 
 
 def encode(

@@ -22,6 +22,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from xlt_bench.errors import XltBenchError
 
@@ -65,16 +66,20 @@ def utf8_path(path: Path | str, what: str) -> Path:
     return Path(path)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one, never a partial one.
+@contextmanager
+def atomic_file(path: Path, binary: bool = False) -> Iterator[IO]:
+    """A handle to write `path` through, so that readers see the old file or the whole new one, never a partial
+    one: a temporary sibling (`.<name>.<random>.tmp`, unique per writer) renamed over `path` when the block ends.
 
     A symlink to a file keeps being a link (the file it points at is replaced), and a path that is not a regular
     file (`/dev/stdout`, a FIFO) is written straight through: there is nothing to rename over there.
     """
     path = Path(path)
+    text_mode = {} if binary else {"encoding": "utf-8", "newline": "\n"}
+    mode = "wb" if binary else "w"
     if path.exists() and not stat.S_ISREG(path.stat().st_mode):
-        with open(path, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with open(path, mode, **text_mode) as out:
+            yield out
         return
     if path.is_symlink():
         path = Path(os.path.realpath(path))
@@ -89,12 +94,18 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as error:  # name the target, not its temporary name (the CLI prints "<file>: <reason>")
         raise type(error)(error.errno, error.strerror, str(path)) from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, mode, **text_mode) as out:
+            yield out
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` as UTF-8 through `atomic_file`."""
+    with atomic_file(path) as out:
+        out.write(text)
 
 
 def is_temporary(path: Path) -> bool:

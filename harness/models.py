@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlt_bench.errors import XltBenchError
+from xlt_bench.errors import XltBenchError, first_line
 from xlt_bench.files import ContentHashes
 from xlt_bench.labels import CheckpointMismatch, output_labels
 from xlt_bench.model_adapters import LoadedModel, ModelAdapter, architectures
@@ -194,12 +194,10 @@ def inspect_checkpoint(
                 )
         config = AutoConfig.from_pretrained(choice.path, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as error:
-        raise CheckpointMismatch(
-            f"cannot read the config of {choice.path}: {str(error).strip().splitlines()[0]}"
-        ) from None
+        raise CheckpointMismatch(f"cannot read the config of {choice.path}: {first_line(error)}") from None
     except (TypeError, AttributeError) as error:  # a value of the wrong JSON type, where transformers reads it
         raise CheckpointMismatch(
-            f"cannot read the config of {choice.path}: {type(error).__name__}: {str(error).strip().splitlines()[0]}"
+            f"cannot read the config of {choice.path}: {type(error).__name__}: {first_line(error)}"
         ) from None
     adapter = next((candidate for candidate in adapters if candidate.fits(config)), None)
     if adapter is None:
@@ -213,7 +211,15 @@ def inspect_checkpoint(
     commit = getattr(config, "_commit_hash", None)
     digest = checkpoint_hash(choice.path, hashes) or (f"hub:{commit}" if commit else f"hub:{choice.path}")
     architecture = next(iter(architectures(config)), getattr(config, "model_type", ""))
-    return ModelPlan(choice.path, choice.origin, architecture, labels, digest, adapter, trust_remote_code)
+    return ModelPlan(
+        path=choice.path,
+        origin=choice.origin,
+        architecture=architecture,
+        labels=labels,
+        checkpoint_hash=digest,
+        adapter=adapter,
+        trust_remote_code=trust_remote_code,
+    )
 
 
 def pick_device(requested: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 import pluggy
 
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
-from xlt_bench.errors import XltBenchError, warn
+from xlt_bench.errors import XltBenchError, first_line, warn
 from xlt_bench.metrics import Metric
 from xlt_bench.model_adapters import ModelAdapter
 from xlt_bench.plugin_manager import PluginInfo, create_plugin_manager
@@ -153,7 +153,7 @@ class Registry:
             except Exception as error:
                 if implementation.plugin_name not in self.broken_resolvers:
                     self.broken_resolvers.add(implementation.plugin_name)
-                    reason = f"{type(error).__name__}: {error}".splitlines()[0]
+                    reason = f"{type(error).__name__}: {first_line(error)}"
                     warn(f"plugin {implementation.plugin_name!r}: xlt_resolve_data raised {reason}; answers ignored")
                 continue
             if answer is not None:

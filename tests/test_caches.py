@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import xlt_bench.embeddings
+import xlt_bench.files
 from xlt_bench.data.formats import DataFormat, DataSource
 from xlt_bench.data.loading import CHECKSUMS, cache_entry, fingerprint, load_examples
 from xlt_bench.data.xnli import read_xnli_tsv
@@ -153,8 +154,8 @@ def test_a_failed_write_leaves_no_temporary_file(encoder, passes, tmp_path: Path
 def test_temporary_names_differ_between_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     names: list[str] = []
     real_replace = os.replace
-    monkeypatch.setattr(
-        xlt_bench.embeddings.os, "replace", lambda a, b: names.append(Path(a).name) or real_replace(a, b)
+    monkeypatch.setattr(  # embeddings are written through files.atomic_file
+        xlt_bench.files.os, "replace", lambda a, b: names.append(Path(a).name) or real_replace(a, b)
     )
     path = tmp_path / "ab" / "key.npy"
     threads = [
