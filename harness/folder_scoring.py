@@ -54,7 +54,7 @@ def score_folders(
         if task.name in optional and not any(path.is_file() for path in pred_paths.values()):
             warnings.append(f"{task.name}: optional task with gold but no prediction file; not scored")
             continue
-        task_score = TaskScore(task)
+        task_score, params = TaskScore(task), metric_params(task, seqeval_rules)
         for language, gold_path in gold_paths.items():
             if not gold_path.is_file():
                 if strict:
@@ -67,7 +67,6 @@ def score_folders(
                 raise XltBenchError(f"{pred_path}: prediction file missing (gold: {gold_path})")
             expected, predicted = fmt.read_gold(gold_path), fmt.read_predictions(pred_path)
             warnings += fmt.check(expected, predicted, gold_path, pred_path)
-            params = metric_params(task, seqeval_rules)
             task_score.languages[language] = metric.compute(expected, predicted, language=language, **params)
         if task_score.missing:
             warnings.append(f"{task.name}: no gold for {', '.join(task_score.missing)}; task incomplete, not averaged")
