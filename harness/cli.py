@@ -372,10 +372,6 @@ def cmd_compare(registry, args) -> int:
     baseline, candidate = load_run(args.baseline, registry), load_run(args.candidate, registry)
     if baseline.suite != candidate.suite:
         raise XltBenchError(f"{args.baseline} is a {baseline.suite} run, {args.candidate} a {candidate.suite} run")
-    if baseline.split != candidate.split:
-        raise XltBenchError(
-            f"{args.baseline} scores the {baseline.split} split, {args.candidate} the {candidate.split}"
-        )
     for note in check_comparable([baseline, candidate], args.allow_limited):
         warn(note)
     tasks = _csv(args.tasks, "--tasks")

@@ -201,8 +201,8 @@ def published_run(path: Path, registry) -> Run:
 
 
 def _scored_alike(runs: list[Run]) -> None:
-    """Every task of one suite scored under the same task version and metric parameters, every shared language
-    on data of the same content, and every run on the same split."""
+    """Every task of one suite scored under the same task version and metric parameters, and every shared language
+    on data of the same content."""
     for suite, name in dict.fromkeys((run.suite, task) for run in runs for task in run.tasks):
         cells = [(run, run.tasks[name]) for run in runs if run.suite == suite and name in run.tasks]
         (first, reference), *others = cells
@@ -218,10 +218,19 @@ def _scored_alike(runs: list[Run]) -> None:
                         f"{name}/{language} was scored on other data in {first.path} than in {run.path} (the "
                         "content of its files differs): their numbers are not comparable"
                     )
+
+
+def _one_split(runs: list[Run]) -> None:
+    """Runs of one suite, published baselines included, all report the same split."""
     for suite in {run.suite for run in runs}:
-        splits = {run.split for run in runs if run.suite == suite}
-        if len(splits) > 1:
-            raise XltBenchError(f"these {suite} runs score different splits ({', '.join(sorted(splits))})")
+        members = [run for run in runs if run.suite == suite]
+        other = next((run for run in members if run.split != members[0].split), None)
+        if other is not None:
+            first = members[0]
+            raise XltBenchError(
+                f"{first.path or first.label} scores the {first.split} split, {other.path or other.label} the "
+                f"{other.split} split: their numbers are not comparable"
+            )
 
 
 def _limits(runs: list[Run], allow_limited: bool) -> list[str]:
@@ -244,8 +253,9 @@ def _limits(runs: list[Run], allow_limited: bool) -> list[str]:
 
 def check_comparable(runs: list[Run], allow_limited: bool) -> list[str]:
     """Refuse to set side by side runs whose numbers mean different things (`_scored_alike` for measured runs,
-    `_limits`); returns the notes for what is shown anyway."""
+    `_one_split`, `_limits`); returns the notes for what is shown anyway."""
     _scored_alike([run for run in runs if not run.published])
+    _one_split(runs)
     return _limits(runs, allow_limited)
 
 

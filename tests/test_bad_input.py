@@ -742,6 +742,12 @@ CASES = [
         2,
         "b.json: tasks must be an object of task entries",
     ),
+    Case(
+        "compare-split",
+        lambda w: ["compare", str(w.run), str(_results_with(w, split="dev"))],
+        2,
+        "scores the test split, ",
+    ),
     Case("compare-suite", lambda w: ["compare", "unicoder_xglue", str(w.run)], 2, "is a xglue run"),
     Case("leaderboard-limited", lambda w: ["leaderboard", str(w.run), str(w.limited)], 2, "pass --allow-limited"),
     Case(
