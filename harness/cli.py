@@ -73,6 +73,34 @@ def device_spec(text: str) -> str:
     return text
 
 
+def inference_value(text: str) -> tuple[str, object]:
+    """`KEY=VALUE` of `--inference`: VALUE read as JSON when it is JSON (8, -1, true, null, {...}), else as text."""
+    key, equals, value = text.partition("=")
+    if not equals or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key.strip()):
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. layer=8), got {text!r}")
+    try:
+        return key.strip(), json.loads(value)
+    except ValueError:
+        return key.strip(), value
+
+
+class InferenceShorthand(argparse.Action):
+    """A documented shorthand for `--inference KEY=VALUE` (`--layer 8` is `--inference layer=8`)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[override]
+        namespace.inference = [*(namespace.inference or []), (self.dest, values)]
+
+
+def _inference(pairs: list[tuple[str, object]] | None) -> dict[str, object]:
+    """`--inference` pairs and shorthands as one mapping; a parameter given twice is a mistake."""
+    found: dict[str, object] = {}
+    for key, value in pairs or []:
+        if key in found:
+            raise XltBenchError(f"--inference {key}: given twice ({found[key]!r} and {value!r})")
+        found[key] = value
+    return found
+
+
 def _csv(value: str | None, option: str) -> list[str] | None:
     """A comma-separated option's items (None when the option was not given); an empty list is a mistake."""
     if value is None:
@@ -131,7 +159,7 @@ def _task_json(registry, task) -> dict:
     return {
         "name": task.name,
         "suite": task.suite,
-        "type": task.type.value,
+        "type": task.type,
         "languages": list(task.languages),
         "train_language": task.train_language,
         "train_data": task.train_data,
@@ -177,6 +205,14 @@ def cmd_list(registry, args) -> int:
         rows = [[m.name, ",".join(m.keys), m.submission.extension, m.description] for m in registry.metrics.values()]
         print(render_table(["metric", "values", "file", "description"], rows))
         return 0
+    if args.what == "types":
+        rows = [
+            [name, runner.role, ", ".join(runner.inference_required), ", ".join(runner.inference_optional)]
+            + [registry.origin[("runners", name)], runner.description]
+            for name, runner in registry.runners.items()
+        ]
+        print(render_table(["type", "role", "requires", "also reads", "plugin", "description"], rows))
+        return 0
     if args.what == "adapters":
         rows = [
             [a.name, a.role, registry.origin[("adapters", a.name)], a.description or a.accepts]
@@ -187,10 +223,10 @@ def cmd_list(registry, args) -> int:
         return 0
     tasks = registry.suite_tasks(args.suite, optional=True) if args.suite else list(registry.tasks.values())
     if args.type:
-        types = sorted({task.type.value for task in tasks})
+        types = sorted({task.type for task in tasks})
         if args.type not in types:
             raise XltBenchError(f"--type {args.type}: no such task type here (types: {', '.join(types)})")
-        tasks = [task for task in tasks if task.type.value == args.type]
+        tasks = [task for task in tasks if task.type == args.type]
     if args.language:
         if not any(args.language in task.languages for task in registry.tasks.values()):
             raise XltBenchError(f"--language {args.language}: no installed task has this language code")
@@ -199,8 +235,7 @@ def cmd_list(registry, args) -> int:
         print(json.dumps([_task_json(registry, task) for task in tasks], indent=2, ensure_ascii=False))
         return 0
     rows = [
-        [t.name, t.suite, t.type.value, len(t.languages), t.main_metric, f"v{t.version}", _task_sources(t)]
-        for t in tasks
+        [t.name, t.suite, t.type, len(t.languages), t.main_metric, f"v{t.version}", _task_sources(t)] for t in tasks
     ]
     print(render_table(["task", "suite", "type", "langs", "metric", "version", "data source"], rows))
     print()
@@ -292,11 +327,7 @@ def cmd_eval(registry, args) -> int:
         offline=args.offline,
         label_maps=parse_label_maps(args.label_map or []),
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
-        layer=args.layer,
-        pooling=args.pooling,
-        index=args.index,
-        num_beams=args.num_beams,
-        max_new_tokens=args.max_new_tokens,
+        inference=_inference(args.inference),
         seqeval_rules=args.seqeval_rules,
         trust_remote_code=args.trust_remote_code,
         label=args.label,
@@ -465,8 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
     plugins.add_argument("--json", action="store_true", help="print JSON")
     plugins.set_defaults(handler=cmd_plugins)
 
-    listing = commands.add_parser("list", help="list suites, tasks, metrics or model adapters")
-    listing.add_argument("what", choices=["suites", "tasks", "metrics", "adapters"])
+    listing = commands.add_parser("list", help="list suites, tasks, task types, metrics or model adapters")
+    listing.add_argument("what", choices=["suites", "tasks", "types", "metrics", "adapters"])
     listing.add_argument("--suite", help="only this suite's tasks")
     listing.add_argument("--type", help="only tasks of this type (classification, tagging, ...)")
     listing.add_argument("--language", help="only tasks with this language")
@@ -542,16 +573,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="downloads, prefetched data and cached embeddings (default ~/.cache/xlt_bench)",
     )
     ev.add_argument(
-        "--layer",
-        type=INTEGER,
-        help="retrieval: hidden_states index (0 = embeddings, negative from the top; default: the task's)",
+        "--inference",
+        action="append",
+        type=inference_value,
+        metavar="KEY=VALUE",
+        help="set an inference parameter of the tasks whose runner reads it (`list types` shows which read what); "
+        "VALUE is read as JSON when it is JSON, else as text. The options below are shorthands for it",
     )
-    ev.add_argument("--pooling", choices=["mean", "cls"], help="retrieval: sentence pooling (default: the task's)")
-    ev.add_argument("--index", choices=["flat", "ivf", "hnsw"], help="retrieval: faiss index (default flat, exact)")
-    ev.add_argument("--num-beams", type=POSITIVE, help="generation: beam size (default: the task's; 1 = greedy)")
-    ev.add_argument(
-        "--max-new-tokens", type=POSITIVE, help="generation: longest output in tokens (default: the task's)"
-    )
+    for flag, kind, text in (
+        ("--layer", INTEGER, "embedding runners: hidden_states index (0 = embeddings, negative from the top)"),
+        ("--pooling", None, "embedding runners: sentence pooling, mean or cls"),
+        ("--index", None, "embedding runners: faiss index, flat (exact), ivf or hnsw"),
+        ("--query-prefix", None, "embedding runners: text put before queries and bitext sentences (e5: 'query: ')"),
+        ("--passage-prefix", None, "ranking: text put before candidates (e5: 'passage: ')"),
+        ("--num-beams", POSITIVE, "generation: beam size (1 = greedy)"),
+        ("--max-new-tokens", POSITIVE, "generation: longest output in tokens"),
+    ):
+        key = flag[2:].replace("-", "_")
+        ev.add_argument(flag, dest=key, type=kind, action=InferenceShorthand, help=f"{text} (--inference {key}=...)")
     _seqeval_rules_option(ev)
     ev.add_argument(
         "--trust-remote-code",

@@ -27,8 +27,7 @@ import numpy as np
 from xlt_bench.batching import batched_outputs
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import atomic_file
-
-POOLINGS = ("mean", "cls")
+from xlt_bench.runners.embedding_runner import POOLINGS
 
 
 def resolve_layer(requested: int | str, num_layers: int) -> int:

@@ -46,9 +46,9 @@ from xlt_bench.models import (
 )
 from xlt_bench.registry import Registry
 from xlt_bench.results import PlannedUnit, RunStore, environment_versions, now
-from xlt_bench.runners import Job, predict_and_score, runner_for
+from xlt_bench.runners import Job, predict_and_score
 from xlt_bench.scoring import SuiteScore, TaskScore
-from xlt_bench.tasks import Task, TaskType
+from xlt_bench.tasks import Task
 
 
 @dataclass
@@ -73,11 +73,7 @@ class EvalConfig:
     offline: bool = False
     label_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     cache_dir: Path | None = None
-    layer: int | None = None
-    pooling: str | None = None
-    index: str | None = None
-    num_beams: int | None = None
-    max_new_tokens: int | None = None
+    inference: dict[str, Any] = field(default_factory=dict)  # `--inference KEY=VALUE` (and shorthands like --layer)
     seqeval_rules: str | None = None
     trust_remote_code: bool = False
     label: str | None = None
@@ -147,6 +143,24 @@ def _check_label_maps(tasks: list[Task], label_maps: dict[str, dict[str, str]]) 
         )
 
 
+def _check_inference(registry: Registry, tasks: list[Task], overrides: dict[str, Any]) -> None:
+    """Every `--inference` key is read by the runner of at least one selected task, and its value suits every
+    runner that reads it (the task's own parameters were checked when it was registered)."""
+    runners = {task.name: registry.runner(task) for task in tasks}
+    read = {name for runner in runners.values() for name in runner.reads()}
+    if stray := [key for key in overrides if key not in read]:
+        types = ", ".join(sorted({task.type for task in tasks}))
+        raise XltBenchError(
+            f"--inference {stray[0]}: not an inference parameter of the {types} runners of this run "
+            f"(they read: {', '.join(sorted(read)) or 'nothing'})"
+        )
+    for task in tasks:
+        runner = runners[task.name]
+        applied = {key: value for key, value in overrides.items() if key in runner.reads()}
+        if problems := runner.inference_problems({**task.inference, **applied}):
+            raise XltBenchError(f"--inference for {task.name}: {problems[0]}")
+
+
 def _seed(seed: int) -> None:
     import numpy
     import torch
@@ -184,10 +198,7 @@ class _Evaluation:
 
     def model_plan(self, task: Task, choice: CheckpointChoice | str) -> ModelPlan | None:
         """The checkpoint that serves `task`, checked (head, labels, consent), or None with the skip recorded."""
-        runner = runner_for(task)
-        if runner is None:
-            self.skip(task, f"no runner for {task.type.value} tasks in xlt-bench {__version__}")
-            return None
+        runner = self.registry.runner(task)
         if isinstance(choice, str):
             self.skip(task, choice)
             return None
@@ -210,20 +221,15 @@ class _Evaluation:
         files = data_files(self.registry.data_format(source), source)  # with companions (Tatoeba's .eng, ...)
         return [[utf8_path(path, "data file").name, self.hashes(path)] for path in files]
 
-    def settings(self, task: Task) -> dict[str, Any]:
-        """The task's inference parameters with the command-line overrides that apply to it."""
-        config, settings = self.config, dict(task.inference)
-        overrides = {
-            TaskType.RETRIEVAL: {"layer": config.layer, "pooling": config.pooling, "index": config.index},
-            TaskType.GENERATION: {"num_beams": config.num_beams, "max_new_tokens": config.max_new_tokens},
-        }.get(task.type, {})
-        settings.update({key: value for key, value in overrides.items() if value is not None})
-        return settings
+    def inference(self, task: Task) -> dict[str, Any]:
+        """The task's inference parameters with the `--inference` overrides its runner reads."""
+        reads = self.registry.runner(task).reads()
+        return {**task.inference, **{key: value for key, value in self.config.inference.items() if key in reads}}
 
     def plan_units(self, task: Task, plan: ModelPlan, languages: list[str]) -> list[Unit]:
         """A unit per language whose data can be found, each with its signature (`results` module docstring)."""
-        config, settings = self.config, self.settings(task)
-        also_read = runner_for(task).splits_read(config.split, settings)[1:]  # BUCC: the split it tunes on
+        config, inference = self.config, self.inference(task)
+        also_read = self.registry.runner(task).splits_read(config.split, inference)[1:]  # BUCC: the split it tunes on
         units = []
         for language in languages:
             try:
@@ -242,7 +248,7 @@ class _Evaluation:
                 "task_version": task.version,
                 "checkpoint": plan.checkpoint_hash,
                 "labels": {str(i): label for i, label in sorted(plan.labels.items())},
-                "inference": settings,
+                "inference": inference,
                 "metric_params": metric_params(task, config.seqeval_rules),
                 "data": data,
             }
@@ -312,7 +318,7 @@ class _Evaluation:
 
     def run_unit(self, unit: Unit, stale: bool = False) -> None:
         task, language, plan, config = unit.task, unit.language, unit.plan, self.config
-        runner, metric = runner_for(task), self.registry.metric(task)
+        runner, metric = self.registry.runner(task), self.registry.metric(task)
         try:
             examples, skipped = self.examples(task, unit.source, language, config.split)
         except DataUnavailable as unavailable:
@@ -320,14 +326,15 @@ class _Evaluation:
             return
         loaded = self.load(plan)
         began = time.perf_counter()
-        settings = {"batch_size": config.batch_size, "progress": self.progress, **unit.signature["inference"]}
         job = Job(
             task=task,
             language=language,
             examples=examples,
             loaded=loaded,
             plan=plan,
-            settings=settings,
+            inference=unit.signature["inference"],
+            batch_size=config.batch_size,
+            progress=self.progress,
             load_split=partial(self.examples_of, task, language),
             cache_dir=self.cache,
             split=config.split,
@@ -444,6 +451,7 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
     tasks = _select_tasks(registry, config)
     languages = _select_languages(tasks, config.languages)
     _check_label_maps(tasks, config.label_maps)
+    _check_inference(registry, tasks, config.inference)
     for path, option in (
         (config.output, "--output"),
         (config.data_dir, "--data-dir"),

@@ -13,10 +13,10 @@ Rules that keep the CLI fast and robust:
 
 - Registration hooks run at every start, including `xlt-bench --help`, `list` and `plugins`: keep them cheap and
   never import torch, transformers, datasets or faiss at module level or inside a registration hook.
-- Register plain, frozen metadata (`Task`, `Suite`, `Metric`, `DataFormat`, `ModelAdapter`). Malformed
+- Register plain, frozen metadata (`Task`, `Suite`, `Metric`, `DataFormat`, `ModelAdapter`) and runner classes. Malformed
   declarations are reported and skipped (the rest of the plugin still loads); a plugin that raises while loading
   is reported and skipped.
-- Names are global: registering a suite, metric, format or model adapter name that another plugin already registered is
+- Names are global: registering a suite, metric, format, model adapter or task type name that another plugin already registered is
   reported as a conflict and the later registration is skipped.
 
 Hook API version: `HOOK_API = 1`; hooks are only added, never changed incompatibly, within a version.
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from xlt_bench.data.formats import DataFormat, DataSource
     from xlt_bench.metrics import Metric
     from xlt_bench.model_adapters import ModelAdapter
+    from xlt_bench.runners.base import Runner
     from xlt_bench.tasks import Suite, Task
 
 HOOK_API = 1
@@ -56,10 +57,24 @@ def xlt_register_suites(register: Callable[[Suite], None]) -> None:
 def xlt_register_tasks(register: Callable[[Task], None]) -> None:
     """Register tasks.
 
-    Call `register(Task(...))` once per task. A task declares only metadata: its type (which selects the runner
-    and the checkpoint head), languages, metric and metric parameters, the label inventory (matched by name
+    Call `register(Task(...))` once per task. A task declares only metadata: its type (a task type registered with
+    `xlt_register_runners`: it selects the runner and the checkpoint head), languages, metric and metric parameters, the label inventory (matched by name
     against a checkpoint's `id2label`), where its data lives (`DataFiles` patterns of the official file names,
     and optionally a `HubSource`), and a `version` you bump whenever its numbers could change.
+    """
+
+
+@hookspec
+def xlt_register_runners(register: Callable[[type[Runner]], None]) -> None:
+    """Register task types: call `register(MyRunner)` with a subclass of `xlt_bench.runners.Runner` per type.
+
+    The runner's `type` is the name tasks use in `Task.type` (global: a name another plugin took is a conflict);
+    its `role` selects the model adapters that load the checkpoint; `inference_required` / `inference_optional`
+    list the inference parameters it reads (a task lacking a required one is refused, and `eval --inference
+    KEY=VALUE` may only set parameters its runners read). The contract (what the harness calls, with which `Job`)
+    is the docstring of `xlt_bench.runners.base`; `examples/xlt-bench-example-plugin` adds an STS regression type.
+    Register the class, not an instance, and import heavy packages (torch, numpy) inside its methods: the
+    module is imported at every start.
     """
 
 

@@ -21,7 +21,13 @@ from xlt_bench import hookspecs
 from xlt_bench.errors import XltBenchError
 
 ENTRY_POINT_GROUP = "xlt_bench"
-CORE_PLUGINS = ("xlt_bench.metrics", "xlt_bench.data", "xlt_bench.data.resolve", "xlt_bench.model_adapters")
+CORE_PLUGINS = (
+    "xlt_bench.metrics",
+    "xlt_bench.data",
+    "xlt_bench.data.resolve",
+    "xlt_bench.model_adapters",
+    "xlt_bench.runners",
+)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Everything the installed plugins registered: suites, tasks, metrics and data formats, by name.
+"""Everything the installed plugins registered: suites, tasks, task types (runners), metrics, data formats and
+model adapters, by name.
 
 Tasks are named within their suite (XTREME and XTREME-R both have a `udpos`, with different languages): the
 registry keys them as `<suite>/<task>`, and a bare task name is accepted wherever it is unambiguous.
@@ -22,7 +23,7 @@ from xlt_bench.errors import XltBenchError, first_line, warn
 from xlt_bench.metrics import Metric
 from xlt_bench.model_adapters import ModelAdapter
 from xlt_bench.plugin_manager import PluginInfo, create_plugin_manager
-from xlt_bench.runners import settings_problems
+from xlt_bench.runners.base import Runner, runner_problems
 from xlt_bench.tasks import Suite, Task
 
 _KINDS: dict[str, tuple[str, type]] = {
@@ -31,7 +32,28 @@ _KINDS: dict[str, tuple[str, type]] = {
     "metrics": ("xlt_register_metrics", Metric),
     "formats": ("xlt_register_formats", DataFormat),
     "adapters": ("xlt_register_model_adapters", ModelAdapter),
+    "runners": ("xlt_register_runners", Runner),
 }
+
+
+def _wrong_type(kind: str, item: Any) -> str | None:
+    """Why `item` is not something a `kind` hook registers (runners: a `Runner` subclass; the rest: an instance)."""
+    expected = _KINDS[kind][1]
+    if kind == "runners":
+        ok = isinstance(item, type) and issubclass(item, Runner)
+        return None if ok else f"register() got {item!r}, expected a subclass of {expected.__name__}"
+    return None if isinstance(item, expected) else f"register() got {type(item).__name__}, expected {expected.__name__}"
+
+
+def _problems(kind: str, item: Any) -> list[str]:
+    """What is malformed about a registered item of the right type; empty when it is sound."""
+    if kind == "runners":
+        return runner_problems(item)
+    return item.problems() if hasattr(item, "problems") else []
+
+
+def _name(item: Any) -> str:
+    return getattr(item, "type", None) if isinstance(item, type) else getattr(item, "name", None)
 
 
 def unknown_name(kind: str, name: str, known: Sequence[str]) -> XltBenchError:
@@ -42,7 +64,7 @@ def unknown_name(kind: str, name: str, known: Sequence[str]) -> XltBenchError:
 
 
 class Registry:
-    """Registered suites, tasks, metrics and formats, plus the plugins they came from and any problems."""
+    """Registered suites, tasks, runners, metrics and formats, plus the plugins they came from and any problems."""
 
     def __init__(self, pm: pluggy.PluginManager, plugins: list[PluginInfo]) -> None:
         self.pm = pm
@@ -55,26 +77,25 @@ class Registry:
         self.metrics: dict[str, Metric] = {}
         self.formats: dict[str, DataFormat] = {}
         self.adapters: dict[str, ModelAdapter] = {}
+        self.runners: dict[str, type[Runner]] = {}  # task type -> runner class
         self.origin: dict[tuple[str, str], str] = {}  # (kind, name) -> plugin name
         self.broken_resolvers: set[str] = set()  # plugins whose xlt_resolve_data raised (reported once)
-        for kind in ("metrics", "formats", "adapters", "suites", "tasks"):
+        for kind in ("metrics", "formats", "adapters", "runners", "suites", "tasks"):
             self._collect(kind)
         self._check_references()
 
     def _collect(self, kind: str) -> None:
-        hook_name, expected = _KINDS[kind]
+        hook_name = _KINDS[kind][0]
         table: dict[str, Any] = getattr(self, kind)
         for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
 
             def register(item: Any, plugin: str = impl.plugin_name) -> None:
-                if not isinstance(item, expected):
-                    got, wanted = type(item).__name__, expected.__name__
-                    self.problems.append(f"plugin {plugin!r}: register() got {got}, expected {wanted}; skipped")
+                if wrong := _wrong_type(kind, item):
+                    self.problems.append(f"plugin {plugin!r}: {wrong}; skipped")
                     return
-                problems = item.problems() if hasattr(item, "problems") else []
-                if problems:
+                if problems := _problems(kind, item):
                     self.problems.append(
-                        f"plugin {plugin!r}: malformed {kind[:-1]} {item.name!r} skipped: {'; '.join(problems)}"
+                        f"plugin {plugin!r}: malformed {kind[:-1]} {_name(item)!r} skipped: {'; '.join(problems)}"
                     )
                 elif _key(item) in table:
                     first = self.origin[(kind, _key(item))]
@@ -97,7 +118,7 @@ class Registry:
             if task.metric not in self.metrics:
                 self.problems.append(f"task {key!r} refers to unregistered metric {task.metric!r}; skipped")
                 del self.tasks[key]
-            elif problems := settings_problems(task):
+            elif problems := self.task_type_problems(task):
                 self.problems.append(f"task {key!r}: {problems[0]}; skipped")
                 del self.tasks[key]
         for suite in self.suites.values():
@@ -135,6 +156,18 @@ class Registry:
         found = [adapter for adapter in self.adapters.values() if adapter.role == role]
         return sorted(found, key=lambda adapter: self.origin[("adapters", adapter.name)] in core)
 
+    def task_type_problems(self, task: Task) -> list[str]:
+        """What `task` lacks for its task type's runner (or that its type is not registered); empty when none."""
+        if task.type not in self.runners:
+            return [str(unknown_name("task type", task.type, list(self.runners)))]
+        return self.runners[task.type](task).declaration_problems()
+
+    def runner(self, task: Task) -> Runner:
+        """A runner for `task` (its type was checked when the task was registered)."""
+        if task.type not in self.runners:
+            raise unknown_name("task type", task.type, list(self.runners))
+        return self.runners[task.type](task)
+
     def metric(self, task: Task) -> Metric:
         return self.metrics[task.metric]
 
@@ -170,8 +203,8 @@ class Registry:
 
 
 def _key(item: Any) -> str:
-    """Registry key: tasks are qualified by their suite, everything else is named globally."""
-    return f"{item.suite}/{item.name}" if isinstance(item, Task) else item.name
+    """Registry key: tasks are qualified by their suite, runners named by their task type, the rest by name."""
+    return f"{item.suite}/{item.name}" if isinstance(item, Task) else _name(item)
 
 
 def load_registry(plugins: Sequence[str] = ()) -> Registry:

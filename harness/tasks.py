@@ -8,7 +8,6 @@ never compared silently.
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,15 +18,18 @@ from typing import Any
 _NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
 
 
-class TaskType(str, enum.Enum):
-    """What a task's model does; selects the runner (and the head a checkpoint must have)."""
+class TaskType:
+    """The names of the built-in task types. `Task.type` is an open name: any type a plugin registers with
+    `xlt_register_runners` (its runner's `type`) is as valid as these; `xlt-bench list types` shows them all."""
 
     CLASSIFICATION = "classification"
     TAGGING = "tagging"
     EXTRACTIVE_QA = "extractive_qa"
-    RETRIEVAL = "retrieval"
     MULTIPLE_CHOICE = "multiple_choice"
-    RANKING = "ranking"  # a relevance score per (query, candidate) row, ranked within each query (XGLUE WPR)
+    BITEXT_RETRIEVAL = "bitext_retrieval"  # nearest sentence across a bitext (Tatoeba)
+    BITEXT_MINING = "bitext_mining"  # translation pairs mined from two corpora (BUCC)
+    RANKING = "ranking"  # queries ranked against a candidate pool by embeddings (LAReQA, Mewsli-X)
+    RELEVANCE = "relevance"  # a relevance score per (query, candidate) row, ranked within each query (XGLUE WPR)
     GENERATION = "generation"  # text from an encoder-decoder (XGLUE QG, NTG)
 
 
@@ -146,7 +148,8 @@ class Task:
     - `gold_labels`: labels gold data may contain beyond `labels`, e.g. MasakhaNER's B-DATE/I-DATE, mapped to O by
       the metric's `types`. Gold data with any other label is an error naming its file and line
       (`data.validation.check_examples`), never scored silently.
-    - `inference`: runner parameters such as `max_length`.
+    - `type`: the task type, i.e. which registered runner runs it (and so which checkpoint head it needs).
+    - `inference`: the inference parameters its runner reads, such as `max_length` (`xlt-bench list types`).
     - `releases`: the official files `prefetch` downloads; tasks without releases are prefetched from their
       faithful `hub` source.
     - `submission`: where its prediction and gold files sit in a submission folder (default: XTREME's layout).
@@ -158,7 +161,7 @@ class Task:
 
     name: str
     suite: str
-    type: TaskType
+    type: str  # a registered task type (`TaskType` names the built-in ones)
     languages: tuple[str, ...]
     metric: str
     main_metrics: tuple[str, ...]
@@ -181,7 +184,6 @@ class Task:
     gold_labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "type", TaskType(self.type))
         names = ("languages", "main_metrics", "data", "splits", "labels", "gold_labels", "releases", "checkpoint_names")
         for name in names:
             object.__setattr__(self, name, tuple(getattr(self, name)))
@@ -201,8 +203,8 @@ class Task:
             found.append("duplicate languages")
         if not self.main_metrics:
             found.append("no main_metrics")
-        if self.type in (TaskType.CLASSIFICATION, TaskType.TAGGING) and not self.labels:
-            found.append(f"a {self.type.value} task needs its label inventory (labels)")
+        if not isinstance(self.type, str) or not _NAME.match(self.type):
+            found.append(f"type {self.type!r} must name a task type (lower-case letters, digits, '_' or '-')")
         if not self.data and self.hub is None:
             found.append("no data source (data files or hub)")
         if self.version < 1:

@@ -18,13 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from xlt_bench import __version__
 from xlt_bench.data.formats import DataUnavailable
 from xlt_bench.data.loading import drop_skipped
-from xlt_bench.errors import XltBenchError
 from xlt_bench.models import CheckpointChoice, inspect_checkpoint, load_model
 from xlt_bench.registry import Registry, load_registry, unknown_name
-from xlt_bench.runners import Job, predict_and_score, runner_for, settings_problems
+from xlt_bench.runners import Job, predict_and_score
 from xlt_bench.tasks import Task
 
 HEADS = {
@@ -168,11 +166,12 @@ def check_task(task: Task, registry: Registry | None = None) -> list[str]:
     """Every problem with a task declaration (empty when it is sound), so a plugin's tests fail where the CLI would
     only warn and skip the task.
 
-    Without `registry` the declaration alone is checked (`Task.problems`); with one (`load_registry()`: the
-    installed plugins) also what it refers to: its metric and data formats registered, its suite registered and
-    listing it, and its `main_metrics` among the metric's values.
+    Without `registry` the declaration and what its task type's runner needs are checked (`Task.problems`, the
+    runner's required inference parameters and label inventory), the type looked up among the installed plugins;
+    with a registry (`load_registry()`) also what it refers to: its metric and data formats registered, its suite
+    registered and listing it, and its `main_metrics` among the metric's values.
     """
-    problems = task.problems() + settings_problems(task)
+    problems = task.problems() + (registry or load_registry()).task_type_problems(task)
     if registry is None:
         return problems
     metric = registry.metrics.get(task.metric)
@@ -205,7 +204,8 @@ def run_task(
     *,
     registry: Registry | None = None,
     language: str = "en",
-    settings: Mapping[str, Any] | None = None,
+    inference: Mapping[str, Any] | None = None,
+    batch_size: int = 32,
     trust_remote_code: bool = False,
 ) -> dict[str, Any]:
     """A task runner on in-memory examples: `{"predictions", "gold", "metrics"}` as `eval` computes them.
@@ -214,21 +214,27 @@ def run_task(
     `checkpoint` (a folder or Hub id) is checked as `eval` checks it (head, labels matched by name; a misfit raises
     `CheckpointMismatch`) and loaded on CPU; its own code (`auto_map`) and pickle weights load only with
     `trust_remote_code`, as with `eval --trust-remote-code`. The metric comes from `registry` (default: the
-    installed plugins); `settings` override the task's `inference` parameters and the batch size (32).
+    installed plugins); `inference` overrides the task's inference parameters.
     """
     import datasets
 
     registry = load_registry() if registry is None else registry
     if task.metric not in registry.metrics:
         raise unknown_name("metric", task.metric, list(registry.metrics))
-    runner = runner_for(task)
-    if runner is None:
-        raise XltBenchError(f"no runner for {task.type.value} tasks in xlt-bench {__version__}")
+    runner = registry.runner(task)
     choice = CheckpointChoice(str(checkpoint), "run_task")
     plan = inspect_checkpoint(task, choice, registry.adapters_for(runner.role), None, trust_remote_code)
     loaded = load_model(plan, "cpu", "auto")
     dataset, _ = drop_skipped(datasets.Dataset.from_list([dict(example) for example in examples]))
-    run_settings = {"batch_size": 32, "progress": False, **task.inference, **(settings or {})}
-    job = Job(task, language, dataset, loaded, plan, run_settings, _only_given_examples)
+    job = Job(
+        task=task,
+        language=language,
+        examples=dataset,
+        loaded=loaded,
+        plan=plan,
+        inference={**task.inference, **(inference or {})},
+        batch_size=batch_size,
+        load_split=_only_given_examples,
+    )
     predictions, gold, metrics = predict_and_score(runner, job, registry.metric(task))
     return {"predictions": predictions, "gold": gold, "metrics": metrics}

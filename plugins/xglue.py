@@ -142,7 +142,7 @@ TASKS = (
         description="Query-ad matching: query vs ad title + description, Good/Bad", **PAIRS,
     ),
     _task(
-        "wpr", "WPR", TaskType.RANKING, "de en es fr it pt zh", "ndcg", "ndcg", "xglue-tsv",
+        "wpr", "WPR", TaskType.RELEVANCE, "de en es fr it pt zh", "ndcg", "ndcg", "xglue-tsv",
         "xglue.wpr.{lang}.{split}", params={**TSV_QUERY, "query_groups": True},
         labels=tuple(WPR_GRADES.values()), label_aliases=WPR_GRADES, train_data="WPR English train",
         description="Web page ranking: relevance 0-4 of (query, title + snippet), nDCG per query", **PAIRS,

@@ -253,7 +253,7 @@ TASKS = (
     Task(
         name="bucc2018",
         suite=SUITE,
-        type=TaskType.RETRIEVAL,
+        type=TaskType.BITEXT_MINING,
         languages=_languages("de,fr,ru,zh"),
         metric="bucc",
         main_metrics=("f1",),
@@ -273,7 +273,7 @@ TASKS = (
         ),
         splits=("test", "dev"),
         train_data="none (sentence embeddings straight from the encoder)",
-        inference={**RETRIEVAL_INFERENCE, "protocol": "mine", "k": 4, "margin": "ratio", "threshold_from": "dev"},
+        inference={**RETRIEVAL_INFERENCE, "k": 4, "margin": "ratio", "threshold_from": "dev"},
         checkpoint_names=("bucc2018", "retrieval"),
         releases=releases.BUCC2018,
         description="Parallel sentence mining from comparable corpora (xx-en), F1 over mined id pairs",
@@ -282,7 +282,7 @@ TASKS = (
     Task(
         name="tatoeba",
         suite=SUITE,
-        type=TaskType.RETRIEVAL,
+        type=TaskType.BITEXT_RETRIEVAL,
         languages=_languages(
             "ar,he,vi,id,jv,tl,eu,ml,ta,te,af,nl,de,el,bn,hi,mr,ur,fa,fr,it,pt,es,bg,ru,ja,ka,ko,th,sw,zh,kk,tr,et,fi,hu"
         ),
@@ -297,7 +297,7 @@ TASKS = (
             language_codes=TATOEBA_CODES,
         ),
         train_data="none (sentence embeddings straight from the encoder)",
-        inference={**RETRIEVAL_INFERENCE, "protocol": "nearest"},
+        inference=RETRIEVAL_INFERENCE,
         checkpoint_names=("tatoeba", "retrieval"),
         releases=releases.TATOEBA,
         description="Sentence retrieval: English query -> nearest xx sentence (cosine), top-1 accuracy",

@@ -26,7 +26,7 @@ XTREME = {task.name: task for task in xtreme.TASKS}
 TATOEBA_CODES = {**xtreme.TATOEBA_CODES, "az": "aze", "lt": "lit", "pl": "pol", "uk": "ukr", "ro": "ron"}
 UD_NAMES = {**xtreme.UD_NAMES, "lt": "Lithuanian", "pl": "Polish", "uk": "Ukrainian", "wo": "Wolof", "ro": "Romanian"}
 # XTREME-R fine-tunes dual encoders for LAReQA and Mewsli-X and embeds with the last layer's [CLS] vector
-RANKING_INFERENCE = {"protocol": "rank", "layer": -1, "pooling": "cls", "index": "flat"}
+RANKING_INFERENCE = {"layer": -1, "pooling": "cls", "index": "flat"}
 NEW_UD = ("lt", "pl", "uk", "wo", "ro")  # read from UD v2.7, the others from v2.5, as XTREME-R's download script
 LASER = "https://github.com/facebookresearch/LASER/raw/main/data/tatoeba/v1"
 XQUAD_R = "ar,de,el,en,es,hi,ru,th,tr,vi,zh".split(",")
@@ -45,7 +45,7 @@ def _extended(name: str, extra: str, **changes) -> Task:
 LAREQA_TASK = Task(
     name="lareqa",
     suite=SUITE,
-    type=TaskType.RETRIEVAL,
+    type=TaskType.RANKING,
     languages=xtreme._languages("ar,de,el,en,es,hi,ru,th,tr,vi,zh"),
     metric="map@20",
     main_metrics=("map@20",),
@@ -63,7 +63,7 @@ LAREQA_TASK = Task(
 MEWSLIX_TASK = Task(
     name="mewslix",
     suite=SUITE,
-    type=TaskType.RETRIEVAL,
+    type=TaskType.RANKING,
     languages=xtreme._languages(MEWSLIX_LANGUAGES),
     metric="mrr@20",
     main_metrics=("mrr@20",),

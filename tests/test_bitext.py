@@ -18,7 +18,8 @@ from xlt_bench.data.formats import DataSource
 from xlt_bench.errors import XltBenchError
 from xlt_bench.plugins.xtreme import TASKS
 from xlt_bench.runners import Job
-from xlt_bench.runners.retrieval import RetrievalRunner
+from xlt_bench.runners.bitext_mining import BitextMiningRunner
+from xlt_bench.runners.bitext_retrieval import BitextRetrievalRunner
 from xlt_bench.testing import tiny_checkpoint
 
 TATOEBA = next(task for task in TASKS if task.name == "tatoeba")
@@ -54,9 +55,9 @@ def test_tatoeba_english_queries_retrieve_foreign_sentences():
     foreign_to_english = (emb_xx @ emb_en.T).argmax(axis=1)
     assert list(english_to_foreign) != list(foreign_to_english)[: len(english)]  # the direction matters here
     examples = datasets.Dataset.from_dict({"id": ["0", "1", "2"], "text": foreign, "text_pair": english})
-    runner = RetrievalRunner(TATOEBA)
-    job = Job(TATOEBA, "de", examples, None, None, {"index": "flat"}, load_split=None)
-    predictions = runner._nearest(job, planted(vectors))
+    runner = BitextRetrievalRunner(TATOEBA)
+    job = Job(task=TATOEBA, language="de", examples=examples, loaded=None, plan=None, inference={"index": "flat"})
+    predictions = runner.nearest(job, planted(vectors))
     order = [1, 2, 0]  # "a: ...", "b: ...", "c: ..."
     assert runner.gold(examples) == ["1", "2", "0"]
     assert predictions == [str(english_to_foreign[i]) for i in order]
@@ -84,16 +85,18 @@ def test_bucc_threshold_is_tuned_on_dev_and_applied_to_test(tmp_path: Path):
 
     dev, dev_vectors = corpus("dev", 20, 30)
     test, test_vectors = corpus("test", 30, 40)
-    runner = RetrievalRunner(BUCC)
+    runner = BitextMiningRunner(BUCC)
     settings = {**BUCC.inference, "index": "flat"}
-    job = Job(BUCC, "de", test, None, None, settings, load_split=lambda split: dev, split="test")
-    predictions = runner._mine(job, planted({**dev_vectors, **test_vectors}))
+    job = Job(
+        task=BUCC, language="de", examples=test, loaded=None, plan=None, inference=settings, load_split=lambda _: dev
+    )
+    predictions = runner.mine(job, planted({**dev_vectors, **test_vectors}))
 
-    dev_job = Job(BUCC, "de", dev, None, None, settings, load_split=None, split="dev")
+    dev_job = Job(task=BUCC, language="de", examples=dev, loaded=None, plan=None, inference=settings, split="dev")
     from xlt_bench.retrieval import best_threshold, extract
 
-    dev_candidates, dev_gold = runner._candidates(dev_job, dev, "dev", planted(dev_vectors))
-    test_candidates, _ = runner._candidates(job, test, "test", planted(test_vectors))
+    dev_candidates, dev_gold = runner.candidates(dev_job, dev, "dev", planted(dev_vectors))
+    test_candidates, _ = runner.candidates(job, test, "test", planted(test_vectors))
     assert job.details["threshold"] == best_threshold(dev_candidates, dev_gold) > 0
     assert job.details["threshold_from"] == "dev"
     assert predictions == extract(test_candidates, job.details["threshold"])

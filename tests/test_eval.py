@@ -259,8 +259,11 @@ def test_long_sentences_are_split_into_segments_not_truncated(ckpt: Path):
     panx = next(task for task in TASKS if task.name == "panx")
 
     def predict(examples, max_length):
-        settings = {"batch_size": 4, "progress": False, "max_length": max_length}
-        return runner.predict(Job(panx, "en", examples, loaded, plan, settings, load_split=None))
+        inference = {"max_length": max_length}
+        job = Job(
+            task=panx, language="en", examples=examples, loaded=loaded, plan=plan, inference=inference, batch_size=4
+        )
+        return runner.predict(job)
 
     adapters = load_registry().adapters_for(TaggingRunner.role)
     plan = inspect_checkpoint(panx, CheckpointChoice(str(ckpt / "panx"), "test"), adapters, None)

@@ -185,20 +185,16 @@ def test_check_task_accepts_a_sound_task_and_lists_what_is_malformed():
     assert problems == [
         "name 'Mood' must be lower-case letters, digits, '_' or '-'",
         "no languages",
-        "a classification task needs its label inventory (labels)",
         "version must be >= 1",
+        "a classification task needs its label inventory (labels)",
     ]
 
 
 def test_check_task_names_the_inference_parameters_the_runner_needs():
     assert check_task(replace(MOOD, inference={})) == ["inference lacks max_length (read by the classification runner)"]
-    ranking = replace(MOOD, type=TaskType.RETRIEVAL, labels=(), inference={"protocol": "rank", "pooling": "cls"})
-    assert check_task(ranking) == [
-        "inference lacks query_max_length, candidate_max_length (read by the retrieval runner)"
-    ]
-    assert check_task(replace(ranking, inference={})) == [
-        "inference lacks protocol (one of nearest, mine, rank) (read by the retrieval runner)"
-    ]
+    ranking = replace(MOOD, type=TaskType.RANKING, labels=(), inference={"pooling": "cls"})
+    assert check_task(ranking) == ["inference lacks query_max_length, candidate_max_length (read by the ranking runner)"]
+    assert check_task(replace(ranking, type="retrieval")).pop().startswith("unknown task type 'retrieval' (known: ")
 
 
 def test_check_task_with_a_registry_reports_what_is_not_registered(registry: Registry):
@@ -219,7 +215,7 @@ def test_check_task_with_a_registry_reports_what_is_not_registered(registry: Reg
 def test_run_task_predicts_and_scores_in_memory_examples(checkpoint: Path, registry: Registry):
     texts = ["A wonderful day at the sea.", "The parcel never arrived.", "Great food, kind staff.", "Broken again."]
     examples = [{"id": str(i), "text": text, "label": LABELS[i % 2]} for i, text in enumerate(texts)]
-    result = run_task(MOOD, examples, checkpoint, registry=registry, settings={"batch_size": 3})
+    result = run_task(MOOD, examples, checkpoint, registry=registry, batch_size=3)
     assert len(result["predictions"]) == 4 and set(result["predictions"]) <= set(LABELS)
     assert result["gold"] == [example["label"] for example in examples]
     assert list(result["metrics"]) == ["accuracy"] and 0 <= result["metrics"]["accuracy"] <= 100

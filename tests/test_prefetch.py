@@ -44,12 +44,12 @@ def write_plugin(folder: Path, module: str, server: Server, archive_sha: str, ta
                        releases=(Release("{server.url("/redirect302/flaky/XNLI-1.0.tar.gz")}", "{archive_sha}",
                                          extract=True),),
                        inference={{"max_length": 64}})
-            BITEXT = Task(name="{module}-bitext", suite="{module}", type="retrieval", languages=("de",),
+            BITEXT = Task(name="{module}-bitext", suite="{module}", type="bitext_retrieval", languages=("de",),
                           metric="accuracy", main_metrics=("accuracy",),
                           data=(DataFiles("tatoeba-laser", {{"test": ("tatoeba.deu-eng.deu",)}}),),
                           releases=(Release("{server.url("/files/tatoeba.deu-eng.deu")}", "{tatoeba_sha}"),
                                     Release("{server.url("/files/tatoeba.deu-eng.eng")}")),
-                          inference={{"protocol": "nearest", "layer": "auto", "pooling": "mean", "max_length": 64}})
+                          inference={{"layer": "auto", "pooling": "mean", "max_length": 64}})
 
             @hookimpl
             def xlt_register_suites(register):

@@ -1,6 +1,6 @@
 """XTREME-R ranking retrieval (LAReQA, Mewsli-X): mAP@20 / MRR@20 worked by hand and on XTREME's mock Mewsli-X
 files, the `ranked-ids` submission format, the readers (real XQuAD-R samples, handmade Mewsli-X fixtures), and the
-"rank" protocol of the retrieval runner, with planted embeddings and end to end with a tiny encoder."""
+ranking runner, with planted embeddings and end to end with a tiny encoder."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from xlt_bench.metrics.ranking import (
 )
 from xlt_bench.plugins.xtreme_r import LAREQA_TASK, MEWSLIX_TASK
 from xlt_bench.runners import Job
-from xlt_bench.runners.retrieval import RetrievalRunner
+from xlt_bench.runners.ranking import RankingRunner
 from xlt_bench.submission import RANKED_IDS
 from xlt_bench.tasks import Task
 from xlt_bench.testing import tiny_checkpoint
@@ -281,12 +281,14 @@ def test_mention_query_and_mewslix_errors(tmp_path: Path):
         list(read_mewslix(source, "en", "test"))
 
 
-# -- the "rank" protocol ----------------------------------------------------------------------------------------
+# -- the ranking runner -----------------------------------------------------------------------------------------
 
 
 def rank_job(task: Task, rows: list[dict], **settings) -> Job:
     examples = datasets.Dataset.from_list(rows)
-    return Job(task, "en", examples, None, None, {**task.inference, **settings}, load_split=None)
+    return Job(
+        task=task, language="en", examples=examples, loaded=None, plan=None, inference={**task.inference, **settings}
+    )
 
 
 def test_queries_retrieve_candidates_in_similarity_order():
@@ -295,9 +297,9 @@ def test_queries_retrieve_candidates_in_similarity_order():
     rows = [ranking_row("q1", "query", "en", "q1", ["c1"]), ranking_row("c1", "candidate", "de", "c1")]
     rows += [ranking_row("q2", "query", "en", "q2", ["c2", "c3"])]
     rows += [ranking_row(c, "candidate", "de", c) for c in ("c2", "c3")]
-    runner = RetrievalRunner(MEWSLIX)
+    runner = RankingRunner(MEWSLIX)
     job = rank_job(MEWSLIX, rows)
-    predictions = runner._rank(job, planted(vectors), planted(vectors))
+    predictions = runner.rank(job, planted(vectors), planted(vectors))
     queries = np.array([vectors[q] for q in ("q1", "q2")])
     pool = np.array([vectors[c] for c in ("c1", "c2", "c3")])
     cosine = (queries / np.linalg.norm(queries, axis=1, keepdims=True)) @ (
@@ -315,6 +317,7 @@ def test_queries_retrieve_candidates_in_similarity_order():
     }
     assert runner.samples(job.examples, runner.gold(job.examples), predictions)[1] == {
         "id": "q2",
+        "input": "q2",
         "gold": ["c2", "c3"],
         "prediction": expected["q2"],
     }
@@ -325,12 +328,12 @@ def test_dot_product_keeps_the_norm_cosine_does_not():
     vectors = {"q": [1.0, 0.0], "long": [3.0, 3.0], "aligned": [1.0, 0.1]}
     rows = [ranking_row("q", "query", "en", "q", ["aligned"])]
     rows += [ranking_row(c, "candidate", "en", c) for c in ("long", "aligned")]
-    runner = RetrievalRunner(LAREQA)
-    dot = runner._rank(rank_job(LAREQA, rows), planted(vectors), planted(vectors))
-    cosine = runner._rank(rank_job(LAREQA, rows, similarity="cosine"), planted(vectors), planted(vectors))
+    runner = RankingRunner(LAREQA)
+    dot = runner.rank(rank_job(LAREQA, rows), planted(vectors), planted(vectors))
+    cosine = runner.rank(rank_job(LAREQA, rows, similarity="cosine"), planted(vectors), planted(vectors))
     assert dot == {"q": ["long", "aligned"]} and cosine == {"q": ["aligned", "long"]}
     with pytest.raises(XltBenchError, match="inference similarity 'l2'"):
-        runner._rank(rank_job(LAREQA, rows, similarity="l2"), planted(vectors), planted(vectors))
+        runner.rank(rank_job(LAREQA, rows, similarity="l2"), planted(vectors), planted(vectors))
 
 
 def test_only_the_top_20_candidates_are_returned():
@@ -340,7 +343,7 @@ def test_only_the_top_20_candidates_are_returned():
     rows = [ranking_row("q", "query", "en", "q", ["c0"])]
     rows += [ranking_row(f"c{i}", "candidate", "en", f"c{i}") for i in range(25)]
     job = rank_job(LAREQA, rows)
-    [top] = RetrievalRunner(LAREQA)._rank(job, planted(vectors), planted(vectors)).values()
+    [top] = RankingRunner(LAREQA).rank(job, planted(vectors), planted(vectors)).values()
     scores = {f"c{i}": float(np.dot(vectors["q"], vectors[f"c{i}"])) for i in range(25)}
     assert top == sorted(scores, key=lambda c: -scores[c])[:20]
     assert job.details["candidates"] == 25 and job.details["normalize"] is False
@@ -352,7 +355,7 @@ def test_only_the_top_20_candidates_are_returned():
     [(LAREQA, "de", "lareqa", 135), (MEWSLIX, "en", "mewslix", 5), (MEWSLIX, "es", "mewslix", 2)],
     ids=["lareqa-de", "mewslix-en", "mewslix-es"],
 )
-def test_rank_protocol_end_to_end_with_a_tiny_encoder(
+def test_ranking_end_to_end_with_a_tiny_encoder(
     task: Task, language: str, data: str, queries: int, shared_data: Path, sentences: list[str], tmp_path: Path
 ):
     from xlt_bench.models import CheckpointChoice, inspect_checkpoint, load_model
@@ -362,11 +365,11 @@ def test_rank_protocol_end_to_end_with_a_tiny_encoder(
     source = xlt_resolve_data(task, language, "test", folder)
     examples, _ = drop_skipped(load_examples(FORMATS[source.format], source, language, "test", str(tmp_path)))
     checkpoint = tiny_checkpoint(tmp_path / "encoder", sentences, head="encoder")
-    runner = RetrievalRunner(task)
+    runner = RankingRunner(task)
     adapters = load_registry().adapters_for(runner.role)
     plan = inspect_checkpoint(task, CheckpointChoice(str(checkpoint), "test"), adapters, None)
-    settings = {"batch_size": 16, "progress": False, **task.inference}
-    job = Job(task, language, examples, load_model(plan, "cpu", "auto"), plan, settings, None)
+    loaded = load_model(plan, "cpu", "auto")
+    job = Job(task=task, language=language, examples=examples, loaded=loaded, plan=plan, inference=task.inference)
     predictions = runner.predict(job)
     gold = runner.gold(examples)
     assert list(predictions) == list(gold) and len(gold) == queries

@@ -25,11 +25,10 @@ from typing import Any
 
 from xlt_bench.data.formats import DataSource
 from xlt_bench.errors import XltBenchError
-from xlt_bench.tasks import Task, TaskType
+from xlt_bench.tasks import Task
 
 _FILE_LINE = re.compile(r"^(?P<name>.+):(?P<line>\d+)$")
 _KINDS = ("side", "role")  # retrieval tables: ids are unique within each kind of row
-_LABELLED = (TaskType.CLASSIFICATION, TaskType.RANKING)
 
 
 def _file_line(source: DataSource, example_id: str) -> str | None:
@@ -104,13 +103,15 @@ def _check_choices(examples: Any, source: DataSource) -> None:
 def check_examples(task: Task, examples: Any, source: DataSource) -> None:
     """Raise `XltBenchError` at the first gold label outside `task`'s inventory or repeated example id (see the
     module docstring). `examples` is the loaded `datasets.Dataset` (after `drop_skipped`); `source` names its files.
+    Which column holds gold labels is read from the examples, not the task type, so a plugin's task type with a
+    `label` or `tags` column and declared `labels` is checked alike.
     """
     if "id" in examples.column_names:
         _check_ids(examples, source)
     columns = set(examples.column_names)
-    if task.type is TaskType.TAGGING and task.labels and {"tokens", "tags"} <= columns:
+    if task.labels and {"tokens", "tags"} <= columns:
         _check_tags(task, examples, source)
-    elif task.type in _LABELLED and task.labels and "label" in columns:
+    elif task.labels and "label" in columns:
         _check_labels(task, examples, source)
-    elif task.type is TaskType.MULTIPLE_CHOICE and {"choices", "label"} <= columns:
+    elif {"choices", "label"} <= columns:
         _check_choices(examples, source)

@@ -6,32 +6,43 @@ from __future__ import annotations
 from typing import Any
 
 from xlt_bench.batching import batched_outputs
-from xlt_bench.runners import Job, Runner
+from xlt_bench.runners.base import Job, Runner
 
 
 class ClassificationRunner(Runner):
+    type = "classification"
     role = "sequence-classification"
-    needs = ("max_length",)
+    description = "a label per sentence or sentence pair (XNLI, PAWS-X)"
+    inference_required = ("max_length",)
+    labelled = True
 
     def gold(self, examples: Any) -> list[str]:
         return list(examples["label"])
 
     def logits(self, job: Job) -> list[Any]:
         """The head's logits per example; pairs are truncated longest-first to `max_length` tokens."""
-        examples, settings = job.examples, job.settings
+        examples = job.examples
         pairs = list(examples["text_pair"]) if "text_pair" in examples.column_names else None
         encoded = job.loaded.tokenizer(
-            list(examples["text"]), pairs, truncation=True, max_length=settings["max_length"]
+            list(examples["text"]), pairs, truncation=True, max_length=job.inference["max_length"]
         )
         features = [{name: encoded[name][i] for name in encoded} for i in range(len(examples))]
-        return batched_outputs(job.loaded, features, settings["batch_size"], job.description, settings["progress"])
+        return batched_outputs(job.loaded, features, job.batch_size, job.description, job.progress)
 
     def predict(self, job: Job) -> list[str]:
         """One task label per example: the checkpoint's best output, mapped to its task label by name."""
         return [job.plan.labels[int(row.argmax())] for row in self.logits(job)]
 
     def samples(self, examples: Any, gold: list[str], predictions: list[str]) -> list[dict]:
+        pairs = examples["text_pair"] if "text_pair" in examples.column_names else [None] * len(examples)
         return [
-            {"id": example_id, "gold": expected, "prediction": predicted}
-            for example_id, expected, predicted in zip(examples["id"], gold, predictions)
+            {
+                "id": example_id,
+                "input": [text, pair] if pair is not None else text,
+                "gold": expected,
+                "prediction": predicted,
+            }
+            for example_id, text, pair, expected, predicted in zip(
+                examples["id"], examples["text"], pairs, gold, predictions
+            )
         ]

@@ -13,11 +13,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from xlt_bench.batching import batched_outputs
 from xlt_bench.errors import XltBenchError
-from xlt_bench.runners import Job, Runner
+from xlt_bench.runners.base import Job, Runner
 
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -30,7 +31,7 @@ def _truncate_question(tokenizer: Any, question: str, max_tokens: int) -> str:
     return question[: encoded["offset_mapping"][max_tokens - 1][1]]
 
 
-def qa_features(tokenizer: Any, questions: list[str], contexts: list[str], settings: dict[str, Any]) -> list[dict]:
+def qa_features(tokenizer: Any, questions: list[str], contexts: list[str], inference: Mapping[str, Any]) -> list[dict]:
     """One feature per window: model inputs plus `example` (its example index), `offsets` (context character
     spans per position, None outside the context) and `doc_start` (index of its first context token in the
     whole context's token sequence: windows overlap, and this identifies a token across windows)."""
@@ -39,17 +40,17 @@ def qa_features(tokenizer: Any, questions: list[str], contexts: list[str], setti
     specials = tokenizer.num_special_tokens_to_add(pair=True)
     features = []
     for index, (question, context) in enumerate(zip(questions, contexts)):
-        question = _truncate_question(tokenizer, question, settings["max_query_length"])
+        question = _truncate_question(tokenizer, question, inference["max_query_length"])
         question_tokens = len(tokenizer(question, add_special_tokens=False)["input_ids"])
-        capacity = settings["max_length"] - question_tokens - specials
+        capacity = inference["max_length"] - question_tokens - specials
         if capacity <= 0:
-            raise XltBenchError(f"max_length {settings['max_length']} leaves no room for the context of a question")
-        overlap = max(capacity - settings["doc_stride"], 0)
+            raise XltBenchError(f"max_length {inference['max_length']} leaves no room for the context of a question")
+        overlap = max(capacity - inference["doc_stride"], 0)
         encoded = tokenizer(
             question,
             context,
             truncation="only_second",
-            max_length=settings["max_length"],
+            max_length=inference["max_length"],
             stride=overlap,
             return_overflowing_tokens=True,
             return_offsets_mapping=True,
@@ -80,11 +81,13 @@ def _max_context(features: list[dict]) -> list[set[int]]:
     ]
 
 
-def best_answers(features: list[dict], logits: list[Any], contexts: list[str], settings: dict[str, Any]) -> list[str]:
+def best_answers(
+    features: list[dict], logits: list[Any], contexts: list[str], inference: Mapping[str, Any]
+) -> list[str]:
     """The highest-scoring valid span of every example (empty string when there is none)."""
     best: list[tuple[float, str]] = [(float("-inf"), "") for _ in contexts]
     owned = _max_context(features)
-    n_best, longest = settings["n_best"], settings["max_answer_length"]
+    n_best, longest = inference["n_best"], inference["max_answer_length"]
     for number, (feature, rows) in enumerate(zip(features, logits)):
         offsets = feature["offsets"]
         rows = rows[: len(offsets)]
@@ -104,8 +107,10 @@ def best_answers(features: list[dict], logits: list[Any], contexts: list[str], s
 
 
 class ExtractiveQARunner(Runner):
+    type = "extractive_qa"
     role = "question-answering"
-    needs = ("max_length", "doc_stride", "max_query_length", "max_answer_length", "n_best")
+    description = "an answer span per question in its context (XQuAD, MLQA, TyDiQA-GoldP)"
+    inference_required = ("max_length", "doc_stride", "max_query_length", "max_answer_length", "n_best")
 
     def gold(self, examples: Any) -> list[dict]:
         """A SQuAD `data` list holding just ids and answers: all the official scorers read."""
@@ -118,23 +123,21 @@ class ExtractiveQARunner(Runner):
     def predict(self, job: Job) -> dict[str, str]:
         import torch
 
-        settings = {"n_best": 20, "max_query_length": 64, **job.settings}
+        inference = job.inference
         contexts = list(job.examples["context"])
-        features = qa_features(job.loaded.tokenizer, list(job.examples["question"]), contexts, settings)
+        features = qa_features(job.loaded.tokenizer, list(job.examples["question"]), contexts, inference)
 
         def start_end(outputs: Any, batch: Any) -> Any:
             return torch.stack([outputs.start_logits, outputs.end_logits], dim=-1)
 
         inputs = [{name: f[name] for name in MODEL_INPUTS if name in f} for f in features]
-        logits = batched_outputs(
-            job.loaded, inputs, settings["batch_size"], job.description, settings["progress"], start_end
-        )
+        logits = batched_outputs(job.loaded, inputs, job.batch_size, job.description, job.progress, start_end)
         job.details["windows"] = len(features)
-        answers = best_answers(features, logits, contexts, settings)
+        answers = best_answers(features, logits, contexts, inference)
         return dict(zip(job.examples["id"], answers))
 
     def samples(self, examples: Any, gold: list[dict], predictions: dict[str, str]) -> list[dict]:
         return [
-            {"id": qid, "gold": list(answers["text"]), "prediction": predictions[qid]}
-            for qid, answers in zip(examples["id"], examples["answers"])
+            {"id": qid, "input": question, "gold": list(answers["text"]), "prediction": predictions[qid]}
+            for qid, question, answers in zip(examples["id"], examples["question"], examples["answers"])
         ]

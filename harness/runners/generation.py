@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from xlt_bench.batching import batched_outputs
-from xlt_bench.runners import Job, Runner
+from xlt_bench.runners.base import Job, Runner
 
 
 def _language_code(tokenizer: Any, language: str) -> tuple[str, int] | None:
@@ -23,33 +23,39 @@ def _language_code(tokenizer: Any, language: str) -> tuple[str, int] | None:
 
 
 class GenerationRunner(Runner):
+    type = "generation"
     role = "seq2seq"
-    needs = ("max_length", "num_beams", "max_new_tokens")
+    description = "text from an encoder-decoder, greedy or beam search (XGLUE QG, NTG)"
+    inference_required = ("max_length", "num_beams", "max_new_tokens")
 
     def gold(self, examples: Any) -> list[str]:
         return list(examples["target"])
 
     def predict(self, job: Job) -> list[str]:
-        loaded, settings = job.loaded, job.settings
-        options = {"num_beams": settings["num_beams"], "max_new_tokens": settings["max_new_tokens"], "do_sample": False}
+        loaded, inference = job.loaded, job.inference
+        options = {
+            "num_beams": inference["num_beams"],
+            "max_new_tokens": inference["max_new_tokens"],
+            "do_sample": False,
+        }
         code = _language_code(loaded.tokenizer, job.language)
         if code:
             options["forced_bos_token_id"] = code[1]
         job.details.update(
             num_beams=options["num_beams"],
             max_new_tokens=options["max_new_tokens"],
-            max_length=settings["max_length"],
+            max_length=inference["max_length"],
             do_sample=False,
             forced_language_code=code[0] if code else None,
         )
-        encoded = loaded.tokenizer(list(job.examples["source"]), truncation=True, max_length=settings["max_length"])
+        encoded = loaded.tokenizer(list(job.examples["source"]), truncation=True, max_length=inference["max_length"])
         features = [{name: encoded[name][i] for name in encoded} for i in range(len(job.examples))]
         generated = batched_outputs(
             loaded,
             features,
-            settings["batch_size"],
+            job.batch_size,
             job.description,
-            settings["progress"],
+            job.progress,
             select=lambda ids, batch: ids,
             forward=loaded.model.generate,
             **options,
@@ -59,6 +65,6 @@ class GenerationRunner(Runner):
 
     def samples(self, examples: Any, gold: list[str], predictions: list[str]) -> list[dict]:
         return [
-            {"id": example_id, "source": source, "gold": expected, "prediction": predicted}
+            {"id": example_id, "input": source, "gold": expected, "prediction": predicted}
             for example_id, source, expected, predicted in zip(examples["id"], examples["source"], gold, predictions)
         ]

@@ -10,20 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 from xlt_bench.batching import batched_outputs
-from xlt_bench.runners import Job, Runner
+from xlt_bench.runners.base import Job, Runner
 
 QUESTION_WORDING = {"cause": "What was the cause?", "effect": "What happened as a result?"}
 
 
 class MultipleChoiceRunner(Runner):
+    type = "multiple_choice"
     role = "multiple-choice"
-    needs = ("max_length",)
+    description = "the best of several choices for a premise (XCOPA)"
+    inference_required = ("max_length",)
+    inference_optional = ("question_wording",)
 
     def gold(self, examples: Any) -> list[str]:
         return list(examples["label"])
 
     def predict(self, job: Job) -> list[str]:
-        wording = {**QUESTION_WORDING, **job.settings.get("question_wording", {})}
+        wording = {**QUESTION_WORDING, **job.inference.get("question_wording", {})}
         job.details["question_wording"] = wording
         tokenizer = job.loaded.tokenizer
         features = []
@@ -34,15 +37,16 @@ class MultipleChoiceRunner(Runner):
                 [first for first, _ in pairs],
                 [second for _, second in pairs],
                 truncation=True,
-                max_length=job.settings["max_length"],
+                max_length=job.inference["max_length"],
             )
             features.append({name: encoded[name] for name in encoded})
-        settings = job.settings
-        logits = batched_outputs(job.loaded, features, settings["batch_size"], job.description, settings["progress"])
+        logits = batched_outputs(job.loaded, features, job.batch_size, job.description, job.progress)
         return [str(int(row.argmax())) for row in logits]
 
     def samples(self, examples: Any, gold: list[str], predictions: list[str]) -> list[dict]:
+        columns = (examples[name] for name in ("id", "context", "question", "choices"))
         return [
-            {"id": example_id, "gold": expected, "prediction": predicted}
-            for example_id, expected, predicted in zip(examples["id"], gold, predictions)
+            {"id": example_id, "input": {"premise": premise, "question": question, "choices": list(choices)}}
+            | {"gold": expected, "prediction": predicted}
+            for (example_id, premise, question, choices), expected, predicted in zip(zip(*columns), gold, predictions)
         ]

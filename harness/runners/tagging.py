@@ -11,7 +11,7 @@ from typing import Any
 
 from xlt_bench.batching import batched_outputs
 from xlt_bench.errors import XltBenchError
-from xlt_bench.runners import Job, Runner
+from xlt_bench.runners.base import Job, Runner
 
 
 def special_token_frame(tokenizer: Any) -> tuple[list[int], list[int]]:
@@ -47,21 +47,24 @@ def _segments(word_pieces: list[list[int]], budget: int) -> list[tuple[list[int]
 
 
 class TaggingRunner(Runner):
+    type = "tagging"
     role = "token-classification"
-    needs = ("max_length",)
+    description = "a tag per word, read at its first sub-token (UD-POS, PAN-X)"
+    inference_required = ("max_length",)
+    labelled = True
 
     def gold(self, examples: Any) -> list[list[str]]:
         return [list(tags) for tags in examples["tags"]]
 
     def predict(self, job: Job) -> list[list[str]]:
-        examples, settings, tokenizer = job.examples, job.settings, job.loaded.tokenizer
+        examples, tokenizer = job.examples, job.loaded.tokenizer
         if tokenizer.unk_token_id is None:
             raise XltBenchError(f"{tokenizer.name_or_path}: the tokenizer has no unknown token for empty words")
         sentences = [list(tokens) for tokens in examples["tokens"]]
         flat = [word for words in sentences for word in words]
         pieces = tokenizer(flat, add_special_tokens=False)["input_ids"] if flat else []
         prefix, suffix = special_token_frame(tokenizer)
-        budget = settings["max_length"] - len(prefix) - len(suffix)
+        budget = job.inference["max_length"] - len(prefix) - len(suffix)
 
         features: list[dict[str, list[int]]] = []
         owners: list[tuple[int, list[int]]] = []  # (sentence index, positions of first sub-tokens)
@@ -74,7 +77,7 @@ class TaggingRunner(Runner):
                 features.append({"input_ids": input_ids, "attention_mask": [1] * len(input_ids)})
                 owners.append((index, [len(prefix) + start for start in starts]))
 
-        logits = batched_outputs(job.loaded, features, settings["batch_size"], job.description, settings["progress"])
+        logits = batched_outputs(job.loaded, features, job.batch_size, job.description, job.progress)
         predictions: list[list[str]] = [[] for _ in sentences]
         for (index, positions), rows in zip(owners, logits):
             best = rows[positions].argmax(dim=-1).tolist()
@@ -83,6 +86,6 @@ class TaggingRunner(Runner):
 
     def samples(self, examples: Any, gold: list[list[str]], predictions: list[list[str]]) -> list[dict]:
         return [
-            {"id": example_id, "tokens": list(tokens), "gold": expected, "prediction": predicted}
+            {"id": example_id, "input": list(tokens), "gold": expected, "prediction": predicted}
             for example_id, tokens, expected, predicted in zip(examples["id"], examples["tokens"], gold, predictions)
         ]
