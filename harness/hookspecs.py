@@ -13,11 +13,11 @@ Rules that keep the CLI fast and robust:
 
 - Registration hooks run at every start, including `xlt-bench --help`, `list` and `plugins`: keep them cheap and
   never import torch, transformers, datasets or faiss at module level or inside a registration hook.
-- Register plain, frozen metadata (`Task`, `Suite`, `Metric`, `DataFormat`, `ModelAdapter`) and runner classes. Malformed
-  declarations are reported and skipped (the rest of the plugin still loads); a plugin that raises while loading
-  is reported and skipped.
-- Names are global: registering a suite, metric, format, model adapter or task type name that another plugin already registered is
-  reported as a conflict and the later registration is skipped.
+- Register plain, frozen metadata (`Task`, `Suite`, `Metric`, `DataFormat`, `ModelAdapter`) and runner classes.
+  Malformed declarations are reported and skipped (the rest of the plugin still loads); a plugin that raises while
+  loading is reported and skipped.
+- Names are global: registering a suite, metric, format, model adapter or task type name that another plugin
+  already registered is reported as a conflict and the later registration is skipped.
 
 Hook API version: `HOOK_API = 1`; hooks are only added, never changed incompatibly, within a version.
 """
@@ -58,9 +58,10 @@ def xlt_register_tasks(register: Callable[[Task], None]) -> None:
     """Register tasks.
 
     Call `register(Task(...))` once per task. A task declares only metadata: its type (a task type registered with
-    `xlt_register_runners`: it selects the runner and the checkpoint head), languages, metric and metric parameters, the label inventory (matched by name
-    against a checkpoint's `id2label`), where its data lives (`DataFiles` patterns of the official file names,
-    and optionally a `HubSource`), and a `version` you bump whenever its numbers could change.
+    `xlt_register_runners`: it selects the runner and the checkpoint head), languages, metric and metric
+    parameters, the label inventory (matched by name against a checkpoint's `id2label`), where its data lives
+    (`DataFiles` patterns of the official file names, and optionally a `HubSource`), and a `version` you bump
+    whenever its numbers could change.
     """
 
 

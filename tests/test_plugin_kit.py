@@ -106,16 +106,29 @@ def test_installed_example_plugin_is_listed_with_its_suite_and_task(example: Ins
         "origin": "entry point",
         "module": "xlt_bench_example.plugin",
         "distribution": "xlt-bench-example-plugin",
-        "hooks": ["xlt_register_formats", "xlt_register_suites", "xlt_register_tasks", "xlt_resolve_data"],
+        "hooks": [
+            "xlt_register_formats",
+            "xlt_register_metrics",
+            "xlt_register_runners",
+            "xlt_register_suites",
+            "xlt_register_tasks",
+            "xlt_resolve_data",
+        ],
         "status": "loaded",
     }
     suites = run_cli("list", "suites", env=example.env())
     assert suites.returncode == 0 and "example" in suites.stdout and "example" not in suites.stderr
     tasks = json.loads(run_cli("list", "tasks", "--suite", "example", "--json", env=example.env()).stdout)
-    assert [(t["name"], t["plugin"], t["languages"]) for t in tasks] == [("sentiment", "example", ["en", "de"])]
+    listed = [(t["name"], t["type"], t["plugin"], t["languages"]) for t in tasks]
+    assert listed == [
+        ("sentiment", "classification", "example", ["en", "de"]),
+        ("sts", "example-sts", "example", ["en", "de"]),
+    ]
     assert tasks[0]["data"] == [
         {"format": "example-sentiment-tsv", "patterns": {"test": ["sentiment/test-{lang}.tsv"]}}
     ]
+    types = run_cli("list", "types", env=example.env())
+    assert types.returncode == 0 and "example-sts" in types.stdout and "pooling, max_length" in types.stdout
 
 
 @pytest.mark.slow
@@ -137,6 +150,19 @@ def test_example_suite_runs_on_packaged_data_and_rescores(
     rescored = run_cli(*args, "--json", env=example.env())
     assert rescored.returncode == 0, rescored.stderr
     assert json.loads(rescored.stdout)["tasks"]["sentiment"]["languages"] == sentiment["languages"]
+
+    # the plugin's own task type ran through the same eval, score and leaderboard as the built-in ones
+    sts = document["tasks"]["sts"]
+    assert sts["examples"] == {"en": 12, "de": 12} and sts["complete"] and -100 <= sts["score"] <= 100
+    predicted = [float(line) for line in (run / "predictions" / "sts" / "test-de.tsv").read_text().splitlines()]
+    gold = [float(line) for line in (run / "labels" / "sts" / "test-de.tsv").read_text().splitlines()]
+    assert len(predicted) == 12 and all(-1 <= value <= 1 for value in predicted) and max(gold) == 4.9
+    assert json.loads(rescored.stdout)["tasks"]["sts"]["languages"] == sts["languages"]
+    fragment = json.loads((run / "fragments" / "sts" / "test-en.json").read_text())
+    assert fragment["details"]["pooling"] == "mean" and fragment["signature"]["inference"]["max_length"] == 64
+    board = run_cli("leaderboard", str(run), "--suite", "example", env=example.env())
+    assert board.returncode == 0, board.stderr
+    assert "sts" in board.stdout and f"{sts['score']:.1f}" in board.stdout
 
     # run_task shares eval's code path: the same examples give the same predictions
     monkeypatch.syspath_prepend(str(example.site))
@@ -169,7 +195,7 @@ def test_broken_plugins_are_reported_and_skipped_while_the_example_works(example
     env = example.env(tmp_path)
     listing = run_cli("list", "tasks", "--suite", "example", "--json", env=env)
     assert listing.returncode == 0, listing.stderr
-    assert [task["name"] for task in json.loads(listing.stdout)] == ["sentiment"]
+    assert [task["name"] for task in json.loads(listing.stdout)] == ["sentiment", "sts"]
     assert (
         "plugin 'broken' (xlt_bench_broken) failed to load and was skipped: RuntimeError: boom at import"
         in listing.stderr
@@ -193,7 +219,8 @@ def test_check_task_accepts_a_sound_task_and_lists_what_is_malformed():
 def test_check_task_names_the_inference_parameters_the_runner_needs():
     assert check_task(replace(MOOD, inference={})) == ["inference lacks max_length (read by the classification runner)"]
     ranking = replace(MOOD, type=TaskType.RANKING, labels=(), inference={"pooling": "cls"})
-    assert check_task(ranking) == ["inference lacks query_max_length, candidate_max_length (read by the ranking runner)"]
+    lacks = "inference lacks query_max_length, candidate_max_length (read by the ranking runner)"
+    assert check_task(ranking) == [lacks]
     assert check_task(replace(ranking, type="retrieval")).pop().startswith("unknown task type 'retrieval' (known: ")
 
 
