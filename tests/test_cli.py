@@ -27,7 +27,7 @@ def test_list_tasks_json_describes_the_nine_xtreme_tasks():
 
 
 def test_list_tasks_table_and_filters():
-    result = run_cli("list", "tasks", "--type", "retrieval", "--language", "sw")
+    result = run_cli("list", "tasks", "--type", "bitext_retrieval", "--language", "sw")
     assert result.returncode == 0
     assert "tatoeba" in result.stdout and "bucc2018" not in result.stdout
     assert "tatoeba (36): ar he vi" in result.stdout
