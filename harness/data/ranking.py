@@ -25,7 +25,6 @@ sentence holding it (a mention crossing sentences is skipped); an entity is its 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from itertools import zip_longest
@@ -33,9 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.data.formats import DataUnavailable, companion
-from xlt_bench.data.text_files import numbered_lines
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import reading
+from xlt_bench.files import json_lines
 from xlt_bench.submission import read_squad_gold
 
 MEWSLIX_CANDIDATES = "candidate_set_entities.jsonl"
@@ -79,8 +77,7 @@ def read_lareqa(source, language: str, split: str, **_: object) -> Iterator[dict
     candidates: list[dict] = []
     answers: dict[str, list[str]] = {}  # question id -> its answer sentences' candidate ids, all languages
     for file_language, path in files.items():
-        with reading(path):
-            data = read_squad_gold(path)
+        data = read_squad_gold(path)
         try:
             paragraphs = [paragraph for article in data for paragraph in article["paragraphs"]]
             for number, paragraph in enumerate(paragraphs, start=1):
@@ -122,16 +119,6 @@ def _normalized(text: str) -> str:
     return " ".join(text.splitlines()).replace("  ", " ").strip()
 
 
-def _jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    for number, line in numbered_lines(path):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as error:
-            raise XltBenchError(f"{path}:{number}: invalid JSON ({error.msg})") from None
-
-
 def mention_query(text: str, sentence_spans: Sequence[dict], span: dict) -> str | None:
     """utils_mewslix `preprocess_mention`: the mention, then its sentence with the mention in { } markers; None when
     no single sentence holds the mention."""
@@ -145,7 +132,7 @@ def mention_query(text: str, sentence_spans: Sequence[dict], span: dict) -> str 
 
 
 def _mentions(path: Path, language: str) -> Iterator[dict]:
-    for number, document in _jsonl(path):
+    for number, document in json_lines(path):
         try:
             context = document["context"]
             if context["language"] != language:
@@ -175,7 +162,7 @@ def _mentions(path: Path, language: str) -> Iterator[dict]:
 
 
 def _entities(path: Path) -> Iterator[dict]:
-    for number, entity in _jsonl(path):
+    for number, entity in json_lines(path):
         try:
             description = entity["description"]
             sentences = " ".join(description[int(s["start"]) : int(s["end"])] for s in entity["sentence_spans"])

@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import reading
 from xlt_bench.submission import read_squad_gold
 
 
 def read_squad_json(source, language: str, split: str, id_prefix: str | None = None, **_: object) -> Iterator[dict]:
     for path in source.files:
-        with reading(path):
-            data = read_squad_gold(path)
+        data = read_squad_gold(path)
         try:
             for article in data:
                 for paragraph in article["paragraphs"]:
