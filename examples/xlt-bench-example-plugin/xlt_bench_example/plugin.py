@@ -16,10 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from xlt_bench import hookimpl
-from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
-from xlt_bench.errors import XltBenchError
-from xlt_bench.tasks import DataFiles, Suite, Task, TaskType
+from xlt_bench import DataFiles, DataFormat, DataSource, DataUnavailable, Suite, Task, TaskType, XltBenchError, hookimpl
 
 SUITE = "example"
 FORMAT = "example-sentiment-tsv"  # format names are global: prefix them with your plugin's name
