@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.data.formats import DataUnavailable, companion
+from xlt_bench.data.text_files import record_shape
 from xlt_bench.errors import XltBenchError
 from xlt_bench.files import json_lines
 from xlt_bench.submission import read_squad_gold
@@ -78,7 +79,8 @@ def read_lareqa(source, language: str, split: str, **_: object) -> Iterator[dict
     answers: dict[str, list[str]] = {}  # question id -> its answer sentences' candidate ids, all languages
     for file_language, path in files.items():
         data = read_squad_gold(path)
-        try:
+        expected = "data[].paragraphs[] with context, sentence_breaks and qas[] with id, question, answers"
+        with record_shape(str(path), "XQuAD-R JSON", expected):
             paragraphs = [paragraph for article in data for paragraph in article["paragraphs"]]
             for number, paragraph in enumerate(paragraphs, start=1):
                 context, breaks = paragraph["context"], [(int(s), int(e)) for s, e in paragraph["sentence_breaks"]]
@@ -102,11 +104,6 @@ def read_lareqa(source, language: str, split: str, **_: object) -> Iterator[dict
                     ranking_row(cid, "candidate", file_language, _without_newlines(sentence + context), (), left_out)
                     for cid, sentence in zip(ids, sentences)
                 ]
-        except (KeyError, TypeError, ValueError) as error:
-            raise XltBenchError(
-                f"{path}: not XQuAD-R JSON ({type(error).__name__}: {error}; expected data[].paragraphs[] with "
-                "context, sentence_breaks and qas[] with id, question, answers)"
-            ) from None
     rows = [ranking_row(q, "query", language, text, answers[q] if not skip else (), skip) for q, text, skip in queries]
     yield from _table(rows, candidates)
 
@@ -132,8 +129,9 @@ def mention_query(text: str, sentence_spans: Sequence[dict], span: dict) -> str 
 
 
 def _mentions(path: Path, language: str) -> Iterator[dict]:
+    expected = "context with language, text, sentence_spans and mentions[] with example_id, entity_id, mention_span"
     for number, document in json_lines(path):
-        try:
+        with record_shape(f"{path}:{number}", "a Mewsli-X article", expected):
             context = document["context"]
             if context["language"] != language:
                 continue
@@ -154,25 +152,16 @@ def _mentions(path: Path, language: str) -> Iterator[dict]:
                     skip = ""
                 gold = [str(mention["entity_id"])]
                 yield ranking_row(str(mention["example_id"]), "query", language, query or "", gold, skip)
-        except (KeyError, TypeError, ValueError) as error:
-            raise XltBenchError(
-                f"{path}:{number}: not a Mewsli-X article ({type(error).__name__}: {error}; expected context with "
-                "language, text, sentence_spans and mentions[] with example_id, entity_id, mention_span)"
-            ) from None
 
 
 def _entities(path: Path) -> Iterator[dict]:
+    expected = "entity_id, description, description_language, sentence_spans"
     for number, entity in json_lines(path):
-        try:
+        with record_shape(f"{path}:{number}", "a Mewsli-X entity", expected):
             description = entity["description"]
             sentences = " ".join(description[int(s["start"]) : int(s["end"])] for s in entity["sentence_spans"])
             language = entity["description_language"]
             yield ranking_row(str(entity["entity_id"]), "candidate", language, _normalized(sentences))
-        except (KeyError, TypeError, ValueError) as error:
-            raise XltBenchError(
-                f"{path}:{number}: not a Mewsli-X entity ({type(error).__name__}: {error}; expected entity_id, "
-                "description, description_language, sentence_spans)"
-            ) from None
 
 
 def mewslix_companions(path: Path) -> list[Path]:

@@ -1,4 +1,5 @@
-"""Line-level parsing shared by the text-file readers: TSV headers and rows, blank-line-separated tag sentences.
+"""Parsing shared by the text-file readers: TSV headers and rows, blank-line-separated tag sentences, records of
+the wrong shape.
 
 Lines come from `xlt_bench.files.numbered_lines` (UTF-8, universal newlines), so files that cannot be read (not
 UTF-8, missing, a folder, no permission) are one-line errors and parse errors name the file and line.
@@ -7,10 +8,22 @@ UTF-8, missing, a folder, no permission) are one-line errors and parse errors na
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from xlt_bench.errors import XltBenchError
 from xlt_bench.files import numbered_lines
+
+
+@contextmanager
+def record_shape(where: str, what: str, expected: str = "") -> Iterator[None]:
+    """Parse a record inside this block: a missing field or a value of the wrong type (KeyError, TypeError,
+    ValueError) is one line, `<where>: not <what> (<error>; expected <expected>)`, never a traceback."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError) as error:
+        detail = f"{type(error).__name__}: {error}" + (f"; expected {expected}" if expected else "")
+        raise XltBenchError(f"{where}: not {what} ({detail})") from None
 
 
 def tsv_header(path: Path, line: str, required: tuple[str, ...]) -> dict[str, int]:
