@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import read_json
 
 WEIGHT_FILES = (  # in the order transformers looks for them
     "model.safetensors",
@@ -30,10 +31,7 @@ BYTE_TOKENIZERS = ("ByT5Tokenizer", "CanineTokenizer", "PerceiverTokenizer")  # 
 
 
 def _json_object(file: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise XltBenchError(f"{file}: not valid JSON ({error})") from None
+    document = read_json(file)
     if not isinstance(document, dict):
         raise XltBenchError(f"{file}: expected a JSON object")
     return document

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import atomic_file, read_json, write_atomic
 
 UPOS = "ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split()
 UD_LANGUAGES = ("en", "de", "fr", "zh", "ar", "hi", "ja")
@@ -39,8 +40,8 @@ def unpack_data(target: Path) -> Path:
         if relative.suffix != ".gz":
             continue
         destination = target / relative.with_suffix("")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(gzip.decompress(entry.read_bytes()))
+        with atomic_file(destination, binary=True) as out:
+            out.write(gzip.decompress(entry.read_bytes()))
     return target
 
 
@@ -54,7 +55,7 @@ def _walk(folder: Any) -> list[Any]:
 def _paragraphs(data: Path) -> list[str]:
     texts = []
     for path in sorted((data / "xquad").glob("xquad.*.json")):
-        for article in json.loads(path.read_text(encoding="utf-8"))["data"]:
+        for article in read_json(path)["data"]:
             texts += [paragraph["context"].strip() for paragraph in article["paragraphs"]]
     return texts
 
@@ -126,7 +127,7 @@ def train_qa(base: Path, folder: Path, data: Path, epochs: int, seed: int) -> No
     tokenizer = transformers.AutoTokenizer.from_pretrained(base)
     model = transformers.AutoModelForQuestionAnswering.from_pretrained(base)
     features = []
-    for article in json.loads((data / "xquad" / "xquad.en.json").read_text(encoding="utf-8"))["data"]:
+    for article in read_json(data / "xquad" / "xquad.en.json")["data"]:
         for paragraph in article["paragraphs"]:
             for qa in paragraph["qas"]:
                 answer = qa["answers"][0]
@@ -247,7 +248,7 @@ def run_demo(
     board_data = to_json(board)
     files = {name: output / f"leaderboard.{suffix}" for name, suffix in (("markdown", "md"), ("html", "html"))}
     files["json"] = output / "leaderboard.json"
-    files["markdown"].write_text(to_markdown(board_data, "udpos"), encoding="utf-8")
-    files["html"].write_text(to_html(board_data, "udpos"), encoding="utf-8")
-    files["json"].write_text(json.dumps(board_data, indent=2), encoding="utf-8")
+    write_atomic(files["markdown"], to_markdown(board_data, "udpos"))
+    write_atomic(files["html"], to_html(board_data, "udpos"))
+    write_atomic(files["json"], json.dumps(board_data, indent=2))
     return {**runs, **files}

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from tqdm.auto import tqdm
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import sha256_of, write_atomic
+from xlt_bench.files import read_text, sha256_of, write_atomic
 
 _CHUNK = 1 << 20
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-\d+|\*)/(\d+|\*)")
@@ -58,7 +58,7 @@ def fetch(item: Download, folder: Path, progress: bool = True, retries: int = 3,
     """`folder/<filename>`, downloaded (or resumed) and verified unless a verified copy is already there."""
     target = Path(folder) / (item.filename or _url_filename(item.url))
     sidecar = target.with_name(f"{target.name}.sha256")
-    recorded = sidecar.read_text(encoding="utf-8").split()[0] if sidecar.is_file() else None
+    recorded = read_text(sidecar).split()[0] if sidecar.is_file() else None
     expected = item.sha256.lower() if item.sha256 else recorded
     if expected and target.is_file() and sha256_of(target) == expected:
         return target
@@ -179,7 +179,7 @@ def extract(archive: Path, into: Path, members: str | None = None) -> list[Path]
     part = f"-{members.strip('/').replace('/', '_')}" if members else ""
     marker = into / f".extracted-{archive.name}{part}"
     if marker.is_file():
-        return [into / line for line in marker.read_text(encoding="utf-8").splitlines()]
+        return [into / line for line in read_text(marker).splitlines()]
     if not archive.is_file():
         raise XltBenchError(f"{archive}: file not found")
 

@@ -1,8 +1,9 @@
 """Files the harness reads, writes and trusts later: one-line read errors, atomic writes that respect the umask,
 and sha256 content hashes.
 
-Every reader of user files goes through `reading`, so a wrong encoding, a missing or unreadable file, or a folder
-where a file was expected is one line naming the file, never a traceback.
+Every reader of user files goes through `reading` (directly or through `read_text`, `numbered_lines`, `read_json`,
+`json_lines`, `read_yaml`), so a wrong encoding, a missing or unreadable file, a folder where a file was expected or
+a syntax error is one line naming the file (and the line, where the parser says), never a traceback.
 
 A run folder is read back by resumes, `score`, `compare` and the leaderboard, so every file appears whole or not at
 all (`write_atomic`: a temporary sibling renamed over the target) and with the permissions any other tool would give
@@ -22,9 +23,9 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from xlt_bench.errors import XltBenchError
+from xlt_bench.errors import XltBenchError, first_line
 
 _CHUNK = 1 << 20
 
@@ -32,7 +33,7 @@ _CHUNK = 1 << 20
 def read_failure(path: Path | str, error: BaseException) -> XltBenchError | None:
     """The one-line error for a file that could not be read as UTF-8 text, or None when `error` is not about reading.
 
-    Every reader goes through here (`reading`, `numbered_lines`, and `load_examples` for plugin readers), so a
+    Every reader goes through here (`reading` and the readers built on it, and `load_examples` for plugin readers), so a
     wrong encoding, a missing or unreadable file, or a folder where a file was expected never shows a traceback."""
     if isinstance(error, UnicodeDecodeError):
         return XltBenchError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
@@ -55,6 +56,49 @@ def reading(path: Path | str) -> Iterator[None]:
         yield
     except (OSError, UnicodeDecodeError) as error:
         raise read_failure(path, error) from None
+
+
+def read_text(path: Path | str) -> str:
+    """The whole of a UTF-8 text file, newlines universal (as `open()` reads it)."""
+    with reading(path), open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def numbered_lines(path: Path | str) -> Iterator[tuple[int, str]]:
+    """(line number, line without its newline) for every line of a UTF-8 text file."""
+    with reading(path), open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            yield number, line.rstrip("\n")
+
+
+def read_json(path: Path | str) -> Any:
+    """A JSON file's value; invalid JSON is `<path>:<line>: invalid JSON (<reason>)`."""
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise XltBenchError(f"{path}:{error.lineno}: invalid JSON ({error.msg})") from None
+
+
+def json_lines(path: Path | str) -> Iterator[tuple[int, Any]]:
+    """(line number, value) for every non-blank line of a JSON-lines file; invalid JSON names its line."""
+    for number, line in numbered_lines(path):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as error:
+            raise XltBenchError(f"{path}:{number}: invalid JSON ({error.msg})") from None
+
+
+def read_yaml(path: Path | str, what: str) -> Any:
+    """A YAML (or JSON) file's value; one that does not parse, or is not UTF-8, is `<path>: cannot parse <what>`."""
+    import yaml  # only the commands that read manifests and label maps pay for it
+
+    with reading(path):
+        try:
+            return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            raise XltBenchError(f"{path}: cannot parse {what} ({first_line(error)})") from None
 
 
 def utf8_path(path: Path | str, what: str) -> Path:

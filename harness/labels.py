@@ -10,12 +10,12 @@ NER model's B-MISC/I-MISC to O).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import read_json, read_yaml
 from xlt_bench.tasks import Task
 
 _GENERIC = re.compile(r"^LABEL_\d+$")
@@ -46,13 +46,7 @@ def parse_label_maps(specs: list[str]) -> dict[str, dict[str, str]]:
 
 
 def _read_mapping_file(path: Path) -> dict[str, dict[str, str]]:
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise XltBenchError(f"{path}: cannot parse label map ({str(error).splitlines()[0]})") from None
+    document = read_json(path) if path.suffix == ".json" else read_yaml(path, "label map")
     if not isinstance(document, dict) or not all(isinstance(v, dict) for v in document.values()):
         raise XltBenchError(f"{path}: expected {{task: {{model_label: task_label}}}}")
     return {str(task): {str(k): str(v) for k, v in mapping.items()} for task, mapping in document.items()}

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError, first_line
-from xlt_bench.files import ContentHashes
+from xlt_bench.files import ContentHashes, read_yaml
 from xlt_bench.labels import CheckpointMismatch, output_labels
 from xlt_bench.model_adapters import LoadedModel, ModelAdapter, architectures
 from xlt_bench.tasks import Task
@@ -61,12 +61,7 @@ def _origin(kind: str, name: str, task: Task) -> str:
 
 
 def _manifest(path: Path, tasks: list[Task]) -> dict[str, CheckpointChoice | str]:
-    import yaml
-
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise XltBenchError(f"{path}: cannot parse the model manifest ({str(error).splitlines()[0]})") from None
+    document = read_yaml(path, "the model manifest")
     if not isinstance(document, dict):
         raise XltBenchError(f"{path}: expected a mapping of task name to checkpoint path")
     choices: dict[str, CheckpointChoice | str] = {}

@@ -21,17 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import reading, write_atomic
-
-
-def _text(path: Path) -> str:
-    with reading(path), open(path, encoding="utf-8") as handle:  # universal newlines, like evaluate.py's open()
-        return handle.read()
+from xlt_bench.files import json_lines, read_json, read_text, write_atomic
 
 
 def _raw_lines(path: Path) -> list[str]:
     """Lines without their newline, exactly as iterating the file yields them (columns are split before stripping)."""
-    lines = _text(path).split("\n")
+    lines = read_text(path).split("\n")  # universal newlines, like evaluate.py's open()
     if lines[-1] == "":
         lines.pop()
     return lines
@@ -40,13 +35,6 @@ def _raw_lines(path: Path) -> list[str]:
 def _lines(path: Path) -> list[str]:
     """Stripped lines, exactly as iterating the file and calling `strip()` on each line."""
     return [line.strip() for line in _raw_lines(path)]
-
-
-def _json(path: Path) -> Any:
-    try:
-        return json.loads(_text(path))
-    except json.JSONDecodeError as error:
-        raise XltBenchError(f"{path}:{error.lineno}: invalid JSON ({error.msg})") from None
 
 
 def _mismatch(gold_path: Path, pred_path: Path, what: str) -> XltBenchError:
@@ -78,13 +66,7 @@ def read_choices(path: Path) -> list[str]:
     float, boolean or null label is an error naming the file and line, not a silent match or miss.
     """
     labels = []
-    for number, line in enumerate(_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise XltBenchError(f"{path}:{number}: invalid JSON ({error.msg})") from None
+    for number, record in json_lines(path):
         missing = isinstance(record, dict) and "label" not in record
         label = record.get("label") if isinstance(record, dict) else record
         if type(label) is not int:  # bool is an int subclass: excluded too
@@ -160,7 +142,7 @@ def _write_tags(path: Path, predictions: list[list[str]]) -> None:
 
 def read_squad_gold(path: Path) -> list[dict[str, Any]]:
     """The `data` list of a SQuAD-format file (or the whole file when it is already that list)."""
-    document = _json(path)
+    document = read_json(path)
     data = document["data"] if isinstance(document, dict) and "data" in document else document
     try:
         for article in data:
@@ -177,7 +159,7 @@ def read_squad_gold(path: Path) -> list[dict[str, Any]]:
 
 def read_answers(path: Path) -> dict[str, str]:
     """A `{question id: answer text}` prediction file."""
-    answers = _json(path)
+    answers = read_json(path)
     if not isinstance(answers, dict):
         raise XltBenchError(f"{path}: expected a JSON object mapping question ids to answer strings")
     for qid, answer in answers.items():
@@ -247,7 +229,7 @@ def _write_pairs(path: Path, predictions: list[tuple[str, str]]) -> None:
 
 def read_ranked_ids(path: Path) -> dict[str, list[str]]:
     """A `{query id: [id, ...]}` file, as XTREME-R's Mewsli-X labels (`[QID]`) and predictions (ranked QIDs)."""
-    document = _json(path)
+    document = read_json(path)
     if not isinstance(document, dict):
         raise XltBenchError(f"{path}: expected a JSON object mapping query ids to lists of ids")
     for query, ids in document.items():
@@ -397,39 +379,93 @@ class SubmissionFormat:
     check: Callable[[Any, Any, Path, Path], list[str]]
 
 
-LABEL_LINES = SubmissionFormat("label-lines", "tsv", _lines, _lines, _write_lines, _write_lines, _check_lines)
-CHOICES = SubmissionFormat("choices", "jsonl", read_choices, read_choices, _write_choices, _write_choices, _check_lines)
+LABEL_LINES = SubmissionFormat(
+    name="label-lines",
+    extension="tsv",
+    read_gold=_lines,
+    read_predictions=_lines,
+    write_gold=_write_lines,
+    write_predictions=_write_lines,
+    check=_check_lines,
+)
+CHOICES = SubmissionFormat(
+    name="choices",
+    extension="jsonl",
+    read_gold=read_choices,
+    read_predictions=read_choices,
+    write_gold=_write_choices,
+    write_predictions=_write_choices,
+    check=_check_lines,
+)
 TAG_SENTENCES = SubmissionFormat(
-    "tag-sentences", "tsv", read_tag_sentences, read_tag_sentences, _write_tags, _write_tags, _check_tags
+    name="tag-sentences",
+    extension="tsv",
+    read_gold=read_tag_sentences,
+    read_predictions=read_tag_sentences,
+    write_gold=_write_tags,
+    write_predictions=_write_tags,
+    check=_check_tags,
 )
 SQUAD_ANSWERS = SubmissionFormat(
-    "squad-answers", "json", read_squad_gold, read_answers, _write_squad_gold, _write_answers, _check_answers
+    name="squad-answers",
+    extension="json",
+    read_gold=read_squad_gold,
+    read_predictions=read_answers,
+    write_gold=_write_squad_gold,
+    write_predictions=_write_answers,
+    check=_check_answers,
 )
-ID_PAIRS = SubmissionFormat("id-pairs", "tsv", read_id_pairs, read_id_pairs, _write_pairs, _write_pairs, _check_pairs)
+ID_PAIRS = SubmissionFormat(
+    name="id-pairs",
+    extension="tsv",
+    read_gold=read_id_pairs,
+    read_predictions=read_id_pairs,
+    write_gold=_write_pairs,
+    write_predictions=_write_pairs,
+    check=_check_pairs,
+)
 RANKED_IDS = SubmissionFormat(
-    "ranked-ids", "json", read_ranked_ids, read_ranked_ids, _write_ranked, _write_ranked, _check_ranked
+    name="ranked-ids",
+    extension="json",
+    read_gold=read_ranked_ids,
+    read_predictions=read_ranked_ids,
+    write_gold=_write_ranked,
+    write_predictions=_write_ranked,
+    check=_check_ranked,
 )
 XGLUE_TAGS = SubmissionFormat(
-    "xglue-tags",
-    "prediction",
-    read_xglue_tag_gold,
-    read_xglue_tag_predictions,
-    _write_tags,
-    _write_tags,
-    partial(_check_tags, pad=True),
+    name="xglue-tags",
+    extension="prediction",
+    read_gold=read_xglue_tag_gold,
+    read_predictions=read_xglue_tag_predictions,
+    write_gold=_write_tags,
+    write_predictions=_write_tags,
+    check=partial(_check_tags, pad=True),
 )
 XGLUE_LABELS = SubmissionFormat(
-    "xglue-labels", "prediction", read_xglue_labels, _lines, _write_lines, _write_lines, _check_lines
+    name="xglue-labels",
+    extension="prediction",
+    read_gold=read_xglue_labels,
+    read_predictions=_lines,
+    write_gold=_write_lines,
+    write_predictions=_write_lines,
+    check=_check_lines,
 )
 XGLUE_RELEVANCE = SubmissionFormat(
-    "xglue-relevance",
-    "prediction",
-    read_relevance_gold,
-    read_ranking_scores,
-    _write_relevance_gold,
-    _write_ranking_scores,
-    _check_lines,
+    name="xglue-relevance",
+    extension="prediction",
+    read_gold=read_relevance_gold,
+    read_predictions=read_ranking_scores,
+    write_gold=_write_relevance_gold,
+    write_predictions=_write_ranking_scores,
+    check=_check_lines,
 )
 XGLUE_TEXT = SubmissionFormat(
-    "text-lines", "prediction", read_text_gold, _lines, _write_texts, _write_texts, _check_lines
+    name="text-lines",
+    extension="prediction",
+    read_gold=read_text_gold,
+    read_predictions=_lines,
+    write_gold=_write_texts,
+    write_predictions=_write_texts,
+    check=_check_lines,
 )

@@ -29,16 +29,16 @@ NER_DATA = DataFiles(
     {"test": ("MasakhaNER2.0/data/{lang}/test.txt",), "dev": ("MasakhaNER2.0/data/{lang}/dev.txt",)},
 )
 NER_HUB = HubSource(
-    "masakhane/masakhaner2",
-    "{lang}",
-    {"test": "test", "dev": "validation"},
+    path="masakhane/masakhaner2",
+    config="{lang}",
+    splits={"test": "test", "dev": "validation"},
     fields={"tokens": "tokens", "tags": "ner_tags"},
 )
 NER_RAW = "https://raw.githubusercontent.com/masakhane-io/masakhane-ner/main"
 AFRIQA_RAW = "https://raw.githubusercontent.com/masakhane-io/afriqa/main/data/gold_passages"
 
 
-def _ner(name: str, labels: tuple[str, ...], types: tuple[str, ...] | None, description: str) -> Task:
+def _ner(*, name: str, labels: tuple[str, ...], types: tuple[str, ...] | None, description: str) -> Task:
     """A MasakhaNER 2.0 task; gold DATE tags are expected data even where `labels` leave them out (mapped to O)."""
     return Task(
         name=name,
@@ -69,12 +69,17 @@ def _ner(name: str, labels: tuple[str, ...], types: tuple[str, ...] | None, desc
 
 
 TASKS = (
-    _ner("masakhaner2", THREE_TYPES, ("PER", "ORG", "LOC"), "MasakhaNER 2.0 NER scored on PER/ORG/LOC (DATE -> O)"),
     _ner(
-        "masakhaner2-all-types",
-        THREE_TYPES + DATE_TAGS,
-        None,
-        "MasakhaNER 2.0 NER scored on all four types (needs a checkpoint that predicts DATE)",
+        name="masakhaner2",
+        labels=THREE_TYPES,
+        types=("PER", "ORG", "LOC"),
+        description="MasakhaNER 2.0 NER scored on PER/ORG/LOC (DATE -> O)",
+    ),
+    _ner(
+        name="masakhaner2-all-types",
+        labels=THREE_TYPES + DATE_TAGS,
+        types=None,
+        description="MasakhaNER 2.0 NER scored on all four types (needs a checkpoint that predicts DATE)",
     ),
     Task(
         name="afriqa",

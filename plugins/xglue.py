@@ -20,8 +20,8 @@ all languages, which is not strictly zero-shot; selecting on English dev scores 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.plugins.xtreme import QA_INFERENCE, UPOS_TAGS
@@ -36,40 +36,39 @@ WPR_GRADES = {"Bad": "0", "Fair": "1", "Good": "2", "Excellent": "3", "Perfect":
 SPLITS = ("test", "dev")
 
 
+LICENSE = "XGLUE terms of use (accepted on the XGLUE site)"
+
+
+def _hub(config: str, fields: Mapping[str, str], label_values: Mapping[str, str] | None = None) -> HubSource:
+    """A config of the Hub's `microsoft/xglue`: a loading script, run only with `--trust-remote-code`."""
+    return HubSource(
+        path="microsoft/xglue",
+        config=config,
+        splits={"test": "test.{lang}", "dev": "validation.{lang}"},
+        fields=fields,
+        label_values=label_values or {},
+        trust_remote_code=True,
+        note="a loading script; datasets >= 4 no longer runs those",
+    )
+
+
 def _task(
-    name: str,
+    *,
     folder: str,
-    task_type: TaskType,
     languages: str,
-    metric: str,
     main_metric: str,
     data_format: str,
     data: str,
     gold: str | None = None,
-    params: dict | None = None,
-    hub: dict | None = None,
-    **fields,
+    params: Mapping[str, Any] | None = None,
+    **fields: Any,
 ) -> Task:
     """One XGLUE task: `data` is the test/dev file below `<folder>/` with `{split}` for the split; the scorer reads
-    gold from `gold` (default: the data file) and predictions from `<folder>/<lang>.prediction`."""
-    hub_source = None
-    if hub is not None:
-        config, columns, label_values = hub
-        hub_source = HubSource(
-            "microsoft/xglue",
-            config,
-            {"test": "test.{lang}", "dev": "validation.{lang}"},
-            fields=columns,
-            label_values=label_values,
-            trust_remote_code=True,
-            note="a loading script; datasets >= 4 no longer runs those",
-        )
+    gold from `gold` (default: the data file) and predictions from `<folder>/<lang>.prediction`. `fields` are the
+    `Task`'s own (name, type, metric, hub, inference, ...)."""
     return Task(
-        name=name,
         suite=SUITE,
-        type=task_type,
         languages=tuple(languages.split()),
-        metric=metric,
         main_metrics=(main_metric,),
         data=(
             DataFiles(
@@ -78,10 +77,10 @@ def _task(
                 params=params or {},
             ),
         ),
-        hub=hub_source,
         splits=SPLITS,
         releases=(Release(ARCHIVE, extract=True, members=f"xglue_full_dataset/{folder}"),),
         submission=SubmissionFiles(f"{folder}/{{lang}}.prediction", f"{folder}/{gold or data}"),
+        license=LICENSE,
         homepage="https://microsoft.github.io/XGLUE/",
         **fields,
     )
@@ -90,85 +89,184 @@ def _task(
 TSV_PAIR = {"columns": ("text", "text_pair", "label")}
 TSV_QUERY = {"columns": ("text", "text_pair", "text_pair", "label")}  # query; title + description/snippet
 HUB_PAIR = {"label": "label"}
-TAGGING = {"inference": {"max_length": 128}}
-PAIRS = {"inference": {"max_length": 128}}
-GENERATION = {"inference": {"max_length": 512, "num_beams": 5, "max_new_tokens": 64}}
+GENERATION_INFERENCE = {"max_length": 512, "num_beams": 5, "max_new_tokens": 64}
 
 TASKS = (
     _task(
-        "ner", "NER", TaskType.TAGGING, "de en es nl", "xglue-ner", "f1", "xglue-conll", "{lang}.{split}",
-        hub=("ner", {"tokens": "words", "tags": "ner"}, {}),
-        labels=NER_TAGS, train_data="CoNLL-2003 English train", description="Named entities (CoNLL-02/03, IOB)",
-        checkpoint_names=("ner",), **TAGGING,
+        name="ner",
+        folder="NER",
+        type=TaskType.TAGGING,
+        languages="de en es nl",
+        metric="xglue-ner",
+        main_metric="f1",
+        data_format="xglue-conll",
+        data="{lang}.{split}",
+        hub=_hub("ner", {"tokens": "words", "tags": "ner"}),
+        labels=NER_TAGS,
+        train_data="CoNLL-2003 English train",
+        description="Named entities (CoNLL-02/03, IOB)",
+        checkpoint_names=("ner",),
+        inference={"max_length": 128},
     ),
     _task(
-        "pos", "POS", TaskType.TAGGING, "pl ar ru bg de el en es fr hi it nl pt th tr ur vi zh", "xglue-pos",
-        "precision", "xglue-conll", "{lang}.{split}",
-        hub=("pos", {"tokens": "words", "tags": "pos"}, {}),
-        labels=tuple(UPOS_TAGS), train_data="UD v2.5 English train",
+        name="pos",
+        folder="POS",
+        type=TaskType.TAGGING,
+        languages="pl ar ru bg de el en es fr hi it nl pt th tr ur vi zh",
+        metric="xglue-pos",
+        main_metric="precision",
+        data_format="xglue-conll",
+        data="{lang}.{split}",
+        hub=_hub("pos", {"tokens": "words", "tags": "pos"}),
+        labels=tuple(UPOS_TAGS),
+        train_data="UD v2.5 English train",
         description="UPOS tagging, scored by seqeval chunk precision as XGLUE's scorer (token accuracy beside it)",
-        checkpoint_names=("pos", "udpos"), **TAGGING,
+        checkpoint_names=("pos", "udpos"),
+        inference={"max_length": 128},
     ),
     _task(
-        "nc", "NC", TaskType.CLASSIFICATION, "de en es fr ru", "xglue-accuracy", "accuracy", "xglue-tsv",
-        "xglue.nc.{lang}.{split}", params=TSV_PAIR,
-        hub=("nc", {"text": "news_title", "text_pair": "news_body", "label": "news_category"}, {}),
-        labels=NC_CATEGORIES, train_data="NC English train (100K news)", inference={"max_length": 256},
+        name="nc",
+        folder="NC",
+        type=TaskType.CLASSIFICATION,
+        languages="de en es fr ru",
+        metric="xglue-accuracy",
+        main_metric="accuracy",
+        data_format="xglue-tsv",
+        data="xglue.nc.{lang}.{split}",
+        params=TSV_PAIR,
+        hub=_hub("nc", {"text": "news_title", "text_pair": "news_body", "label": "news_category"}),
+        labels=NC_CATEGORIES,
+        train_data="NC English train (100K news)",
+        inference={"max_length": 256},
         description="News classification (title, body) into 10 categories",
     ),
     _task(
-        "mlqa", "MLQA", TaskType.EXTRACTIVE_QA, "ar de en es hi vi zh", "mlqa", "f1", "squad-json",
-        "MLQA_V1/{split}/{split}-context-{lang}-question-{lang}.json",
-        train_data="SQuAD v1.1 train", inference=QA_INFERENCE, checkpoint_names=("mlqa", "squad"),
+        name="mlqa",
+        folder="MLQA",
+        type=TaskType.EXTRACTIVE_QA,
+        languages="ar de en es hi vi zh",
+        metric="mlqa",
+        main_metric="f1",
+        data_format="squad-json",
+        data="MLQA_V1/{split}/{split}-context-{lang}-question-{lang}.json",
+        train_data="SQuAD v1.1 train",
+        inference=QA_INFERENCE,
+        checkpoint_names=("mlqa", "squad"),
         description="Extractive QA, context and question in the same language; F1 only, as XGLUE scores it",
     ),
     _task(
-        "xnli", "XNLI", TaskType.CLASSIFICATION, "ar bg de el en es fr hi ru sw th tr ur vi zh", "xglue-accuracy",
-        "accuracy", "xglue-tsv", "{lang}.{split}", params=TSV_PAIR,
-        hub=("xnli", HUB_PAIR | {"text": "premise", "text_pair": "hypothesis"}, {"contradiction": "contradictory"}),
-        labels=("entailment", "neutral", "contradictory"), label_aliases={"contradiction": "contradictory"},
-        train_data="MNLI train", description="NLI; labels as in XGLUE's files (contradictory)", **PAIRS,
+        name="xnli",
+        folder="XNLI",
+        type=TaskType.CLASSIFICATION,
+        languages="ar bg de el en es fr hi ru sw th tr ur vi zh",
+        metric="xglue-accuracy",
+        main_metric="accuracy",
+        data_format="xglue-tsv",
+        data="{lang}.{split}",
+        params=TSV_PAIR,
+        hub=_hub("xnli", HUB_PAIR | {"text": "premise", "text_pair": "hypothesis"}, {"contradiction": "contradictory"}),
+        labels=("entailment", "neutral", "contradictory"),
+        label_aliases={"contradiction": "contradictory"},
+        train_data="MNLI train",
+        description="NLI; labels as in XGLUE's files (contradictory)",
+        inference={"max_length": 128},
     ),
     _task(
-        "pawsx", "PAWSX", TaskType.CLASSIFICATION, "de en es fr", "xglue-accuracy", "accuracy", "xglue-tsv",
-        "{lang}/{split}_2k.tsv", params={"columns": ("", "text", "text_pair", "label"), "header": True},
-        hub=("paws-x", HUB_PAIR | {"text": "sentence1", "text_pair": "sentence2"}, {"different": "0", "same": "1"}),
-        labels=("0", "1"), label_aliases={"different": "0", "same": "1"}, train_data="PAWS-X English train",
-        description="Paraphrase identification; 4 languages in XGLUE", **PAIRS,
+        name="pawsx",
+        folder="PAWSX",
+        type=TaskType.CLASSIFICATION,
+        languages="de en es fr",
+        metric="xglue-accuracy",
+        main_metric="accuracy",
+        data_format="xglue-tsv",
+        data="{lang}/{split}_2k.tsv",
+        params={"columns": ("", "text", "text_pair", "label"), "header": True},
+        hub=_hub("paws-x", HUB_PAIR | {"text": "sentence1", "text_pair": "sentence2"}, {"different": "0", "same": "1"}),
+        labels=("0", "1"),
+        label_aliases={"different": "0", "same": "1"},
+        train_data="PAWS-X English train",
+        description="Paraphrase identification; 4 languages in XGLUE",
+        inference={"max_length": 128},
     ),
     _task(
-        "qadsm", "QADSM", TaskType.CLASSIFICATION, "de en fr", "xglue-accuracy", "accuracy", "xglue-tsv",
-        "xglue.qadsm.{lang}.{split}", params=TSV_QUERY, labels=("Bad", "Good"), train_data="QADSM English train",
-        description="Query-ad matching: query vs ad title + description, Good/Bad", **PAIRS,
+        name="qadsm",
+        folder="QADSM",
+        type=TaskType.CLASSIFICATION,
+        languages="de en fr",
+        metric="xglue-accuracy",
+        main_metric="accuracy",
+        data_format="xglue-tsv",
+        data="xglue.qadsm.{lang}.{split}",
+        params=TSV_QUERY,
+        labels=("Bad", "Good"),
+        train_data="QADSM English train",
+        description="Query-ad matching: query vs ad title + description, Good/Bad",
+        inference={"max_length": 128},
     ),
     _task(
-        "wpr", "WPR", TaskType.RELEVANCE, "de en es fr it pt zh", "ndcg", "ndcg", "xglue-tsv",
-        "xglue.wpr.{lang}.{split}", params={**TSV_QUERY, "query_groups": True},
-        labels=tuple(WPR_GRADES.values()), label_aliases=WPR_GRADES, train_data="WPR English train",
-        description="Web page ranking: relevance 0-4 of (query, title + snippet), nDCG per query", **PAIRS,
+        name="wpr",
+        folder="WPR",
+        type=TaskType.RELEVANCE,
+        languages="de en es fr it pt zh",
+        metric="ndcg",
+        main_metric="ndcg",
+        data_format="xglue-tsv",
+        data="xglue.wpr.{lang}.{split}",
+        params={**TSV_QUERY, "query_groups": True},
+        labels=tuple(WPR_GRADES.values()),
+        label_aliases=WPR_GRADES,
+        train_data="WPR English train",
+        description="Web page ranking: relevance 0-4 of (query, title + snippet), nDCG per query",
+        inference={"max_length": 128},
     ),
     _task(
-        "qam", "QAM", TaskType.CLASSIFICATION, "de en fr", "xglue-accuracy", "accuracy", "xglue-tsv",
-        "xglue.qam.{lang}.{split}", params=TSV_PAIR,
-        hub=("qam", HUB_PAIR | {"text": "question", "text_pair": "answer"}, {"False": "0", "True": "1"}),
-        labels=("0", "1"), label_aliases={"False": "0", "True": "1"}, train_data="QAM English train",
-        description="QA matching: is the passage an answer to the question (0/1)", **PAIRS,
+        name="qam",
+        folder="QAM",
+        type=TaskType.CLASSIFICATION,
+        languages="de en fr",
+        metric="xglue-accuracy",
+        main_metric="accuracy",
+        data_format="xglue-tsv",
+        data="xglue.qam.{lang}.{split}",
+        params=TSV_PAIR,
+        hub=_hub("qam", HUB_PAIR | {"text": "question", "text_pair": "answer"}, {"False": "0", "True": "1"}),
+        labels=("0", "1"),
+        label_aliases={"False": "0", "True": "1"},
+        train_data="QAM English train",
+        description="QA matching: is the passage an answer to the question (0/1)",
+        inference={"max_length": 128},
     ),
     _task(
-        "qg", "QG", TaskType.GENERATION, "de en es fr it pt", "bleu", "bleu", "xglue-seq2seq",
-        "xglue.qg.{lang}.src.{split}", gold="xglue.qg.{lang}.tgt.{split}",
-        hub=("qg", {"source": "answer_passage", "target": "question"}, {}),
-        train_data="QG English train (passage -> question)", description="Question generation from a passage",
-        **GENERATION,
+        name="qg",
+        folder="QG",
+        type=TaskType.GENERATION,
+        languages="de en es fr it pt",
+        metric="bleu",
+        main_metric="bleu",
+        data_format="xglue-seq2seq",
+        data="xglue.qg.{lang}.src.{split}",
+        gold="xglue.qg.{lang}.tgt.{split}",
+        hub=_hub("qg", {"source": "answer_passage", "target": "question"}),
+        train_data="QG English train (passage -> question)",
+        description="Question generation from a passage",
+        inference=GENERATION_INFERENCE,
     ),
     _task(
-        "ntg", "NTG", TaskType.GENERATION, "de en es fr ru", "bleu", "bleu", "xglue-seq2seq",
-        "xglue.ntg.{lang}.src.{split}", gold="xglue.ntg.{lang}.tgt.{split}",
-        hub=("ntg", {"source": "news_body", "target": "news_title"}, {}),
-        train_data="NTG English train (news body -> title)", description="News title generation", **GENERATION,
+        name="ntg",
+        folder="NTG",
+        type=TaskType.GENERATION,
+        languages="de en es fr ru",
+        metric="bleu",
+        main_metric="bleu",
+        data_format="xglue-seq2seq",
+        data="xglue.ntg.{lang}.src.{split}",
+        gold="xglue.ntg.{lang}.tgt.{split}",
+        hub=_hub("ntg", {"source": "news_body", "target": "news_title"}),
+        train_data="NTG English train (news body -> title)",
+        description="News title generation",
+        inference=GENERATION_INFERENCE,
     ),
-)  # fmt: skip
-TASKS = tuple(replace(task, license="XGLUE terms of use (accepted on the XGLUE site)") for task in TASKS)
+)
 
 UNDERSTANDING = ("ner", "pos", "nc", "mlqa", "xnli", "pawsx", "qadsm", "wpr", "qam")
 XGLUE = Suite(

@@ -7,7 +7,7 @@ task scores, not of the four categories. Registered through the `xlt_bench` entr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.plugins import xtreme_releases as releases
@@ -42,8 +42,18 @@ RETRIEVAL_INFERENCE = {"layer": "auto", "pooling": "mean", "max_length": 512, "i
 QA_INFERENCE = {"max_length": 384, "doc_stride": 128, "max_query_length": 64, "max_answer_length": 30, "n_best": 20}
 
 
+HUB_SPLITS = {"test": "test", "dev": "validation"}
+QA_FIELDS = {"id": "id", "context": "context", "question": "question", "answers": "answers"}
+
+
 def _languages(codes: str) -> tuple[str, ...]:
     return tuple(codes.split(","))
+
+
+def xtreme_hub(config: str, fields: Mapping[str, str], splits: Mapping[str, str] = HUB_SPLITS, **options) -> HubSource:
+    """A config of the Hub's `google/xtreme` copy (its `validation` split is XTREME's dev); `options` are
+    `HubSource`'s (faithful, note, filters, language_codes)."""
+    return HubSource(path="google/xtreme", config=config, splits=splits, fields=fields, **options)
 
 
 def ud_layout(release: str, languages: tuple[str, ...] = ()) -> DataFiles:
@@ -74,10 +84,8 @@ TASKS = (
             DataFiles("xnli-tsv", {"test": ("xnli.test.tsv",), "dev": ("xnli.dev.tsv",)}),
             _processed("xnli", "xtreme-pairs-tsv"),
         ),
-        hub=HubSource(
-            "google/xtreme",
+        hub=xtreme_hub(
             "XNLI",
-            {"test": "test", "dev": "validation"},
             fields={"text": "sentence1", "text_pair": "sentence2", "label": "gold_label"},
             filters={"language": "{lang}"},
         ),
@@ -102,10 +110,8 @@ TASKS = (
             DataFiles("pawsx-tsv", {"test": ("{lang}/test_2k.tsv",), "dev": ("{lang}/dev_2k.tsv",)}),
             _processed("pawsx", "xtreme-pairs-tsv"),
         ),
-        hub=HubSource(
-            "google/xtreme",
+        hub=xtreme_hub(
             "PAWS-X.{lang}",
-            {"test": "test", "dev": "validation"},
             fields={"text": "sentence1", "text_pair": "sentence2", "label": "label"},
             faithful=False,
             note="parsed with CSV quoting, it loses rows (e.g. es dev 1,961 of 2,000), so counts never match",
@@ -128,10 +134,8 @@ TASKS = (
         main_metrics=("f1",),
         labels=UPOS_TAGS,
         data=(ud_layout("ud-treebanks-v2.5"), _processed("udpos", "xtreme-tags-tsv")),
-        hub=HubSource(
-            "google/xtreme",
+        hub=xtreme_hub(
             "udpos.{code}",
-            {"test": "test", "dev": "validation"},
             fields={"tokens": "tokens", "tags": "pos_tags"},
             faithful=False,
             note="it keeps syntactic words instead of fused surface tokens and picks treebanks by name substring",
@@ -160,12 +164,7 @@ TASKS = (
             DataFiles("panx-raw", {"test": ("{lang}-test", "{lang}/test"), "dev": ("{lang}-dev", "{lang}/dev")}),
             _processed("panx", "xtreme-tags-tsv"),
         ),
-        hub=HubSource(
-            "google/xtreme",
-            "PAN-X.{lang}",
-            {"test": "test", "dev": "validation"},
-            fields={"tokens": "tokens", "tags": "ner_tags"},
-        ),
+        hub=xtreme_hub("PAN-X.{lang}", fields={"tokens": "tokens", "tags": "ner_tags"}),
         splits=("test", "dev"),
         train_data="PAN-X English train (20,000 sentences)",
         inference={"max_length": 128},
@@ -180,12 +179,7 @@ TASKS = (
         metric="squad",
         main_metrics=("exact_match", "f1"),
         data=(DataFiles("squad-json", {"test": ("xquad.{lang}.json",)}),),
-        hub=HubSource(
-            "google/xtreme",
-            "XQuAD.{lang}",
-            {"test": "validation"},
-            fields={"id": "id", "context": "context", "question": "question", "answers": "answers"},
-        ),
+        hub=xtreme_hub("XQuAD.{lang}", fields=QA_FIELDS, splits={"test": "validation"}),
         train_data="SQuAD v1.1 train (English, 87,599 questions)",
         inference=QA_INFERENCE,
         checkpoint_names=("xquad", "squad"),
@@ -210,12 +204,7 @@ TASKS = (
                 },
             ),
         ),
-        hub=HubSource(
-            "google/xtreme",
-            "MLQA.{lang}.{lang}",
-            {"test": "test", "dev": "validation"},
-            fields={"id": "id", "context": "context", "question": "question", "answers": "answers"},
-        ),
+        hub=xtreme_hub("MLQA.{lang}.{lang}", fields=QA_FIELDS),
         splits=("test", "dev"),
         train_data="SQuAD v1.1 train (English, 87,599 questions)",
         inference=QA_INFERENCE,
@@ -263,10 +252,8 @@ TASKS = (
                 {"test": ("bucc2018-{lang}-en.training.{lang}",), "dev": ("bucc2018-{lang}-en.sample.{lang}",)},
             ),
         ),
-        hub=HubSource(
-            "google/xtreme",
+        hub=xtreme_hub(
             "bucc18.{lang}",
-            {"test": "test", "dev": "validation"},
             fields={},
             faithful=False,
             note="it holds only the gold pairs, without the distractor sentences that make BUCC a mining task",
@@ -289,11 +276,10 @@ TASKS = (
         metric="accuracy",
         main_metrics=("accuracy",),
         data=(DataFiles("tatoeba-laser", {"test": ("tatoeba.{code}-eng.{code}",)}, language_codes=TATOEBA_CODES),),
-        hub=HubSource(
-            "google/xtreme",
+        hub=xtreme_hub(
             "tatoeba.{code}",
-            {"test": "validation"},
             fields={"text": "source_sentence", "text_pair": "target_sentence"},
+            splits={"test": "validation"},
             language_codes=TATOEBA_CODES,
         ),
         train_data="none (sentence embeddings straight from the encoder)",

@@ -15,6 +15,7 @@ from xtreme_fixtures import write_xtreme_fixtures
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
+from xlt_bench.data.squad_json import read_squad_json
 from xlt_bench.data.validation import check_examples
 from xlt_bench.data.xcopa import read_xcopa
 from xlt_bench.demo import unpack_data
@@ -345,3 +346,15 @@ def test_a_vanished_data_file_is_one_line(registry, tmp_path: Path):
     source = DataSource("ud-conllu", (tmp_path / "en_gone-ud-test.conllu",))
     with pytest.raises(XltBenchError, match=r"en_gone-ud-test.conllu: file not found"):
         load_examples(registry.formats["ud-conllu"], source, "en", "test", cache_dir=str(tmp_path / "cache"))
+
+
+def test_a_squad_file_of_the_wrong_shape_says_what_was_expected_in_one_line(tmp_path: Path):
+    path = tmp_path / "xquad.de.json"
+    path.write_text(json.dumps({"data": [{"paragraphs": [{"qas": [{"id": "q", "answers": []}]}]}]}), encoding="utf-8")
+    source = DataSource("squad-json", files=(path,))
+    with pytest.raises(XltBenchError) as raised:
+        list(read_squad_json(source, "de", "test"))
+    assert str(raised.value) == (
+        f"{path}: not SQuAD JSON (KeyError: 'context'; expected data[].paragraphs[] with context and qas[] with id, "
+        "question, answers)"
+    )

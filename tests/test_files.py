@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from xlt_bench import files
+from xlt_bench.errors import XltBenchError
 from xlt_bench.files import ContentHashes, write_atomic
 
 
@@ -65,3 +66,41 @@ def test_content_hashes_are_remembered_on_disk_until_the_file_changes(tmp_path: 
     for entry in (tmp_path / "memo").rglob("*.json"):
         entry.write_text('{"path": 1}')  # damaged: ignored and rewritten
     assert ContentHashes(tmp_path / "memo")(data) == hashlib.sha256(b"VERB NOUN\n").hexdigest() and len(calls) == 3
+
+
+def test_json_readers_name_the_file_and_line(tmp_path: Path):
+    document = tmp_path / "a.json"
+    document.write_text('{"a": 1,\n "b": }\n', encoding="utf-8")
+    with pytest.raises(XltBenchError, match=rf"^{document}:2: invalid JSON \(Expecting value\)$"):
+        files.read_json(document)
+    lines = tmp_path / "a.jsonl"
+    lines.write_text('{"a": 1}\r\n\r\n[2]\r\n{"b"\r\n', encoding="utf-8")
+    records = files.json_lines(lines)
+    assert [next(records), next(records)] == [(1, {"a": 1}), (3, [2])]  # blank lines skipped, CRLF tolerated
+    with pytest.raises(XltBenchError, match=rf"^{lines}:4: invalid JSON"):
+        next(records)
+
+
+def test_text_readers_refuse_unreadable_files_in_one_line(tmp_path: Path):
+    (tmp_path / "latin1.txt").write_bytes(b"caf\xe9\n")
+    with pytest.raises(XltBenchError, match=r"latin1.txt: not UTF-8 text"):
+        files.read_text(tmp_path / "latin1.txt")
+    with pytest.raises(XltBenchError, match=r"missing.json: file not found$"):
+        files.read_json(tmp_path / "missing.json")
+    (tmp_path / "folder.txt").mkdir()
+    with pytest.raises(XltBenchError, match=r"is a directory, expected a file$"):
+        list(files.numbered_lines(tmp_path / "folder.txt"))
+    (tmp_path / "crlf.txt").write_bytes(b"one\r\ntwo\rthree\n")
+    assert list(files.numbered_lines(tmp_path / "crlf.txt")) == [(1, "one"), (2, "two"), (3, "three")]
+
+
+def test_yaml_that_does_not_parse_says_what_the_file_was_for(tmp_path: Path):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("pawsx: [\n", encoding="utf-8")
+    with pytest.raises(XltBenchError, match=rf"^{manifest}: cannot parse the model manifest \("):
+        files.read_yaml(manifest, "the model manifest")
+    manifest.write_bytes(b"pawsx: \xff\n")
+    with pytest.raises(XltBenchError, match=rf"^{manifest}: cannot parse the model manifest \("):
+        files.read_yaml(manifest, "the model manifest")
+    manifest.write_text("pawsx: ckpt/pawsx\n", encoding="utf-8")
+    assert files.read_yaml(manifest, "the model manifest") == {"pawsx": "ckpt/pawsx"}

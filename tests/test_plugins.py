@@ -109,6 +109,13 @@ def test_unknown_plugin_name_is_an_error():
     ]
 
 
+def fresh_interpreter(code: str) -> str:
+    """The output of `code` run by a new interpreter: what importing loads shows only in a fresh process."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def test_fast_commands_never_import_heavy_packages():
     probe = (
         "import sys, contextlib, io\n"
@@ -121,9 +128,30 @@ def test_fast_commands_never_import_heavy_packages():
         "            pass\n"
         "print(sorted(m for m in ('torch', 'transformers', 'datasets', 'faiss', 'numpy') if m in sys.modules))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert fresh_interpreter(probe).strip() == "[]"
+
+
+def test_every_name_a_plugin_author_imports_resolves_from_the_package_and_loads_on_first_use():
+    probe = (
+        "import sys, xlt_bench\n"
+        "homes = ('xlt_bench.tasks', 'xlt_bench.data.formats', 'xlt_bench.metrics')\n"
+        "print(sorted(m for m in homes if m in sys.modules))\n"
+        "for name in xlt_bench.__all__:\n"
+        "    value = getattr(xlt_bench, name)\n"
+        "    assert value is not None and getattr(value, '__name__', name) in (name, xlt_bench.__version__), name\n"
+        "from xlt_bench import DataFormat, Metric, Task, XltBenchError\n"
+        "from xlt_bench.data.formats import DataFormat as home_format\n"
+        "from xlt_bench.errors import XltBenchError as home_error\n"
+        "from xlt_bench.metrics import Metric as home_metric\n"
+        "from xlt_bench.tasks import Task as home_task\n"
+        "print((DataFormat, Metric, Task, XltBenchError) == (home_format, home_metric, home_task, home_error))\n"
+        "print(set(xlt_bench.__all__) <= set(dir(xlt_bench)))\n"
+    )
+    assert fresh_interpreter(probe).split("\n")[:3] == ["[]", "True", "True"]  # nothing imported until a name is used
+    import xlt_bench
+
+    with pytest.raises(AttributeError, match="has no attribute 'Tsk'"):
+        xlt_bench.Tsk  # noqa: B018
 
 
 def test_a_plugin_resolver_that_raises_is_passed_over_and_reported_once(tmp_path: Path):

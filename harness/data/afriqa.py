@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.data.loading import SKIP_COLUMN
-from xlt_bench.data.text_files import numbered_lines
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import numbered_lines
 
 QUESTION_FIELDS = ("question_lang", "question_translated")
 

@@ -17,8 +17,8 @@ from itertools import zip_longest
 from pathlib import Path
 
 from xlt_bench.data.formats import companion
-from xlt_bench.data.text_files import numbered_lines
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import numbered_lines
 
 
 def _sibling(path: Path, suffix: str) -> Path:

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from xlt_bench.data.text_files import numbered_lines
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import numbered_lines
 
 UPOS_TAGS = "ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split()
 

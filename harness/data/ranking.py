@@ -25,7 +25,6 @@ sentence holding it (a mention crossing sentences is skipped); an entity is its 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from itertools import zip_longest
@@ -33,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.data.formats import DataUnavailable, companion
-from xlt_bench.data.text_files import numbered_lines
+from xlt_bench.data.text_files import record_shape
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import reading
+from xlt_bench.files import json_lines
 from xlt_bench.submission import read_squad_gold
 
 MEWSLIX_CANDIDATES = "candidate_set_entities.jsonl"
@@ -79,9 +78,9 @@ def read_lareqa(source, language: str, split: str, **_: object) -> Iterator[dict
     candidates: list[dict] = []
     answers: dict[str, list[str]] = {}  # question id -> its answer sentences' candidate ids, all languages
     for file_language, path in files.items():
-        with reading(path):
-            data = read_squad_gold(path)
-        try:
+        data = read_squad_gold(path)
+        expected = "data[].paragraphs[] with context, sentence_breaks and qas[] with id, question, answers"
+        with record_shape(str(path), "XQuAD-R JSON", expected):
             paragraphs = [paragraph for article in data for paragraph in article["paragraphs"]]
             for number, paragraph in enumerate(paragraphs, start=1):
                 context, breaks = paragraph["context"], [(int(s), int(e)) for s, e in paragraph["sentence_breaks"]]
@@ -105,11 +104,6 @@ def read_lareqa(source, language: str, split: str, **_: object) -> Iterator[dict
                     ranking_row(cid, "candidate", file_language, _without_newlines(sentence + context), (), left_out)
                     for cid, sentence in zip(ids, sentences)
                 ]
-        except (KeyError, TypeError, ValueError) as error:
-            raise XltBenchError(
-                f"{path}: not XQuAD-R JSON ({type(error).__name__}: {error}; expected data[].paragraphs[] with "
-                "context, sentence_breaks and qas[] with id, question, answers)"
-            ) from None
     rows = [ranking_row(q, "query", language, text, answers[q] if not skip else (), skip) for q, text, skip in queries]
     yield from _table(rows, candidates)
 
@@ -120,16 +114,6 @@ def read_lareqa(source, language: str, split: str, **_: object) -> Iterator[dict
 def _normalized(text: str) -> str:
     """utils_mewslix's normalisation: lines joined by spaces, double spaces halved once, stripped."""
     return " ".join(text.splitlines()).replace("  ", " ").strip()
-
-
-def _jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    for number, line in numbered_lines(path):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as error:
-            raise XltBenchError(f"{path}:{number}: invalid JSON ({error.msg})") from None
 
 
 def mention_query(text: str, sentence_spans: Sequence[dict], span: dict) -> str | None:
@@ -145,8 +129,9 @@ def mention_query(text: str, sentence_spans: Sequence[dict], span: dict) -> str 
 
 
 def _mentions(path: Path, language: str) -> Iterator[dict]:
-    for number, document in _jsonl(path):
-        try:
+    expected = "context with language, text, sentence_spans and mentions[] with example_id, entity_id, mention_span"
+    for number, document in json_lines(path):
+        with record_shape(f"{path}:{number}", "a Mewsli-X article", expected):
             context = document["context"]
             if context["language"] != language:
                 continue
@@ -167,25 +152,16 @@ def _mentions(path: Path, language: str) -> Iterator[dict]:
                     skip = ""
                 gold = [str(mention["entity_id"])]
                 yield ranking_row(str(mention["example_id"]), "query", language, query or "", gold, skip)
-        except (KeyError, TypeError, ValueError) as error:
-            raise XltBenchError(
-                f"{path}:{number}: not a Mewsli-X article ({type(error).__name__}: {error}; expected context with "
-                "language, text, sentence_spans and mentions[] with example_id, entity_id, mention_span)"
-            ) from None
 
 
 def _entities(path: Path) -> Iterator[dict]:
-    for number, entity in _jsonl(path):
-        try:
+    expected = "entity_id, description, description_language, sentence_spans"
+    for number, entity in json_lines(path):
+        with record_shape(f"{path}:{number}", "a Mewsli-X entity", expected):
             description = entity["description"]
             sentences = " ".join(description[int(s["start"]) : int(s["end"])] for s in entity["sentence_spans"])
             language = entity["description_language"]
             yield ranking_row(str(entity["entity_id"]), "candidate", language, _normalized(sentences))
-        except (KeyError, TypeError, ValueError) as error:
-            raise XltBenchError(
-                f"{path}:{number}: not a Mewsli-X entity ({type(error).__name__}: {error}; expected entity_id, "
-                "description, description_language, sentence_spans)"
-            ) from None
 
 
 def mewslix_companions(path: Path) -> list[Path]:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlt_bench.errors import XltBenchError
-from xlt_bench.files import reading
+from xlt_bench.data.text_files import record_shape
 from xlt_bench.submission import read_squad_gold
+
+SQUAD_SHAPE = "data[].paragraphs[] with context and qas[] with id, question, answers"
 
 
 def read_squad_json(source, language: str, split: str, id_prefix: str | None = None, **_: object) -> Iterator[dict]:
     for path in source.files:
-        with reading(path):
-            data = read_squad_gold(path)
-        try:
+        data = read_squad_gold(path)
+        with record_shape(str(path), "SQuAD JSON", SQUAD_SHAPE):
             for article in data:
                 for paragraph in article["paragraphs"]:
                     context = paragraph["context"]
@@ -34,8 +34,3 @@ def read_squad_json(source, language: str, split: str, id_prefix: str | None = N
                                 "answer_start": [int(answer["answer_start"]) for answer in qa["answers"]],
                             },
                         }
-        except (KeyError, TypeError, ValueError) as error:
-            raise XltBenchError(
-                f"{path}: not SQuAD JSON ({type(error).__name__}: {error}; expected "
-                "data[].paragraphs[] with context and qas[] with id, question, answers)"
-            ) from None

@@ -1,23 +1,29 @@
-"""Line-level reading shared by the text-file readers: UTF-8, universal newlines, errors that name file and line.
+"""Parsing shared by the text-file readers: TSV headers and rows, blank-line-separated tag sentences, records of
+the wrong shape.
 
-Files that cannot be read (not UTF-8, missing, a folder, no permission) become one-line errors through
-`xlt_bench.files.reading`; readers that parse whole files (SQuAD JSON) wrap their read in it.
+Lines come from `xlt_bench.files.numbered_lines` (UTF-8, universal newlines), so files that cannot be read (not
+UTF-8, missing, a folder, no permission) are one-line errors and parse errors name the file and line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import reading
+from xlt_bench.files import numbered_lines
 
 
-def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, line without its newline) for every line of a UTF-8 text file."""
-    with reading(path), open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            yield number, line.rstrip("\n")
+@contextmanager
+def record_shape(where: str, what: str, expected: str = "") -> Iterator[None]:
+    """Parse a record inside this block: a missing field or a value of the wrong type (KeyError, TypeError,
+    ValueError) is one line, `<where>: not <what> (<error>; expected <expected>)`, never a traceback."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError) as error:
+        detail = f"{type(error).__name__}: {error}" + (f"; expected {expected}" if expected else "")
+        raise XltBenchError(f"{where}: not {what} ({detail})") from None
 
 
 def tsv_header(path: Path, line: str, required: tuple[str, ...]) -> dict[str, int]:

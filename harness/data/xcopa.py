@@ -11,22 +11,19 @@ it; anything else would silently fall back to the raw text).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
-from xlt_bench.data.text_files import numbered_lines
+from xlt_bench.data.text_files import record_shape
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import json_lines
 
 QUESTIONS = ("cause", "effect")
 
 
 def read_xcopa(source, language: str, split: str, **_: object) -> Iterator[dict]:
     for path in source.files:
-        for number, line in numbered_lines(path):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)  # json.loads ignores the trailing \r of the CRLF files
+        for number, record in json_lines(path):  # json.loads ignores the trailing \r of the CRLF files
+            with record_shape(f"{path}:{number}", "an XCOPA record"):
                 example = {
                     "id": str(record["idx"]),
                     "context": record["premise"],
@@ -34,8 +31,6 @@ def read_xcopa(source, language: str, split: str, **_: object) -> Iterator[dict]
                     "choices": [record["choice1"], record["choice2"]],
                     "label": record["label"],
                 }
-            except (json.JSONDecodeError, KeyError, TypeError) as error:
-                raise XltBenchError(f"{path}:{number}: not an XCOPA record ({type(error).__name__}: {error})") from None
             if type(example["label"]) is not int or example["label"] not in (0, 1):  # bool is an int: exclude it
                 raise XltBenchError(f"{path}:{number}: label {example['label']!r}; expected the integer 0 or 1")
             if example["question"] not in QUESTIONS:

@@ -26,8 +26,9 @@ from itertools import count
 from pathlib import Path
 
 from xlt_bench.data.formats import companion
-from xlt_bench.data.text_files import numbered_lines, tagged_sentences
+from xlt_bench.data.text_files import tagged_sentences
 from xlt_bench.errors import XltBenchError
+from xlt_bench.files import numbered_lines
 
 
 def _word_label(path: Path, number: int, line: str) -> tuple[str, str] | None:

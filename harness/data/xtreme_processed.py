@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from xlt_bench.data.formats import DataUnavailable
-from xlt_bench.data.text_files import numbered_lines, tagged_sentences
+from xlt_bench.data.text_files import tagged_sentences
+from xlt_bench.files import numbered_lines
 
 _NO_LABELS = (
     "has no {what} column (XTREME's download script strips test labels); point --data-dir at the original release"

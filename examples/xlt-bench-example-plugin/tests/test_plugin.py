@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from xlt_bench_example import plugin, sts
 
-from xlt_bench.data.formats import DataSource, DataUnavailable
-from xlt_bench.errors import XltBenchError
+from xlt_bench import DataSource, DataUnavailable, XltBenchError
 from xlt_bench.registry import Registry, load_registry
 from xlt_bench.testing import check_task, run_task, tiny_checkpoint
 

@@ -18,12 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from xlt_bench import hookimpl
-from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
-from xlt_bench.errors import XltBenchError
-from xlt_bench.metrics import Metric
-from xlt_bench.runners.base import Runner
-from xlt_bench.tasks import DataFiles, Suite, Task, TaskType
+from xlt_bench import (
+    DataFiles,
+    DataFormat,
+    DataSource,
+    DataUnavailable,
+    Metric,
+    Runner,
+    Suite,
+    Task,
+    TaskType,
+    XltBenchError,
+    hookimpl,
+)
 from xlt_bench_example.sts import SPEARMAN, SimilarityRunner
 
 SUITE = "example"

@@ -21,12 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from xlt_bench.errors import XltBenchError
+from xlt_bench import Job, Metric, SubmissionFormat, XltBenchError
 from xlt_bench.files import reading, write_atomic
-from xlt_bench.metrics import Metric
-from xlt_bench.runners.base import Job
 from xlt_bench.runners.embedding_runner import EmbeddingRunner
-from xlt_bench.submission import SubmissionFormat
 
 TYPE = "example-sts"  # task type names are global, like format names: prefix them with your plugin's name
 
