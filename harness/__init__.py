@@ -2,9 +2,9 @@
 
 What a plugin author imports lives here: `hookimpl`, the metadata types (`Task`, `Suite`, `TaskType`, `DataFiles`,
 `HubSource`, `Release`), data formats (`DataFormat`, `DataSource`, `DataUnavailable`), `Metric` and its
-`SubmissionFormat`, a new task type's `Runner` and `Job`, and `XltBenchError`; `xlt_bench.hookspecs` is the hook reference. Importing this package is cheap: it never imports
-torch, transformers, datasets or faiss, and the re-exported names load their modules on first use (`xlt-bench
---help` pays for none of them).
+`SubmissionFormat`, a new task type's `Runner` and `Job`, and `XltBenchError`; `xlt_bench.hookspecs` is the hook
+reference. Importing this package is cheap: it never imports torch, transformers, datasets or faiss, and the
+re-exported names load their modules on first use (`xlt-bench --help` pays for none of them).
 """
 
 from __future__ import annotations
