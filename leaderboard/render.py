@@ -17,7 +17,8 @@ import io
 import re
 from typing import Any
 
-from xlt_bench.leaderboard.table import Board, main_score
+from xlt_bench.leaderboard.table import Board
+from xlt_bench.scoring import main_score
 
 QA_METRICS = ("exact_match", "f1")
 

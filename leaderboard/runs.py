@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.scoring import SuiteScore, TaskScore, aggregate, mean
+from xlt_bench.scoring import SuiteScore, TaskScore, aggregate, main_score
 
 
 @dataclass
@@ -182,7 +182,7 @@ def published_run(path: Path, registry) -> Run:
         task = registry.task(name, suite.name)
         _numbers(average, path, f"tasks.{name}", ())
         complete = all(metric in average for metric in task.main_metrics)
-        score = mean(average[m] for m in task.main_metrics) if complete else None
+        score = main_score(task, average) if complete else None
         tasks[name] = TaskCell(
             languages={}, average=dict(average), score=score, complete=complete, expected=len(task.languages)
         )

@@ -12,7 +12,6 @@ macro average), resampled language by language; a delta is significant when its 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from xlt_bench.errors import XltBenchError
+from xlt_bench.scoring import main_score
+from xlt_bench.tasks import Task
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def per_example_pair(base_dir: Path, candidate_dir: Path, split: str, task, lang
     return tuple(sides)
 
 
-def language_deltas(pair, main_metrics: Sequence[str], resamples: int, rng: np.random.Generator) -> tuple[float, Any]:
+def language_deltas(pair, task: Task, resamples: int, rng: np.random.Generator) -> tuple[float, Any]:
     """Observed delta of the main score and its `resamples` bootstrap replicates for one language."""
     base, candidate = pair
     if list(base.units) != list(candidate.units):
@@ -68,16 +69,12 @@ def language_deltas(pair, main_metrics: Sequence[str], resamples: int, rng: np.r
     stats = np.hstack([np.asarray(base.stats, dtype=float), np.asarray(candidate.stats, dtype=float)])
     width = stats.shape[1] // 2
 
-    def main(reduce, sums):
-        values = reduce(sums)
-        return sum(values[name] for name in main_metrics) / len(main_metrics)
-
     totals = stats.sum(axis=0)
-    observed = float(main(candidate.reduce, totals[width:]) - main(base.reduce, totals[:width]))
+    observed = float(main_score(task, candidate.reduce(totals[width:])) - main_score(task, base.reduce(totals[:width])))
     distinct, counts = np.unique(stats, axis=0, return_counts=True)
     draws = rng.multinomial(len(stats), counts / counts.sum(), size=resamples)
     sums = draws @ distinct
-    replicates = main(candidate.reduce, sums[:, width:]) - main(base.reduce, sums[:, :width])
+    replicates = main_score(task, candidate.reduce(sums[:, width:])) - main_score(task, base.reduce(sums[:, :width]))
     return observed, replicates
 
 

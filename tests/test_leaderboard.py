@@ -92,7 +92,7 @@ def test_bootstrap_matches_plain_index_resampling(registry, xnli_gold, tmp_path:
     folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5, "mnli": 0.3})
     task = registry.task("xtreme/xnli")
     pair = per_example_pair(folders["direct"], folders["mnli"], "test", task, "de", registry.metric(task))
-    observed, pooled = language_deltas(pair, task.main_metrics, 4000, np.random.default_rng(1))
+    observed, pooled = language_deltas(pair, task, 4000, np.random.default_rng(1))
     base = np.asarray(pair[0].stats)[:, 0]
     cand = np.asarray(pair[1].stats)[:, 0]
     assert observed == pytest.approx(100 * (cand.mean() - base.mean()))
