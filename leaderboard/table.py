@@ -72,8 +72,8 @@ def compare_runs(
         for language in shared:
             value = main_score(task, after.languages[language]) - main_score(task, before.languages[language])
             pair = (
-                per_example_pair(direct.path, candidate.path, direct.split, task, language, registry.metric(task))
-                if direct.path and candidate.path and direct.split == candidate.split
+                per_example_pair(direct.store, candidate.store, task, language, registry.metric(task))
+                if direct.store and candidate.store and direct.split == candidate.split
                 else None
             )
             if pair is None:

@@ -22,6 +22,7 @@ from xlt_bench.folder_scoring import score_folders
 from xlt_bench.leaderboard.runs import load_run
 from xlt_bench.leaderboard.significance import language_deltas, per_example_pair
 from xlt_bench.registry import load_registry
+from xlt_bench.run_folder import RunStore
 from xlt_bench.tasks import SubmissionFiles
 
 LABELS = ("entailment", "neutral", "contradiction")
@@ -91,7 +92,8 @@ def runs(tmp_path: Path, registry, gold: dict, rates: dict[str, float]) -> dict[
 def test_bootstrap_matches_plain_index_resampling(registry, xnli_gold, tmp_path: Path):
     folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5, "mnli": 0.3})
     task = registry.task("xtreme/xnli")
-    pair = per_example_pair(folders["direct"], folders["mnli"], "test", task, "de", registry.metric(task))
+    stores = [RunStore(folders[name], "test") for name in ("direct", "mnli")]
+    pair = per_example_pair(*stores, task, "de", registry.metric(task))
     observed, pooled = language_deltas(pair, task, 4000, np.random.default_rng(1))
     base = np.asarray(pair[0].stats)[:, 0]
     cand = np.asarray(pair[1].stats)[:, 0]

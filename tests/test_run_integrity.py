@@ -273,11 +273,11 @@ def test_a_task_with_list_valued_metric_parameters_resumes(tokenizer, tmp_path: 
 
 def _refresh_digest(path: Path, **changes: object) -> None:
     """Edit a fragment the way a careful forger would: the change and a recomputed digest."""
-    from xlt_bench.run_folder import _digest
+    from xlt_bench.run_results import content_digest
 
     fragment = json.loads(path.read_text())
     fragment.update(changes)
-    fragment["digest"] = _digest(fragment)
+    fragment["digest"] = content_digest(fragment)
     path.write_text(json.dumps(fragment))
 
 
