@@ -51,6 +51,15 @@ class TaskScore:
         return {name: mean(self.languages[lang][name] for lang in self.task.languages) for name in names}
 
     @property
+    def partial_average(self) -> dict[str, float] | None:
+        """Per metric, the mean over the languages scored when some are missing (a run of a subset of languages):
+        shown marked partial, never a task score and never in a suite aggregate."""
+        if self.complete or not self.languages:
+            return None
+        names = list(next(iter(self.languages.values())))
+        return {name: mean(metrics[name] for metrics in self.languages.values()) for name in names}
+
+    @property
     def score(self) -> float | None:
         average = self.average
         return None if average is None else main_score(self.task, average)

@@ -29,6 +29,7 @@ class TaskCell:
     expected: int  # how many languages the task has
     scoring: dict[str, Any] | None = None  # measured runs: the task version and metric parameters it was scored with
     data: dict[str, Any] = field(default_factory=dict)  # measured runs: per language, the data's content identity
+    partial_average: dict[str, float] | None = None  # incomplete measured tasks: the mean over the languages run
 
 
 @dataclass
@@ -85,6 +86,7 @@ def measured_run(path: Path, registry) -> Run:
             expected=len(score.task.languages),
             scoring={"version": results.tasks[name].version, "metric_params": results.tasks[name].metric_params},
             data=results.tasks[name].data,
+            partial_average=score.partial_average,
         )
         for name, score in scores.items()
     }
