@@ -249,6 +249,8 @@ def cmd_list(registry, args) -> int:
 
 
 def print_suite_score(suite_score) -> None:
+    from xlt_bench.scoring import main_score
+
     rows = []
     for name, task_score in suite_score.tasks.items():
         average = task_score.average or {}
@@ -259,10 +261,7 @@ def print_suite_score(suite_score) -> None:
     print(render_table(["task", "langs", "main metric", "score", "averages"], rows))
     print()
     for name, task_score in suite_score.tasks.items():
-        mains = task_score.task.main_metrics
-        per_language = [
-            f"{lang} {fmt(sum(m[k] for k in mains) / len(mains))}" for lang, m in task_score.languages.items()
-        ]
+        per_language = [f"{lang} {fmt(main_score(task_score.task, m))}" for lang, m in task_score.languages.items()]
         if per_language:
             print(f"{name} ({task_score.task.main_metric}): {'  '.join(per_language)}")
     for category, value in suite_score.categories.items():

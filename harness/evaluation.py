@@ -5,7 +5,7 @@ An invocation has two phases, so that a mistake is refused before anything is wr
 1. **Plan**, holding the run folder's lock: per task, choose the checkpoint (`models.choose_checkpoints`) and check it
    fits (head, labels by name, consent for code it would run); per language, resolve its data (plugins'
    `xlt_resolve_data`) and hash the content of every file it will read. Each (task, language) gets the signature of
-   its result, and the whole plan is reconciled with the folder (`results.RunStore.reconcile`): a conflicting
+   its result, and the whole plan is reconciled with the folder (`run_folder.RunStore.reconcile`): a conflicting
    configuration is refused here, finished and intact units are kept.
 2. **Run** what is left, unit by unit: load the data through `datasets`, predict with the task type's runner, score
    with the task's metric, and save the unit at once, so an interruption loses nothing finished.
@@ -45,8 +45,10 @@ from xlt_bench.models import (
     pick_device,
 )
 from xlt_bench.registry import Registry
-from xlt_bench.results import PlannedUnit, RunStore, environment_versions, now
+from xlt_bench.run_folder import PlannedUnit, RunStore, environment_versions, now
+from xlt_bench.run_results import Fragment, Lineage, RunResults, TaskResult
 from xlt_bench.runners import Job, predict_and_score
+from xlt_bench.samples import sample_lines
 from xlt_bench.scoring import SuiteScore, TaskScore
 from xlt_bench.tasks import Task
 
@@ -227,7 +229,7 @@ class _Evaluation:
         return {**task.inference, **{key: value for key, value in self.config.inference.items() if key in reads}}
 
     def plan_units(self, task: Task, plan: ModelPlan, languages: list[str]) -> list[Unit]:
-        """A unit per language whose data can be found, each with its signature (`results` module docstring)."""
+        """A unit per language whose data can be found, each with its signature (`run_folder` module docstring)."""
         config, inference = self.config, self.inference(task)
         also_read = self.registry.runner(task).splits_read(config.split, inference)[1:]  # BUCC: the split it tunes on
         units = []
@@ -344,31 +346,32 @@ class _Evaluation:
         except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
             self.skip_unit(unit, str(unavailable), stale)
             return
-        fragment = {
-            "task": task.name,
-            "language": language,
-            "split": config.split,
-            "metrics": metrics,
-            "n_examples": runner.count(examples),
-            "seconds": round(time.perf_counter() - began, 3),
-            "data": unit.source.describe(),
-            "checkpoint": {
+        fragment = Fragment(
+            task=task.name,
+            language=language,
+            split=config.split,
+            metrics=metrics,
+            n_examples=runner.count(examples),
+            seconds=round(time.perf_counter() - began, 3),
+            data=unit.source.describe(),
+            checkpoint={
                 "path": plan.path,
                 "hash": plan.checkpoint_hash,
                 "architecture": plan.architecture,
                 "adapter": plan.adapter.name,
                 "chosen_by": plan.origin,
             },
-            "device": loaded.device,
-            "dtype": loaded.dtype,
-            "batch_size": config.batch_size,
-            "details": {**job.details, **({"skipped_examples": skipped} if skipped else {})},
-            "finished": now(),
-            "signature": unit.signature,
-        }
+            device=loaded.device,
+            dtype=loaded.dtype,
+            batch_size=config.batch_size,
+            details={**job.details, **({"skipped_examples": skipped} if skipped else {})},
+            finished=now(),
+            signature=unit.signature,
+        )
         if skipped:
             self.skipped_examples.setdefault(task.name, {})[language] = skipped
-        samples = runner.samples(examples, gold, predictions)
+        logged = runner.samples(examples, gold, predictions)
+        samples = sample_lines(logged, metric, gold, predictions, language, unit.signature["metric_params"])
         self.store.save(task, metric.submission, fragment, gold, predictions, samples)
         self.write_results()
 
@@ -379,47 +382,52 @@ class _Evaluation:
         suite = self.registry.suite(config.suite)
         fragments = self.store.fragments()
         scores: dict[str, TaskScore] = {}
-        entries: dict[str, Any] = {}
+        entries: dict[str, TaskResult] = {}
         for task in self.registry.suite_tasks(config.suite, optional=True):
             done = fragments.get(task.name, {})
             if not done and task.name not in (config.tasks or suite.tasks):
                 continue
-            score = TaskScore(task, {lang: done[lang]["metrics"] for lang in task.languages if lang in done})
+            score = TaskScore(task, {lang: done[lang].metrics for lang in task.languages if lang in done})
             scores[task.name] = score
-            entry = score.to_json()
-            entry["examples"] = {lang: done[lang].get("n_examples") for lang in score.languages}
-            entry["seconds"] = {lang: done[lang].get("seconds") for lang in score.languages}
-            signature = next((done[lang]["signature"] for lang in score.languages), {})
-            entry["version"] = signature.get("task_version", task.version)  # what the results were scored with
-            entry["metric_params"] = signature.get("metric_params", dict(task.metric_params))
-            entry["limit"] = signature.get("limit", config.limit)
-            entry["data"] = {lang: done[lang]["signature"].get("data") for lang in score.languages}
-            used = {json.dumps(done[lang].get("checkpoint"), sort_keys=True) for lang in score.languages}
-            entry["checkpoints"] = [json.loads(checkpoint) for checkpoint in sorted(used)]
-            entry["dtype"] = sorted({str(done[lang].get("dtype")) for lang in score.languages})
-            entry["skipped"] = self.skipped_languages.get(task.name, {})
-            unusable = {lang: done[lang].get("details", {}).get("skipped_examples") for lang in score.languages}
-            entry["skipped_examples"] = {lang: counts for lang, counts in unusable.items() if counts}
-            entries[task.name] = entry
+            held = [done[lang] for lang in score.languages]
+            signature = held[0].signature if held else {}
+            used = {json.dumps(fragment.checkpoint, sort_keys=True) for fragment in held}
+            unusable = {fragment.language: fragment.details.get("skipped_examples") for fragment in held}
+            entries[task.name] = TaskResult(
+                languages=dict(score.languages),
+                version=signature.get("task_version", task.version),  # what the results were scored with
+                main_metric=task.main_metric,
+                average=score.average,
+                score=score.score,
+                complete=score.complete,
+                examples={fragment.language: fragment.n_examples for fragment in held},
+                seconds={fragment.language: fragment.seconds for fragment in held},
+                metric_params=signature.get("metric_params", dict(task.metric_params)),
+                limit=signature.get("limit", config.limit),
+                data={fragment.language: fragment.signature.get("data") for fragment in held},
+                checkpoints=[json.loads(checkpoint) for checkpoint in sorted(used)],
+                dtype=sorted({str(fragment.dtype) for fragment in held}),
+                skipped=self.skipped_languages.get(task.name, {}),
+                skipped_examples={language: counts for language, counts in unusable.items() if counts},
+            )
         suite_score = SuiteScore(suite, scores)
         if not fragments:  # nothing (left) to report: no results.json rather than one describing removed results
-            (config.output / "results.json").unlink(missing_ok=True)
+            self.store.results_path.unlink(missing_ok=True)
             return suite_score, None
         plugins = {p.name: p.version for p in self.registry.plugins if p.origin != "core"}
         previous = self.store.previous_results()
         # a folder keeps its name: a later invocation without --label (another task's checkpoint) does not rename it
-        held = previous.get("lineage") if isinstance(previous.get("lineage"), dict) else {}
-        label = config.label or held.get("label") or config.lineage["label"]
-        document = {
-            "xlt_bench_version": __version__,
-            "created": str(previous.get("created") or now()),
-            "updated": now(),
-            "command": config.command,
-            "suite": config.suite,
-            "split": config.split,
-            "model": config.model,
-            "lineage": {**config.lineage, "label": label},
-            "config": {
+        label = config.label or (previous and previous.lineage.label) or config.lineage["label"]
+        results = RunResults(
+            xlt_bench_version=__version__,
+            created=(previous and previous.created) or now(),
+            updated=now(),
+            command=config.command,
+            suite=config.suite,
+            split=config.split,
+            model=config.model,
+            lineage=Lineage(label=label, base=config.base, intermediate=tuple(config.intermediate)),
+            config={
                 "batch_size": config.batch_size,
                 "device": self.device,
                 "dtype": config.dtype,
@@ -427,14 +435,15 @@ class _Evaluation:
                 "limit": config.limit,
                 "data_dir": str(config.data_dir) if config.data_dir else None,
             },
-            "environment": {**environment_versions(), "plugins": plugins},
-            "seconds_this_invocation": round(time.perf_counter() - self.clock, 3),
-            "tasks": entries,
-            "skipped": self.skipped,
-            "categories": suite_score.categories,
-            "score": suite_score.score,
-        }
-        return suite_score, self.store.write_results(document)
+            environment={**environment_versions(), "plugins": plugins},
+            seconds_this_invocation=round(time.perf_counter() - self.clock, 3),
+            tasks=entries,
+            skipped=self.skipped,
+            categories=suite_score.categories,
+            aggregates=suite_score.aggregates,
+            score=suite_score.score,
+        )
+        return suite_score, self.store.write_results(results)
 
     def nothing_scored(self, tasks: list[Task]) -> str:
         """The one-line reason a run that scored nothing gives: the skips, the first few in full."""

@@ -22,6 +22,12 @@ def mean(values: Iterable[float]) -> float:
     return sum(values) / len(values)
 
 
+def main_score(task: Task, metrics: Mapping[str, Any]) -> Any:
+    """A task's score from its metric values (one language's, language-averaged, or arrays of bootstrap
+    replicates): the mean of its `main_metrics` (QA: (EM + F1) / 2)."""
+    return mean(metrics[name] for name in task.main_metrics)
+
+
 @dataclass
 class TaskScore:
     """The scored languages of one task, with its average and score when complete."""
@@ -45,9 +51,18 @@ class TaskScore:
         return {name: mean(self.languages[lang][name] for lang in self.task.languages) for name in names}
 
     @property
+    def partial_average(self) -> dict[str, float] | None:
+        """Per metric, the mean over the languages scored when some are missing (a run of a subset of languages):
+        shown marked partial, never a task score and never in a suite aggregate."""
+        if self.complete or not self.languages:
+            return None
+        names = list(next(iter(self.languages.values())))
+        return {name: mean(metrics[name] for metrics in self.languages.values()) for name in names}
+
+    @property
     def score(self) -> float | None:
         average = self.average
-        return None if average is None else mean(average[name] for name in self.task.main_metrics)
+        return None if average is None else main_score(self.task, average)
 
     def to_json(self) -> dict[str, Any]:
         ordered = {lang: self.languages[lang] for lang in self.task.languages if lang in self.languages}

@@ -15,7 +15,8 @@ from xml.etree import ElementTree
 
 from xlt_bench.leaderboard.runs import Run
 from xlt_bench.leaderboard.significance import Delta
-from xlt_bench.leaderboard.table import compare_runs, main_score
+from xlt_bench.leaderboard.table import compare_runs
+from xlt_bench.scoring import main_score
 
 EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, EXIT_NOTHING_COMPARABLE = 0, 1, 2, 3
 

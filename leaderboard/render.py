@@ -17,7 +17,8 @@ import io
 import re
 from typing import Any
 
-from xlt_bench.leaderboard.table import Board, main_score
+from xlt_bench.leaderboard.table import Board
+from xlt_bench.scoring import main_score
 
 QA_METRICS = ("exact_match", "f1")
 
@@ -41,6 +42,8 @@ def to_json(board: Board) -> dict[str, Any]:
                 "scored": len(cell.languages) if cell.languages else (cell.expected if cell.complete else 0),
                 "expected": cell.expected,
                 "average": cell.average,
+                "partial_average": cell.partial_average,
+                "partial_score": None if cell.partial_average is None else main_score(task, cell.partial_average),
                 "languages": {lang: main_score(task, m) for lang, m in cell.languages.items()},
             }
         runs.append(
@@ -114,13 +117,33 @@ def _delta(delta: dict[str, Any] | None) -> tuple[str, str]:
     return (f"**{text}**" if delta["significant"] else text), f"[{delta['ci_low']:+.1f}, {delta['ci_high']:+.1f}]"
 
 
+PARTIAL_NOTE = (
+    "A score followed by (n/N) is partial: the mean over the n languages run of the task's N, never part of the "
+    "suite score."
+)
+
+
+def incomplete_text(task: dict[str, Any], cell: dict[str, Any]) -> str:
+    """An incomplete task's cell: its partial mean marked (n/N) (QA: F1/EM), or `incomplete (n/N)` without one."""
+    scored = f"({cell['scored']}/{cell['expected']})"
+    partial = cell.get("partial_average")
+    if partial is None:
+        return f"incomplete {scored}"
+    shown = f"{_number(partial['f1'])}/{_number(partial['exact_match'])}" if task["qa"] else None
+    return f"{shown or _number(cell['partial_score'])} {scored}"
+
+
+def has_partial(data: dict[str, Any]) -> bool:
+    return any(cell.get("partial_average") for run in data["runs"] for cell in run["tasks"].values())
+
+
 def _cell(task: dict[str, Any], cell: dict[str, Any] | None) -> str:
     if cell is None:
         return "–"
     if task["qa"] and cell["average"]:  # published baselines may give F1 without EM
         return f"{_number(cell['average'].get('f1'))}/{_number(cell['average'].get('exact_match'))}"
     if not cell["complete"]:
-        return f"incomplete ({cell['scored']}/{cell['expected']})"
+        return incomplete_text(task, cell)
     return _number(cell["score"])
 
 
@@ -148,8 +171,10 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
         lines.append(f"† {_md(run['label'])}: published, not measured here — {_md(where)}")
     if published:
         lines.append("")
+    pointed: dict[int, list[str]] = {}  # per comparison, the tasks whose row says "per language below"
     for comparison in data["comparisons"]:
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
+        pointed[id(comparison)] = []
         training = _md(comparison["training"])
         title = f"{_md(candidate['label'])} ({training}) vs {_md(direct['label'])} (direct)"
         lines += [f"### {_md(comparison['base'])}: {title}", ""]
@@ -160,30 +185,36 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
                 continue
             text, ci = _delta(comparison["tasks"].get(name))
             before, after = (_cell(spec, run["tasks"][name]) for run in (direct, candidate))
-            rows.append([_md(name), before, after, text, ci if name in comparison["tasks"] else "per language below"])
+            if name not in comparison["tasks"]:
+                ci = "per language below"
+                pointed[id(comparison)].append(name)
+            rows.append([_md(name), before, after, text, ci])
         text, ci = _delta(comparison["overall"])
         rows.append(["**score**", _number(direct["score"]), _number(candidate["score"]), text, ci])
         lines += [*_table(["task", "direct", training, "Δ", "95% CI"], rows), ""]
     chosen = task or next((t for c in data["comparisons"] for t, per in c["languages"].items() if per), None)
     for comparison in data["comparisons"]:
-        per_language = comparison["languages"].get(chosen or "", {})
-        if not per_language:
-            continue
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
-        title = f"{_md(chosen)} per language: {_md(candidate['label'])} vs {_md(direct['label'])}"
-        lines += [f"#### {title}", ""]
-        rows = []
-        for language, delta in per_language.items():
-            text, ci = _delta(delta)
-            before = direct["tasks"][chosen]["languages"][language]
-            after = candidate["tasks"][chosen]["languages"][language]
-            rows.append([_md(language), _number(before), _number(after), text, ci])
-        lines += [*_table(["language", "direct", _md(comparison["training"]), "Δ", "95% CI"], rows), ""]
+        for name in dict.fromkeys([chosen, *pointed[id(comparison)]]):
+            per_language = comparison["languages"].get(name or "", {})
+            if not per_language:
+                continue
+            title = f"{_md(name)} per language: {_md(candidate['label'])} vs {_md(direct['label'])}"
+            lines += [f"#### {title}", ""]
+            rows = []
+            for language, delta in per_language.items():
+                text, ci = _delta(delta)
+                before = direct["tasks"][name]["languages"][language]
+                after = candidate["tasks"][name]["languages"][language]
+                rows.append([_md(language), _number(before), _number(after), text, ci])
+            lines += [*_table(["language", "direct", _md(comparison["training"]), "Δ", "95% CI"], rows), ""]
     if data["comparisons"]:
         lines.append(
             f"Bold Δ: the paired-bootstrap 95% interval ({data['resamples']} resamples) excludes 0; "
             "n/a: no per-example predictions on both sides."
         )
+    if has_partial(data):
+        lines.append(PARTIAL_NOTE)
     lines += [f"Note: {_md(note)}" for note in data["notes"]]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -204,6 +235,9 @@ def to_csv(data: dict[str, Any]) -> str:
         write({**common, "task": "", "language": "", "metric": "suite score", "value": run["score"]})
         for name, cell in run["tasks"].items():
             write({**common, "task": name, "language": "", "metric": "score", "value": cell["score"]})
+            if cell.get("partial_score") is not None:  # never a task score: its own metric name says so
+                value = cell["partial_score"]
+                write({**common, "task": name, "language": "", "metric": "partial score", "value": value})
             for metric, value in (cell["average"] or {}).items():
                 write({**common, "task": name, "language": "", "metric": metric, "value": value})
             for language, value in cell["languages"].items():

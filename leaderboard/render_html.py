@@ -14,6 +14,8 @@ import html
 from statistics import mean
 from typing import Any
 
+from xlt_bench.leaderboard.render import PARTIAL_NOTE, has_partial, incomplete_text
+
 POSITIVE = (33, 102, 172)  # blue end of the diverging scale (ColorBrewer RdBu)
 NEGATIVE = (178, 24, 43)  # red end
 
@@ -149,11 +151,12 @@ def _num_td(text: str, key: float | None) -> str:
 
 
 def _cell(task: dict[str, Any], cell: dict[str, Any] | None) -> tuple[str, float | None]:
-    """A task cell's text and sort key; QA shows F1/EM and sorts by F1, an incomplete task never shows a number."""
+    """A task cell's text and sort key; QA shows F1/EM and sorts by F1; an incomplete task shows its partial mean
+    marked (n/N), and never sorts among the scores."""
     if cell is None:
         return "–", None
     if not cell["complete"]:
-        return f"incomplete ({cell['scored']}/{cell['expected']})", None
+        return incomplete_text(task, cell), None
     if task["qa"] and cell["average"]:  # published baselines may give F1 without EM
         f1 = cell["average"].get("f1")
         return f"{_number(f1)}/{_number(cell['average'].get('exact_match'))}", f1
@@ -374,6 +377,8 @@ def to_html(data: dict[str, Any], task: str | None = None) -> str:
         body += ['<ul class="notes">', *(f"<li>{_e(note)}</li>" for note in data["notes"]), "</ul>"]
     body += ["<h2>Scores</h2>", '<p class="hint">Click a column header to sort; click again to reverse.</p>']
     body += _board(data)
+    if has_partial(data):
+        body.append(f'<p class="explain">{_e(PARTIAL_NOTE)}</p>')
     if data["comparisons"]:
         body.append("<h2>Intermediate training against direct training</h2>")
     for comparison in data["comparisons"]:

@@ -7,15 +7,15 @@ only, with its source; it is shown beside measured runs and never mixed into the
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.scoring import SuiteScore, TaskScore, aggregate, mean
+from xlt_bench.run_folder import RunStore
+from xlt_bench.run_results import Lineage, RunResults, expect, metric_values, read_json_object
+from xlt_bench.scoring import SuiteScore, TaskScore, aggregate, main_score
 
 
 @dataclass
@@ -29,6 +29,7 @@ class TaskCell:
     expected: int  # how many languages the task has
     scoring: dict[str, Any] | None = None  # measured runs: the task version and metric parameters it was scored with
     data: dict[str, Any] = field(default_factory=dict)  # measured runs: per language, the data's content identity
+    partial_average: dict[str, float] | None = None  # incomplete measured tasks: the mean over the languages run
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Run:
     published: bool
     tasks: dict[str, TaskCell]
     score: float | None
-    path: Path | None = None  # run folder holding predictions/ and labels/ (measured runs)
+    path: Path | None = None  # the run folder (measured runs)
     split: str = "test"
     source: dict[str, Any] = field(default_factory=dict)  # published baselines: paper, table, split, notes
     limit: int | None = None  # `eval --limit`: the first N examples per language only (a smoke run)
@@ -50,96 +51,32 @@ class Run:
         return not self.intermediate
 
     @property
+    def store(self) -> RunStore | None:
+        """The run folder, for reading its per-example files (measured runs)."""
+        return None if self.path is None else RunStore(self.path, self.split)
+
+    @property
     def kind(self) -> str:
         return "published" if self.published else "direct" if self.direct else "+" + "+".join(self.intermediate)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise XltBenchError(f"{path}: file not found") from None
-    except json.JSONDecodeError as error:
-        raise XltBenchError(f"{path}:{error.lineno}: invalid JSON ({error.msg})") from None
-    if not isinstance(document, dict):
-        raise XltBenchError(f"{path}: expected a JSON object")
-    return document
-
-
-def _expect(ok: bool, file: Path, field: str, expected: str, value: Any) -> None:
-    """A field of a results or baseline file that is not what xlt-bench writes: one line naming it."""
-    if not ok:
-        shown = json.dumps(value, ensure_ascii=False, default=str)
-        raise XltBenchError(f"{file}: {field} must be {expected}, got {shown[:60]}")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _numbers(value: Any, file: Path, field: str, required: tuple[str, ...]) -> dict[str, float]:
-    _expect(isinstance(value, dict), file, field, "an object of metric values", value)
-    for metric, number in value.items():
-        _expect(_is_number(number), file, f"{field}.{metric}", "a finite number", number)
-    missing = [metric for metric in required if metric not in value]
-    _expect(not missing, file, field, f"an object with {', '.join(required)}", value)
-    return value
-
-
-def _lineage(document: dict[str, Any], file: Path) -> dict[str, Any]:
-    lineage = document.get("lineage") if "lineage" in document else {}
-    _expect(isinstance(lineage, dict), file, "lineage", "an object", lineage)
-    for key in ("label", "base"):
-        _expect(
-            lineage.get(key) is None or isinstance(lineage[key], str),
-            file,
-            f"lineage.{key}",
-            "a string",
-            lineage.get(key),
-        )
-    tasks = lineage.get("intermediate")
-    ok = tasks is None or (isinstance(tasks, list) and all(isinstance(t, str) for t in tasks))
-    _expect(ok, file, "lineage.intermediate", "a list of task names", tasks)
-    return lineage
 
 
 def measured_run(path: Path, registry) -> Run:
     """A run folder (or its results.json) written by `xlt-bench eval`, re-aggregated from per-language metrics.
     A field that is not what `eval` writes (a file edited by hand or by another tool) is one error line naming it."""
-    results = Path(path) / "results.json" if Path(path).is_dir() else Path(path)
-    document = _read_json(results)
-    if "tasks" not in document or "suite" not in document:
-        raise XltBenchError(f"{results}: not an xlt-bench results.json (no 'suite' or 'tasks')")
-    _expect(isinstance(document["suite"], str), results, "suite", "a suite name", document["suite"])
-    _expect(isinstance(document["tasks"], dict), results, "tasks", "an object of task entries", document["tasks"])
-    _expect(isinstance(document.get("split", "test"), str), results, "split", "a split name", document.get("split"))
-    config = {} if document.get("config") is None else document["config"]
-    _expect(isinstance(config, dict), results, "config", "an object", config)
-    limit = config.get("limit")
-    _expect(
-        limit is None or (isinstance(limit, int) and limit > 0), results, "config.limit", "a positive integer", limit
-    )
-    suite = registry.suite(document["suite"])
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    file = RunStore(folder, "test").results_path if Path(path).is_dir() else Path(path)  # (not split-dependent)
+    results = RunResults.read(file)
+    suite = registry.suite(results.suite)
     known = {task.name: task for task in registry.suite_tasks(suite.name, optional=True)}
     scores: dict[str, TaskScore] = {}
-    for name, entry in document["tasks"].items():
+    for name, entry in results.tasks.items():
         if name not in known:
             continue
-        _expect(isinstance(entry, dict), results, f"tasks.{name}", "an object", entry)
-        languages = entry.get("languages")
-        _expect(
-            isinstance(languages, dict),
-            results,
-            f"tasks.{name}.languages",
-            "an object of per-language metrics",
-            languages,
-        )
         main = tuple(known[name].main_metrics)
-        for language, metrics in languages.items():
-            _numbers(metrics, results, f"tasks.{name}.languages.{language}", main)
-        scores[name] = TaskScore(known[name], languages)
+        for language, metrics in entry.languages.items():
+            metric_values(metrics, file, f"tasks.{name}.languages.{language}", main)
+        scores[name] = TaskScore(known[name], entry.languages)
     suite_score = SuiteScore(suite, scores)
-    lineage = _lineage(document, results)
     tasks = {
         name: TaskCell(
             languages=dict(score.languages),
@@ -147,50 +84,51 @@ def measured_run(path: Path, registry) -> Run:
             score=score.score,
             complete=score.complete,
             expected=len(score.task.languages),
-            scoring={key: document["tasks"][name].get(key) for key in ("version", "metric_params")},
-            data=document["tasks"][name].get("data") or {},
+            scoring={"version": results.tasks[name].version, "metric_params": results.tasks[name].metric_params},
+            data=results.tasks[name].data,
+            partial_average=score.partial_average,
         )
         for name, score in scores.items()
     }
     return Run(
-        label=str(lineage.get("label") or results.parent.name),
-        base=lineage.get("base"),
-        intermediate=tuple(lineage.get("intermediate") or ()),
+        label=results.lineage.label or folder.name,
+        base=results.lineage.base,
+        intermediate=results.lineage.intermediate,
         suite=suite.name,
         published=False,
         tasks=tasks,
         score=suite_score.score,
-        path=results.parent,
-        split=document.get("split", "test"),
-        limit=limit,
+        path=folder,
+        split=results.split,
+        limit=results.limit,
     )
 
 
 def published_run(path: Path, registry) -> Run:
     """A baseline file from `baselines/`: task-level published numbers with their source."""
-    document = _read_json(path)
+    document = read_json_object(path)
     for key in ("name", "suite", "source", "tasks"):
         if key not in document:
             raise XltBenchError(f"{path}: baseline file without {key!r}")
     for key, kind, expected in (("name", str, "a name"), ("suite", str, "a suite name"), ("source", dict, "an object")):
-        _expect(isinstance(document[key], kind), path, key, expected, document[key])
-    _expect(isinstance(document["tasks"], dict), path, "tasks", "an object of task entries", document["tasks"])
-    lineage = _lineage({"lineage": {k: document.get(k) for k in ("base", "intermediate")}}, path)
+        expect(isinstance(document[key], kind), path, key, expected, document[key])
+    expect(isinstance(document["tasks"], dict), path, "tasks", "an object of task entries", document["tasks"])
+    lineage = Lineage.from_json({k: document.get(k) for k in ("base", "intermediate")}, path)
     suite = registry.suite(document["suite"])
     tasks = {}
     for name, average in document["tasks"].items():
         task = registry.task(name, suite.name)
-        _numbers(average, path, f"tasks.{name}", ())
+        metric_values(average, path, f"tasks.{name}")
         complete = all(metric in average for metric in task.main_metrics)
-        score = mean(average[m] for m in task.main_metrics) if complete else None
+        score = main_score(task, average) if complete else None
         tasks[name] = TaskCell(
             languages={}, average=dict(average), score=score, complete=complete, expected=len(task.languages)
         )
     suite_score = aggregate(suite, {name: cell.score for name, cell in tasks.items() if cell.score is not None}).score
     return Run(
         label=document["name"],
-        base=lineage.get("base"),
-        intermediate=tuple(lineage.get("intermediate") or ()),
+        base=lineage.base,
+        intermediate=lineage.intermediate,
         suite=suite.name,
         published=True,
         tasks=tasks,
@@ -269,7 +207,7 @@ def load_run(spec: str, registry) -> Run:
     """A run folder, a results.json, a baseline file, or the name of a shipped baseline."""
     path = Path(spec)
     if path.exists():
-        if path.is_file() and path.name != "results.json" and "lineage" not in _read_json(path):
+        if path.is_file() and path.name != "results.json" and "lineage" not in read_json_object(path):
             return published_run(path, registry)
         return measured_run(path, registry)
     shipped = baseline_files()

@@ -1,7 +1,9 @@
 """Paired bootstrap confidence intervals for score differences between two runs on the same examples.
 
 Both runs must have scored the same gold file for a (task, language) (their `labels/` copies are identical);
-each example is then a pair of per-example statistics (`Metric.per_example`). A resample draws examples with
+each example is then a pair of per-example statistics (`Metric.per_example`), read from the runs' `samples/`
+files, where `eval` logs them (`xlt_bench.samples`); runs written before it did, or metrics that do not declare
+their `statistics`, are re-scored from their prediction files instead. A resample draws examples with
 replacement, the same draw for both runs, and recomputes both scores from summed statistics, so corpus-level
 metrics (chunk F1, BUCC F1) are resampled correctly, not averaged per sentence. Examples with identical pairs of
 statistics are pooled and drawn with one multinomial, which makes 1,000 resamples of a 40-language task take
@@ -12,14 +14,17 @@ macro average), resampled language by language; a delta is significant when its 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from xlt_bench.errors import XltBenchError
+from xlt_bench.metrics import Metric
+from xlt_bench.run_folder import RunStore
+from xlt_bench.samples import read_statistics
+from xlt_bench.scoring import main_score
+from xlt_bench.tasks import Task
 
 
 @dataclass(frozen=True)
@@ -38,29 +43,35 @@ class Delta:
         return {"delta": self.value, "ci_low": self.low, "ci_high": self.high, "significant": self.significant}
 
 
-def per_example_pair(base_dir: Path, candidate_dir: Path, split: str, task, language: str, metric):
-    """(baseline PerExample, candidate PerExample) for one (task, language), or None when they are not paired."""
+def per_example_pair(base: RunStore, candidate: RunStore, task: Task, language: str, metric: Metric):
+    """(baseline PerExample, candidate PerExample) for one (task, language), or None when they are not paired
+    (either run lacks its per-example files, or their gold labels differ)."""
     if metric.per_example is None:
         return None
     fmt = metric.submission
-    where = (task.name, language, split, fmt.extension)
-    files = [
-        path(root / kind, *where)
-        for root in (base_dir, candidate_dir)
-        for kind, path in (("labels", task.submission.gold_path), ("predictions", task.submission.prediction_path))
-    ]
-    if not all(path.is_file() for path in files) or files[0].read_bytes() != files[2].read_bytes():
-        return None  # no per-example predictions, or not the same examples
-    gold = fmt.read_gold(files[0])
+    paths = [store.output_paths(task, fmt, language) for store in (base, candidate)]
+    labels = [where["labels"] for where in paths]
+    if not all(path.is_file() for path in labels) or labels[0].read_bytes() != labels[1].read_bytes():
+        return None  # not the same examples
+    if metric.statistics is not None:
+        logged = [
+            read_statistics(store.samples_path(task.name, language), metric.statistics) for store in (base, candidate)
+        ]
+        if None not in logged:
+            return tuple(logged)
+    # a run written before samples carried per-example statistics: re-score its prediction file
+    if not all(where["predictions"].is_file() for where in paths):
+        return None
+    gold = fmt.read_gold(labels[0])
     sides = []
-    for predictions in (files[1], files[3]):
-        predicted = fmt.read_predictions(predictions)
-        fmt.check(gold, predicted, files[0], predictions)
+    for where in paths:
+        predicted = fmt.read_predictions(where["predictions"])
+        fmt.check(gold, predicted, labels[0], where["predictions"])
         sides.append(metric.per_example(gold, predicted, language=language, **task.metric_params))
     return tuple(sides)
 
 
-def language_deltas(pair, main_metrics: Sequence[str], resamples: int, rng: np.random.Generator) -> tuple[float, Any]:
+def language_deltas(pair, task: Task, resamples: int, rng: np.random.Generator) -> tuple[float, Any]:
     """Observed delta of the main score and its `resamples` bootstrap replicates for one language."""
     base, candidate = pair
     if list(base.units) != list(candidate.units):
@@ -68,16 +79,12 @@ def language_deltas(pair, main_metrics: Sequence[str], resamples: int, rng: np.r
     stats = np.hstack([np.asarray(base.stats, dtype=float), np.asarray(candidate.stats, dtype=float)])
     width = stats.shape[1] // 2
 
-    def main(reduce, sums):
-        values = reduce(sums)
-        return sum(values[name] for name in main_metrics) / len(main_metrics)
-
     totals = stats.sum(axis=0)
-    observed = float(main(candidate.reduce, totals[width:]) - main(base.reduce, totals[:width]))
+    observed = float(main_score(task, candidate.reduce(totals[width:])) - main_score(task, base.reduce(totals[:width])))
     distinct, counts = np.unique(stats, axis=0, return_counts=True)
     draws = rng.multinomial(len(stats), counts / counts.sum(), size=resamples)
     sums = draws @ distinct
-    replicates = main(candidate.reduce, sums[:, width:]) - main(base.reduce, sums[:, :width])
+    replicates = main_score(task, candidate.reduce(sums[:, width:])) - main_score(task, base.reduce(sums[:, :width]))
     return observed, replicates
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from xlt_bench.errors import XltBenchError
 from xlt_bench.leaderboard.runs import Run
 from xlt_bench.leaderboard.significance import Delta, interval, language_deltas, per_example_pair, seeded
+from xlt_bench.scoring import main_score
 
 UNKNOWN_BASE = "(base not recorded)"
 
@@ -48,11 +49,6 @@ class Board:
         return [run for runs in self.groups.values() for run in runs]
 
 
-def main_score(task, metrics: dict[str, float]) -> float:
-    """A language's contribution to the task score (QA: the mean of EM and F1)."""
-    return sum(metrics[name] for name in task.main_metrics) / len(task.main_metrics)
-
-
 def _group(runs: list[Run]) -> dict[str, list[Run]]:
     groups: dict[str, list[Run]] = {}
     for run in runs:
@@ -76,14 +72,14 @@ def compare_runs(
         for language in shared:
             value = main_score(task, after.languages[language]) - main_score(task, before.languages[language])
             pair = (
-                per_example_pair(direct.path, candidate.path, direct.split, task, language, registry.metric(task))
-                if direct.path and candidate.path and direct.split == candidate.split
+                per_example_pair(direct.store, candidate.store, task, language, registry.metric(task))
+                if direct.store and candidate.store and direct.split == candidate.split
                 else None
             )
             if pair is None:
                 per_language[language] = Delta(value)
                 continue
-            observed, draws = language_deltas(pair, task.main_metrics, resamples, seeded(seed, task.name, language))
+            observed, draws = language_deltas(pair, task, resamples, seeded(seed, task.name, language))
             if abs(observed - value) > 1e-6 * max(1.0, abs(value)):  # the table's numbers are results.json's
                 raise XltBenchError(
                     f"{task.name}/{language}: the prediction and label files of {direct.path} and {candidate.path} "

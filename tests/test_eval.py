@@ -11,6 +11,7 @@ from helpers import run_main
 
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataSource
+from xlt_bench.metrics.seqeval_chunks import CHUNK_STATISTICS
 from xlt_bench.plugins.xtreme import PANX_TAGS, UPOS_TAGS
 from xlt_bench.submission import read_tag_sentences
 from xlt_bench.testing import tiny_checkpoint
@@ -71,6 +72,12 @@ def test_udpos_on_real_treebanks_rescores_identically(ckpt: Path, shared_data: P
         UPOS_TAGS
     )
     assert "udpos (f1): ar " in result.stdout and "skipped udpos/af:" in result.stdout
+    # the samples log: each sentence with its chunk counts, which sum to the logged F1
+    lines = [json.loads(line) for line in (run / "samples" / "udpos" / "test-de.jsonl").read_text().splitlines()]
+    assert len(lines) == 200 and all({"id", "tokens", "gold", "prediction", "unit", "stats"} <= set(x) for x in lines)
+    correct, predicted, gold = (sum(x["stats"][name] for x in lines) for name in CHUNK_STATISTICS.names)
+    assert 200 * correct / (predicted + gold) == pytest.approx(udpos["languages"]["de"]["f1"])
+    assert results(run)["schema"] == 2 and results(run)["aggregates"] == {}  # no aggregate of an incomplete suite
 
 
 def test_classification_and_ner_fixtures_with_provenance(ckpt: Path, tmp_path: Path):

@@ -22,6 +22,8 @@ from xlt_bench.folder_scoring import score_folders
 from xlt_bench.leaderboard.runs import load_run
 from xlt_bench.leaderboard.significance import language_deltas, per_example_pair
 from xlt_bench.registry import load_registry
+from xlt_bench.run_folder import RunStore
+from xlt_bench.samples import sample_lines
 from xlt_bench.tasks import SubmissionFiles
 
 LABELS = ("entailment", "neutral", "contradiction")
@@ -91,8 +93,9 @@ def runs(tmp_path: Path, registry, gold: dict, rates: dict[str, float]) -> dict[
 def test_bootstrap_matches_plain_index_resampling(registry, xnli_gold, tmp_path: Path):
     folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5, "mnli": 0.3})
     task = registry.task("xtreme/xnli")
-    pair = per_example_pair(folders["direct"], folders["mnli"], "test", task, "de", registry.metric(task))
-    observed, pooled = language_deltas(pair, task.main_metrics, 4000, np.random.default_rng(1))
+    stores = [RunStore(folders[name], "test") for name in ("direct", "mnli")]
+    pair = per_example_pair(*stores, task, "de", registry.metric(task))
+    observed, pooled = language_deltas(pair, task, 4000, np.random.default_rng(1))
     base = np.asarray(pair[0].stats)[:, 0]
     cand = np.asarray(pair[1].stats)[:, 0]
     assert observed == pytest.approx(100 * (cand.mean() - base.mean()))
@@ -100,6 +103,29 @@ def test_bootstrap_matches_plain_index_resampling(registry, xnli_gold, tmp_path:
     draws = rng.integers(0, len(base), size=(4000, len(base)))
     plain = 100 * (cand[draws].mean(axis=1) - base[draws].mean(axis=1))
     assert np.percentile(pooled, [2.5, 50, 97.5]) == pytest.approx(np.percentile(plain, [2.5, 50, 97.5]), abs=0.6)
+
+
+def test_the_bootstrap_reads_logged_statistics_with_the_numbers_of_re_scoring(registry, xnli_gold, tmp_path: Path):
+    folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5, "mnli": 0.3})
+    task = registry.task("xtreme/xnli")
+    metric = registry.metric(task)
+    stores = [RunStore(folders[name], "test") for name in ("direct", "mnli")]
+    rescored = per_example_pair(*stores, task, "de", metric)  # runs without logged statistics: re-scored
+    gold = xnli_gold["xnli"]["de"]
+    for store in stores:
+        predictions = store.output_paths(task, metric.submission, "de")["predictions"]
+        predicted = predictions.read_text().split()
+        samples = [{"id": f"x{i}", "gold": g, "prediction": p} for i, (g, p) in enumerate(zip(gold, predicted))]
+        lines = sample_lines(samples, metric, gold, predicted, "de", {})
+        store.samples_path("xnli", "de").parent.mkdir(parents=True)
+        store.samples_path("xnli", "de").write_text("".join(json.dumps(line) + "\n" for line in lines))
+        predictions.unlink()  # what is read now is the samples log alone
+    logged = per_example_pair(*stores, task, "de", metric)
+    assert [list(side.units) for side in logged] == [list(side.units) for side in rescored]
+    assert np.array_equal(logged[0].stats, rescored[0].stats) and np.array_equal(logged[1].stats, rescored[1].stats)
+    observed, draws = language_deltas(logged, task, 1000, np.random.default_rng(3))
+    expected, expected_draws = language_deltas(rescored, task, 1000, np.random.default_rng(3))
+    assert observed == expected and np.array_equal(draws, expected_draws)
 
 
 def test_leaderboard_groups_compares_and_marks_significance(registry, xnli_gold, tmp_path: Path):
@@ -135,12 +161,41 @@ def test_leaderboard_groups_compares_and_marks_significance(registry, xnli_gold,
     assert deltas[0]["task"] == "xnli" and deltas[0]["significant"] == "True"
 
 
-def test_incomplete_tasks_are_shown_as_incomplete(registry, xnli_gold, tmp_path: Path):
+def test_incomplete_tasks_show_their_partial_mean_marked_and_never_a_score(registry, xnli_gold, tmp_path: Path):
     partial = {"xnli": {lang: labels for lang, labels in list(xnli_gold["xnli"].items())[:3]}}
+    partial["xnli"]["ar"] = corrupt(xnli_gold["xnli"]["ar"], 0.5, 1)  # ar, bg, de were run
     folder = write_run(tmp_path / "partial", registry, partial, xnli_gold, label="partial", base="tiny")
     run = load_run(str(folder), registry)
     assert run.tasks["xnli"].complete is False and run.tasks["xnli"].score is None and run.score is None
-    assert "incomplete (3/15)" in run_main("leaderboard", str(folder)).stdout
+    ar = run.tasks["xnli"].languages["ar"]["accuracy"]
+    assert run.tasks["xnli"].partial_average == {"accuracy": pytest.approx((ar + 200) / 3)}
+    expected = f"{(ar + 200) / 3:.1f} (3/15)"
+    markdown = run_main("leaderboard", str(folder)).stdout
+    assert f"| {expected} |" in markdown and "is partial: the mean over the n languages run" in markdown
+    assert f">{expected}</td>" in run_main("leaderboard", str(folder), "--format", "html").stdout
+    data = json.loads(run_main("leaderboard", str(folder), "--format", "json").stdout)
+    cell = data["runs"][0]["tasks"]["xnli"]
+    assert cell["score"] is None and cell["partial_score"] == pytest.approx((ar + 200) / 3)
+    rows = list(csv.DictReader(io.StringIO(run_main("leaderboard", str(folder), "--format", "csv").stdout)))
+    assert {row["metric"]: row["value"] for row in rows if row["task"] == "xnli" and not row["language"]} == {
+        "score": "",
+        "partial score": str(cell["partial_score"]),
+    }
+
+
+def test_markdown_prints_the_per_language_table_of_every_task_it_points_to(registry, xnli_gold, tmp_path: Path):
+    gold = {**xnli_gold, "pawsx": {lang: xnli_gold["xnli"][lang] for lang in ("de", "en", "es")}}
+    folders = {}
+    for name, rate in (("direct", 0.5), ("mnli", 0.2)):
+        predictions = {
+            task: {lang: corrupt(labels, rate, 7) for lang, labels in per.items()} for task, per in gold.items()
+        }
+        lineage = {"label": name, "base": "tiny", "intermediate": [] if name == "direct" else [name]}
+        folders[name] = write_run(tmp_path / name, registry, predictions, gold, **lineage)
+    markdown = run_main("leaderboard", str(folders["direct"]), str(folders["mnli"])).stdout
+    assert "| pawsx | " in markdown and "per language below" in markdown
+    assert "#### xnli per language: mnli vs direct" in markdown  # the first task with deltas, as before
+    assert "#### pawsx per language: mnli vs direct" in markdown  # the task whose row points below
 
 
 def _markdown_cells(row: str) -> list[str]:

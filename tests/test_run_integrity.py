@@ -166,7 +166,7 @@ def test_created_is_kept_updated_moves_and_files_respect_the_umask(ckpt: Path, t
 def test_a_second_writer_is_refused_naming_the_holder_or_waits(ckpt: Path, tmp_path: Path):
     run = tmp_path / "run"
     hold = (
-        "import sys, time\nfrom pathlib import Path\nfrom xlt_bench.results import RunStore\n"
+        "import sys, time\nfrom pathlib import Path\nfrom xlt_bench.run_folder import RunStore\n"
         "with RunStore(Path(sys.argv[1]), 'test').writer(['xlt-bench', 'eval', 'holder']):\n"
         "    print('holding', flush=True)\n    time.sleep(float(sys.argv[2]))\n"
     )
@@ -273,11 +273,11 @@ def test_a_task_with_list_valued_metric_parameters_resumes(tokenizer, tmp_path: 
 
 def _refresh_digest(path: Path, **changes: object) -> None:
     """Edit a fragment the way a careful forger would: the change and a recomputed digest."""
-    from xlt_bench.results import _digest
+    from xlt_bench.run_results import content_digest
 
     fragment = json.loads(path.read_text())
     fragment.update(changes)
-    fragment["digest"] = _digest(fragment)
+    fragment["digest"] = content_digest(fragment)
     path.write_text(json.dumps(fragment))
 
 

@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from xlt_bench.hookspecs import hookimpl
-from xlt_bench.metrics.accuracy import accuracy, accuracy_units
+from xlt_bench.metrics.accuracy import ACCURACY_STATISTICS, accuracy, accuracy_units
 from xlt_bench.metrics.afriqa import afriqa_em_f1, afriqa_units
-from xlt_bench.metrics.bleu import bleu, bleu_units
-from xlt_bench.metrics.bucc import bucc_f1, bucc_units
+from xlt_bench.metrics.bleu import BLEU_STATISTICS, bleu, bleu_units
+from xlt_bench.metrics.bucc import BUCC_STATISTICS, bucc_f1, bucc_units
 from xlt_bench.metrics.mlqa import mlqa_em_f1, mlqa_units
-from xlt_bench.metrics.ndcg import ndcg, ndcg_units
+from xlt_bench.metrics.ndcg import NDCG_STATISTICS, ndcg, ndcg_units
 from xlt_bench.metrics.ranking import map_at_20, map_at_20_units, mrr_at_20, mrr_at_20_units
-from xlt_bench.metrics.resampling import PerExample
+from xlt_bench.metrics.resampling import PerExample, Statistics
 from xlt_bench.metrics.seqeval_chunks import (
+    CHUNK_STATISTICS,
+    POS_STATISTICS,
     chunk_f1,
     chunk_units,
     xglue_ner,
@@ -30,7 +32,7 @@ from xlt_bench.metrics.seqeval_chunks import (
     xglue_pos,
     xglue_pos_units,
 )
-from xlt_bench.metrics.squad import squad_em_f1, squad_units
+from xlt_bench.metrics.squad import QUESTION_STATISTICS, squad_em_f1, squad_units
 from xlt_bench.submission import (
     CHOICES,
     ID_PAIRS,
@@ -48,33 +50,150 @@ from xlt_bench.submission import (
 
 @dataclass(frozen=True)
 class Metric:
-    """A named metric: its function, the values it returns, and the files it reads."""
+    """A named metric: its function, the values it returns, and the files it reads.
+
+    `per_example` (same arguments as `compute`) decomposes it into per-example statistics for the paired bootstrap;
+    `statistics` describes them without data, so `eval` logs them in `samples/` and the bootstrap reads them back
+    instead of re-scoring (a metric without it is re-scored from the prediction files)."""
 
     name: str
     compute: Callable[..., dict[str, float]]
     keys: tuple[str, ...]
     submission: SubmissionFormat
     description: str = ""
-    per_example: Callable[..., PerExample] | None = None  # for paired bootstrap; same arguments as compute
+    per_example: Callable[..., PerExample] | None = None
+    statistics: Statistics | None = None
 
 
 PRF, EM_F1 = ("f1", "precision", "recall"), ("exact_match", "f1")
 POS = ("precision", "recall", "f1", "token_accuracy")  # XGLUE POS: precision is the score (pitfall X1)
 BUILTIN_METRICS = (
-    Metric("accuracy", accuracy, ("accuracy",), LABEL_LINES, "exact-match accuracy per example", accuracy_units),
-    Metric("choice-accuracy", accuracy, ("accuracy",), CHOICES, "accuracy of chosen indices (XCOPA)", accuracy_units),
-    Metric("seqeval", chunk_f1, PRF, TAG_SENTENCES, "micro chunk F1 as seqeval (PAN-X, UD-POS)", chunk_units),
-    Metric("squad", squad_em_f1, EM_F1, SQUAD_ANSWERS, "SQuAD v1.1 EM/F1, English normalisation", squad_units),
-    Metric("mlqa", mlqa_em_f1, EM_F1, SQUAD_ANSWERS, "MLQA language-aware EM/F1", mlqa_units),
-    Metric("afriqa", afriqa_em_f1, EM_F1, SQUAD_ANSWERS, "AfriQA EM/F1: SQuAD rules after unidecode", afriqa_units),
-    Metric("bucc", bucc_f1, PRF, ID_PAIRS, "P/R/F1 over sets of mined id pairs", bucc_units),
-    Metric("map@20", map_at_20, ("map@20",), RANKED_IDS, "mean AP@20 over ranked ids (LAReQA)", map_at_20_units),
-    Metric("mrr@20", mrr_at_20, ("mrr@20",), RANKED_IDS, "MRR@20 of the gold id (Mewsli-X)", mrr_at_20_units),
-    Metric("xglue-ner", xglue_ner, PRF, XGLUE_TAGS, "chunk F1, short predictions O-padded (XGLUE)", xglue_ner_units),
-    Metric("xglue-pos", xglue_pos, POS, XGLUE_TAGS, "chunk precision over UPOS, as XGLUE scores POS", xglue_pos_units),
-    Metric("xglue-accuracy", accuracy, ("accuracy",), XGLUE_LABELS, "accuracy, last-column labels", accuracy_units),
-    Metric("ndcg", ndcg, ("ndcg",), XGLUE_RELEVANCE, "mean nDCG per query, no cutoff (XGLUE WPR)", ndcg_units),
-    Metric("bleu", bleu, ("bleu",), XGLUE_TEXT, "sacreBLEU corpus BLEU, lower-cased, 13a (XGLUE QG, NTG)", bleu_units),
+    Metric(
+        name="accuracy",
+        compute=accuracy,
+        keys=("accuracy",),
+        submission=LABEL_LINES,
+        description="exact-match accuracy per example",
+        per_example=accuracy_units,
+        statistics=ACCURACY_STATISTICS,
+    ),
+    Metric(
+        name="choice-accuracy",
+        compute=accuracy,
+        keys=("accuracy",),
+        submission=CHOICES,
+        description="accuracy of chosen indices (XCOPA)",
+        per_example=accuracy_units,
+        statistics=ACCURACY_STATISTICS,
+    ),
+    Metric(
+        name="seqeval",
+        compute=chunk_f1,
+        keys=PRF,
+        submission=TAG_SENTENCES,
+        description="micro chunk F1 as seqeval (PAN-X, UD-POS)",
+        per_example=chunk_units,
+        statistics=CHUNK_STATISTICS,
+    ),
+    Metric(
+        name="squad",
+        compute=squad_em_f1,
+        keys=EM_F1,
+        submission=SQUAD_ANSWERS,
+        description="SQuAD v1.1 EM/F1, English normalisation",
+        per_example=squad_units,
+        statistics=QUESTION_STATISTICS,
+    ),
+    Metric(
+        name="mlqa",
+        compute=mlqa_em_f1,
+        keys=EM_F1,
+        submission=SQUAD_ANSWERS,
+        description="MLQA language-aware EM/F1",
+        per_example=mlqa_units,
+        statistics=QUESTION_STATISTICS,
+    ),
+    Metric(
+        name="afriqa",
+        compute=afriqa_em_f1,
+        keys=EM_F1,
+        submission=SQUAD_ANSWERS,
+        description="AfriQA EM/F1: SQuAD rules after unidecode",
+        per_example=afriqa_units,
+        statistics=QUESTION_STATISTICS,
+    ),
+    Metric(
+        name="bucc",
+        compute=bucc_f1,
+        keys=PRF,
+        submission=ID_PAIRS,
+        description="P/R/F1 over sets of mined id pairs",
+        per_example=bucc_units,
+        statistics=BUCC_STATISTICS,
+    ),
+    Metric(
+        name="map@20",
+        compute=map_at_20,
+        keys=("map@20",),
+        submission=RANKED_IDS,
+        description="mean AP@20 over ranked ids (LAReQA)",
+        per_example=map_at_20_units,
+        statistics=map_at_20.statistics,
+    ),
+    Metric(
+        name="mrr@20",
+        compute=mrr_at_20,
+        keys=("mrr@20",),
+        submission=RANKED_IDS,
+        description="MRR@20 of the gold id (Mewsli-X)",
+        per_example=mrr_at_20_units,
+        statistics=mrr_at_20.statistics,
+    ),
+    Metric(
+        name="xglue-ner",
+        compute=xglue_ner,
+        keys=PRF,
+        submission=XGLUE_TAGS,
+        description="chunk F1, short predictions O-padded (XGLUE)",
+        per_example=xglue_ner_units,
+        statistics=CHUNK_STATISTICS,
+    ),
+    Metric(
+        name="xglue-pos",
+        compute=xglue_pos,
+        keys=POS,
+        submission=XGLUE_TAGS,
+        description="chunk precision over UPOS, as XGLUE scores POS",
+        per_example=xglue_pos_units,
+        statistics=POS_STATISTICS,
+    ),
+    Metric(
+        name="xglue-accuracy",
+        compute=accuracy,
+        keys=("accuracy",),
+        submission=XGLUE_LABELS,
+        description="accuracy, last-column labels",
+        per_example=accuracy_units,
+        statistics=ACCURACY_STATISTICS,
+    ),
+    Metric(
+        name="ndcg",
+        compute=ndcg,
+        keys=("ndcg",),
+        submission=XGLUE_RELEVANCE,
+        description="mean nDCG per query, no cutoff (XGLUE WPR)",
+        per_example=ndcg_units,
+        statistics=NDCG_STATISTICS,
+    ),
+    Metric(
+        name="bleu",
+        compute=bleu,
+        keys=("bleu",),
+        submission=XGLUE_TEXT,
+        description="sacreBLEU corpus BLEU, lower-cased, 13a (XGLUE QG, NTG)",
+        per_example=bleu_units,
+        statistics=BLEU_STATISTICS,
+    ),
 )
 
 # The metrics taking the `seqeval_rules` parameter (values: `seqeval_chunks.SEQEVAL_RULES`).

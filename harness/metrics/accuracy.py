@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xlt_bench.metrics.resampling import PerExample, rates
+from xlt_bench.metrics.resampling import PerExample, Statistics, rates
+
+ACCURACY_STATISTICS = Statistics(names=("correct", "examples"), unit="row", reduce=rates(["accuracy"]))
 
 
 def accuracy(gold: Sequence[str], predictions: Sequence[str], **_: object) -> dict[str, float]:
@@ -18,4 +20,4 @@ def accuracy(gold: Sequence[str], predictions: Sequence[str], **_: object) -> di
 def accuracy_units(gold: Sequence[str], predictions: Sequence[str], **_: object) -> PerExample:
     """One unit per line: (correct, 1)."""
     stats = [(float(prediction == label), 1.0) for prediction, label in zip(predictions, gold)]
-    return PerExample([str(i) for i in range(len(stats))], stats, rates(["accuracy"]))
+    return PerExample([str(i) for i in range(len(stats))], stats, ACCURACY_STATISTICS.reduce)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from xlt_bench.metrics.resampling import PerExample
+from xlt_bench.metrics.resampling import PerExample, Statistics
 
 ORDER = 4  # sacreBLEU's default maximum n-gram order
 SMOOTHING = "exp"  # sacrebleu.corpus_bleu's default
@@ -40,6 +40,18 @@ def _bleu_from_sums(sums: Any) -> dict[str, Any]:
     return {"bleu": np.asarray(scores).reshape(sums.shape[:-1])}
 
 
+BLEU_STATISTICS = Statistics(
+    names=(
+        *(f"matches_{n}" for n in range(1, ORDER + 1)),
+        *(f"totals_{n}" for n in range(1, ORDER + 1)),
+        "hypothesis_length",
+        "reference_length",
+    ),
+    unit="row",
+    reduce=_bleu_from_sums,
+)
+
+
 def bleu_units(gold: Sequence[str], predictions: Sequence[str], **_: object) -> PerExample:
     """One unit per line: matches for n = 1..4, totals for n = 1..4, hypothesis length, reference length."""
     from sacrebleu.metrics import BLEU
@@ -49,4 +61,4 @@ def bleu_units(gold: Sequence[str], predictions: Sequence[str], **_: object) -> 
     for hypothesis, reference in zip(predictions, gold):
         score = scorer.corpus_score([hypothesis], [[reference]])
         stats.append([*score.counts, *score.totals, score.sys_len, score.ref_len])
-    return PerExample([str(i) for i in range(len(stats))], stats, _bleu_from_sums)
+    return PerExample([str(i) for i in range(len(stats))], stats, BLEU_STATISTICS.reduce)

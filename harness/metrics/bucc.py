@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from xlt_bench.metrics.resampling import PerExample, precision_recall_f1
+from xlt_bench.metrics.resampling import PerExample, Statistics, precision_recall_f1
+
+BUCC_STATISTICS = Statistics(
+    names=("correct_pairs", "predicted_pairs", "gold_pairs"), unit="id", reduce=precision_recall_f1
+)
 
 
 def bucc_units(gold: Iterable[tuple[str, ...]], predictions: Iterable[tuple[str, ...]], **_: object) -> PerExample:
@@ -18,7 +22,7 @@ def bucc_units(gold: Iterable[tuple[str, ...]], predictions: Iterable[tuple[str,
     for pair in gold_pairs & predicted_pairs:
         counts[pair[0]][0] += 1
     units = sorted(counts)
-    return PerExample(units, [counts[unit] for unit in units], precision_recall_f1)
+    return PerExample(units, [counts[unit] for unit in units], BUCC_STATISTICS.reduce)
 
 
 def bucc_f1(gold: Iterable[tuple[str, ...]], predictions: Iterable[tuple[str, ...]], **_: object) -> dict[str, float]:

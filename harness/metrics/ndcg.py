@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from xlt_bench.metrics.resampling import PerExample, rates
+from xlt_bench.metrics.resampling import PerExample, Statistics, rates
 
 if TYPE_CHECKING:
     import numpy as np
+
+NDCG_STATISTICS = Statistics(names=("ndcg", "queries"), unit="row", reduce=rates(["ndcg"]))  # unit: a query's first row
 
 Rows = Sequence[tuple[str, str]]  # (query text, relevance label) per gold row, in file order
 
@@ -64,4 +66,4 @@ def ndcg(gold: Rows, predictions: Sequence[Any], **_: object) -> dict[str, float
 def ndcg_units(gold: Rows, predictions: Sequence[Any], **_: object) -> PerExample:
     """One unit per scored query group, named by its first row (0-based): (nDCG, 1)."""
     starts, values = group_ndcg(gold, predictions)
-    return PerExample([str(start) for start in starts], [(value, 1.0) for value in values], rates(["ndcg"]))
+    return PerExample([str(start) for start in starts], [(value, 1.0) for value in values], NDCG_STATISTICS.reduce)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from xlt_bench.metrics.resampling import PerExample, rates
+from xlt_bench.metrics.resampling import PerExample, Statistics, rates
 
 TOP_K = 20
 
@@ -50,6 +50,7 @@ class _QueryMean:
 
     def __init__(self, key: str, score: Callable[[Sequence[str], Sequence[str]], float]) -> None:
         self.key, self.score = key, score
+        self.statistics = Statistics(names=(key, "queries"), unit="id", reduce=rates([key]))
 
     def _values(self, gold: Ranked, predictions: Ranked) -> list[float]:
         return [self.score(expected, predictions.get(query, [])) for query, expected in gold.items()]
@@ -61,7 +62,7 @@ class _QueryMean:
     def units(self, gold: Ranked, predictions: Ranked, **_: object) -> PerExample:
         """One unit per gold query: (score, 1)."""
         values = self._values(gold, predictions)
-        return PerExample([str(query) for query in gold], [(value, 1.0) for value in values], rates([self.key]))
+        return PerExample([str(query) for query in gold], [(value, 1.0) for value in values], self.statistics.reduce)
 
 
 map_at_20 = _QueryMean("map@20", average_precision)  # mean AP@20 over the gold queries (x100)

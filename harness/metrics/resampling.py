@@ -4,6 +4,9 @@ Every built-in metric is a function of column sums over units: a line for accura
 (chunks never cross sentences), a question for SQuAD/MLQA, a source sentence for BUCC. `PerExample` holds the
 units' statistics and the function turning column sums back into the metric's values, so a resample is a
 weighted sum instead of a re-scoring. `reduce(stats.sum(axis=0))` equals the metric's own value (tested).
+
+`Statistics` describes a metric's statistics without any data (their names, what a unit is, `reduce`), so that
+`eval` can log them per example in `samples/` and the paired bootstrap can run from those files alone.
 """
 
 from __future__ import annotations
@@ -19,6 +22,17 @@ class PerExample:
 
     units: Sequence[str]
     stats: Sequence[Sequence[float]]
+    reduce: Callable[[Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """A metric's per-example statistics, known without data: `names` of the columns of `PerExample.stats`,
+    `unit` ("row": unit i is the i-th gold/prediction entry; "id": an example id such as a SQuAD question's), and
+    the `reduce` that its `per_example` returns."""
+
+    names: tuple[str, ...]
+    unit: str
     reduce: Callable[[Any], dict[str, Any]]
 
 

@@ -29,7 +29,7 @@ from itertools import accumulate
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.metrics.resampling import PerExample, precision_recall_f1, ratio
+from xlt_bench.metrics.resampling import PerExample, Statistics, precision_recall_f1, ratio
 
 DEFAULT_SEQEVAL_RULES = "0.0.12"
 _TYPE_RULES: dict[str, Callable[[str], str]] = {
@@ -37,6 +37,7 @@ _TYPE_RULES: dict[str, Callable[[str], str]] = {
     "1.x": lambda label: label[1:].split("-", maxsplit=1)[-1] or "_",
 }
 SEQEVAL_RULES = tuple(_TYPE_RULES)  # accepted values of the `seqeval_rules` metric parameter
+CHUNKS = ("correct_chunks", "predicted_chunks", "gold_chunks")
 
 
 def check_seqeval_rules(seqeval_rules: object) -> str:
@@ -132,7 +133,7 @@ def chunk_units(
         sentence_of = _sentence_of(sentences)
         for _type, _start, end in found:
             stats[sentence_of(end)][column] += 1
-    return PerExample([str(i) for i in range(len(stats))], [tuple(row) for row in stats], precision_recall_f1)
+    return PerExample([str(i) for i in range(len(stats))], [tuple(row) for row in stats], CHUNK_STATISTICS.reduce)
 
 
 def chunk_f1(
@@ -193,6 +194,10 @@ def _pos_values(sums: Any) -> dict[str, Any]:
     return {**precision_recall_f1(sums), "token_accuracy": 100 * ratio(sums[..., 3], sums[..., 4])}
 
 
+CHUNK_STATISTICS = Statistics(names=CHUNKS, unit="row", reduce=precision_recall_f1)  # one unit per sentence
+POS_STATISTICS = Statistics(names=(*CHUNKS, "correct_tags", "gold_tags"), unit="row", reduce=_pos_values)
+
+
 def xglue_pos_units(
     gold: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]], **params: object
 ) -> PerExample:
@@ -203,4 +208,4 @@ def xglue_pos_units(
         (*counts, _correct_tags(expected, predicted), len(expected))
         for counts, expected, predicted in zip(chunked.stats, gold, padded)
     ]
-    return PerExample(chunked.units, stats, _pos_values)
+    return PerExample(chunked.units, stats, POS_STATISTICS.reduce)

@@ -13,10 +13,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from xlt_bench.metrics.resampling import PerExample, rates
+from xlt_bench.metrics.resampling import PerExample, Statistics, rates
 
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
 _ENGLISH_ARTICLES = re.compile(r"\b(a|an|the)\b")
+
+# one unit per question id, for SQuAD and the metrics built on its units (MLQA, AfriQA)
+QUESTION_STATISTICS = Statistics(
+    names=("exact_match", "f1", "questions"), unit="id", reduce=rates(["exact_match", "f1"])
+)
 
 
 def normalize_answer(text: str) -> str:
@@ -57,7 +62,7 @@ def em_f1_units(
         golds = [normalize(answer["text"]) for answer in qa["answers"]]
         exact = max(float(prediction == gold) for gold in golds)
         stats.append((exact, max(token_f1(prediction.split(), gold.split()) for gold in golds), 1.0))
-    return PerExample(units, stats, rates(["exact_match", "f1"]))
+    return PerExample(units, stats, QUESTION_STATISTICS.reduce)
 
 
 def em_f1(

@@ -1,12 +1,17 @@
 """The run folder `eval` writes: one writer at a time, one configuration, resumable by construction.
 
     runs/r1/
-      results.json                       run metadata + per task: per-language metrics, counts, average, score
+      results.json                       `run_results.RunResults`: run metadata + per task: per-language
+                                         metrics, counts, average, score; the suite's aggregates
       predictions/<task>/test-<lang>.*   the task's submission layout (XTREME's here; re-score with `xlt-bench score`)
       labels/<task>/test-<lang>.*        the gold labels in the same layout (`--gold runs/r1/labels`)
-      samples/<task>/test-<lang>.jsonl   per example: id, gold, prediction (for paired significance tests)
-      fragments/<task>/test-<lang>.json  one finished (task, language): metrics, counts, provenance, signature,
-                                         and the sha256 of the three files above
+      samples/<task>/test-<lang>.jsonl   per example: the runner's id, gold, prediction joined with the metric's
+                                         per-example statistics (`samples.sample_lines`; the paired bootstrap's input)
+      fragments/<task>/test-<lang>.json  `run_results.Fragment`: one finished (task, language): metrics, counts,
+                                         provenance, signature, and the sha256 of the three files above
+
+`RunStore` owns every path of the folder: `eval` writes through it (holding the lock), and the leaderboard,
+`compare` and the paired bootstrap read through a `RunStore` of the folder (reading needs no lock).
 
 Every file is written atomically and a fragment is written last, so a fragment on disk means that (task, language)
 is complete; a crash, even `kill -9`, loses nothing finished. Before anything is written, the whole plan of an
@@ -25,7 +30,6 @@ interleave; the second says who holds it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -33,7 +37,7 @@ import re
 import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -41,10 +45,10 @@ from typing import Any
 
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import is_temporary, sha256_of, write_atomic
+from xlt_bench.run_results import Fragment, RunResults
 from xlt_bench.submission import SubmissionFormat
 from xlt_bench.tasks import Task
 
-RESULTS_SCHEMA = 1
 RUN_FIELDS = ("suite", "split", "limit", "dtype", "lineage")  # the same for every unit of a folder
 DATA_FIELD = "data"  # differs by language; a change means the unit is stale, not a conflict
 LOCK_NAME, OWNER_NAME = ".lock", ".lock.owner"
@@ -91,12 +95,6 @@ class Reconciliation:
     remove: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _digest(fragment: dict[str, Any]) -> str:
-    """sha256 of a fragment's content without its own digest: an edit by hand (a metric set to 99) shows."""
-    content = {key: value for key, value in fragment.items() if key != "digest"}
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=True).encode()).hexdigest()
-
-
 def _short(value: Any) -> str | None:
     text = "none" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= 40 else None
@@ -118,7 +116,7 @@ def _differences(held: dict[str, Any], wanted: dict[str, Any], fields: Iterable[
 
 
 class RunStore:
-    """Reads and writes one run folder."""
+    """Reads and writes one run folder; constructing one creates nothing (`writer` does)."""
 
     def __init__(self, root: Path, split: str) -> None:
         self.root = Path(root)
@@ -129,8 +127,15 @@ class RunStore:
 
     # -- where things are --------------------------------------------------------------------------------------
 
+    @property
+    def results_path(self) -> Path:
+        return self.root / "results.json"
+
     def fragment_path(self, task: str, language: str) -> Path:
         return self.root / "fragments" / task / f"{self.split}-{language}.json"
+
+    def samples_path(self, task: str, language: str) -> Path:
+        return self.root / "samples" / task / f"{self.split}-{language}.jsonl"
 
     def output_paths(self, task: Task, fmt: SubmissionFormat, language: str) -> dict[str, Path]:
         """The files one (task, language) writes besides its fragment, by kind."""
@@ -138,7 +143,7 @@ class RunStore:
         return {
             "predictions": files.prediction_path(self.root / "predictions", *where),
             "labels": files.gold_path(self.root / "labels", *where),
-            "samples": self.root / "samples" / task.name / f"{self.split}-{language}.jsonl",
+            "samples": self.samples_path(task.name, language),
         }
 
     # -- one writer -------------------------------------------------------------------------------------------
@@ -194,33 +199,23 @@ class RunStore:
 
     # -- reading ----------------------------------------------------------------------------------------------
 
-    def _read_fragment(self, path: Path) -> dict[str, Any] | None:
+    def _read_fragment(self, path: Path) -> Fragment | None:
         """A fragment, or None (with a warning) when it is damaged or was edited: such a unit is redone, never
         trusted."""
-        fragment = None
         try:
-            fragment = json.loads(path.read_text(encoding="utf-8"))
-            problem = self._problem(fragment)
-        except UnicodeDecodeError:
-            problem = "not UTF-8 text"
-        except ValueError as error:
-            problem = f"invalid JSON ({error})"
-        if problem is None:
+            fragment = Fragment.from_json(json.loads(path.read_text(encoding="utf-8")), path)
+            if not all(self._inside(relative) for relative in fragment.files):
+                raise XltBenchError(f"{path}: lists files outside the run folder")
             return fragment
+        except UnicodeDecodeError:
+            problem = f"{path}: not UTF-8 text"
+        except ValueError as error:
+            problem = f"{path}: invalid JSON ({error})"
+        except XltBenchError as error:
+            problem = str(error)
         if path not in self.damaged:
             self.damaged.add(path)
-            warn(f"{path}: {problem}; that unit is not counted until it is computed again")
-        return None
-
-    def _problem(self, fragment: Any) -> str | None:
-        """What makes a parsed fragment untrustworthy (None when it is as `save` wrote it)."""
-        shape = (("task", str), ("language", str), ("metrics", dict), ("signature", dict), ("files", dict))
-        if not isinstance(fragment, dict) or not all(isinstance(fragment.get(key), kind) for key, kind in shape):
-            return "not a fragment written by xlt-bench eval"
-        if fragment.get("digest") != _digest(fragment):
-            return "changed after it was written (its digest does not match)"
-        if not all(self._inside(relative) for relative in fragment["files"]):
-            return "lists files outside the run folder"
+            warn(f"{problem}; that unit is not counted until it is computed again")
         return None
 
     def _inside(self, relative: str) -> Path | None:
@@ -230,13 +225,13 @@ class RunStore:
         path = self.root / relative
         return path if path.resolve().is_relative_to(self.root.resolve()) else None
 
-    def fragments(self) -> dict[str, dict[str, dict[str, Any]]]:
+    def fragments(self) -> dict[str, dict[str, Fragment]]:
         """Every readable fragment of the folder's split: {task: {language: fragment}}."""
-        found: dict[str, dict[str, dict[str, Any]]] = {}
+        found: dict[str, dict[str, Fragment]] = {}
         for path in sorted((self.root / "fragments").glob(f"*/{self.split}-*.json")):
             fragment = self._read_fragment(path)
-            if fragment is not None and path == self.fragment_path(fragment["task"], fragment["language"]):
-                found.setdefault(fragment["task"], {})[fragment["language"]] = fragment
+            if fragment is not None and path == self.fragment_path(fragment.task, fragment.language):
+                found.setdefault(fragment.task, {})[fragment.language] = fragment
         return found
 
     def other_splits(self) -> list[str]:
@@ -245,17 +240,16 @@ class RunStore:
         names = (FRAGMENT_NAME.match(path.name) for path in (self.root / "fragments").glob("*/*.json"))
         return sorted({name["split"] for name in names if name} - {self.split})
 
-    def previous_results(self) -> dict[str, Any]:
-        """The folder's results.json as it stands (empty when absent or unreadable: it is rebuilt from fragments)."""
+    def previous_results(self) -> RunResults | None:
+        """The folder's results.json as it stands (None when absent or unreadable: it is rebuilt from fragments)."""
         try:
-            document = json.loads((self.root / "results.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return document if isinstance(document, dict) else {}
+            return RunResults.read(self.results_path)
+        except XltBenchError:
+            return None
 
-    def _intact(self, fragment: dict[str, Any]) -> str | None:
+    def _intact(self, fragment: Fragment) -> str | None:
         """Why a finished unit's files cannot be trusted any more (None when they all match their sha256)."""
-        for relative, digest in fragment["files"].items():
+        for relative, digest in fragment.files.items():
             path = self.root / relative
             if not path.is_file():
                 return f"{path} is missing"
@@ -285,7 +279,7 @@ class RunStore:
         for task, languages in held.items():
             wanted = by_task.get(task, planned[0].signature)
             for language, fragment in languages.items():
-                have = fragment["signature"]
+                have = fragment.signature
                 names = [k for k in {**have, **wanted} if k != DATA_FIELD and (task in by_task or k in RUN_FIELDS)]
                 if differs := _differences(have, wanted, names):
                     conflicts.append((task, language, differs))
@@ -302,7 +296,7 @@ class RunStore:
             fragment = held.get(unit.task, {}).get(unit.language)
             if fragment is None or key in result.remove or overwrite:
                 continue  # with --overwrite, a unit of this configuration is replaced when its new result is saved
-            if fragment["signature"].get(DATA_FIELD) != unit.signature.get(DATA_FIELD):
+            if fragment.signature.get(DATA_FIELD) != unit.signature.get(DATA_FIELD):
                 warn(
                     f"the data of {unit.task}/{unit.language} changed since it was scored (content sha256); redoing it"
                 )
@@ -319,7 +313,7 @@ class RunStore:
         those inside the run folder: a damaged fragment could name anything)."""
         fragment = self._read_fragment(fragment_path) if fragment_path.is_file() else None
         fragment_path.unlink(missing_ok=True)
-        for relative in (fragment or {}).get("files") or {}:
+        for relative in fragment.files if fragment is not None else ():
             if (path := self._inside(relative)) is not None:
                 path.unlink(missing_ok=True)
 
@@ -333,24 +327,20 @@ class RunStore:
         self,
         task: Task,
         fmt: SubmissionFormat,
-        fragment: dict[str, Any],
+        fragment: Fragment,
         gold: Any,
         predictions: Any,
         samples: list[dict[str, Any]],
     ) -> None:
         """Write predictions, labels (in the task's submission layout) and samples of one (task, language), then
         its fragment with their checksums."""
-        paths = self.output_paths(task, fmt, fragment["language"])
+        paths = self.output_paths(task, fmt, fragment.language)
         fmt.write_predictions(paths["predictions"], predictions)
         fmt.write_gold(paths["labels"], gold)
         write_atomic(paths["samples"], "".join(json.dumps(sample, ensure_ascii=False) + "\n" for sample in samples))
         files = {path.relative_to(self.root).as_posix(): sha256_of(path) for path in paths.values()}
-        fragment = {**fragment, "files": files}
-        write_atomic(
-            self.fragment_path(task.name, fragment["language"]), _dump({**fragment, "digest": _digest(fragment)})
-        )
+        write_atomic(self.fragment_path(task.name, fragment.language), _dump(replace(fragment, files=files).to_json()))
 
-    def write_results(self, document: dict[str, Any]) -> Path:
-        path = self.root / "results.json"
-        write_atomic(path, _dump({"schema": RESULTS_SCHEMA, **document}))
-        return path
+    def write_results(self, results: RunResults) -> Path:
+        write_atomic(self.results_path, _dump(results.to_json()))
+        return self.results_path
