@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench import __version__
-from xlt_bench.cache import prefetched_data, writable_cache
+from xlt_bench.cache import writable_cache
 from xlt_bench.data.formats import DataSource, DataUnavailable, data_files
 from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
+from xlt_bench.data.resolve import resolve_source
 from xlt_bench.data.validation import check_examples
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import ContentHashes, utf8_path
@@ -251,16 +252,7 @@ class _Evaluation:
         return units
 
     def resolve(self, task: Task, language: str, split: str) -> DataSource:
-        """Where the data is: `--data-dir`; without it, what `prefetch` put in the cache, else the Hub copy."""
-        if self.config.data_dir is not None:
-            return self.registry.resolve_data(task, language, split, self.config.data_dir)
-        prefetched = prefetched_data(self.cache, task)
-        if prefetched.is_dir():
-            try:
-                return self.registry.resolve_data(task, language, split, prefetched)
-            except DataUnavailable:
-                pass
-        return self.registry.resolve_data(task, language, split, None)
+        return resolve_source(self.registry, task, language, split, self.config.data_dir, self.cache)
 
     # -- run ----------------------------------------------------------------------------------------------------
 
