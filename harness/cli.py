@@ -86,6 +86,16 @@ def _csv(value: str | None, option: str) -> list[str] | None:
 # -- plugins / list ----------------------------------------------------------------------------------------------
 
 
+def _plugin_status(registry, info) -> str:
+    """loaded, failed (with the error), or loaded with every task it offered refused (with the first reason)."""
+    if info.error:
+        return f"failed: {info.error}"
+    refused = registry.every_task_refused(info.name)
+    if refused:
+        return f"every task refused ({len(refused)}): {refused[0]}"
+    return "loaded"
+
+
 def cmd_plugins(registry, args) -> int:
     rows = []
     for info in registry.plugins:
@@ -99,7 +109,7 @@ def cmd_plugins(registry, args) -> int:
                 "module": info.module,
                 "distribution": info.distribution,
                 "hooks": hooks,
-                "status": f"failed: {info.error}" if info.error else "loaded",
+                "status": _plugin_status(registry, info),
             }
         )
     if args.json:
@@ -186,6 +196,8 @@ def cmd_list(registry, args) -> int:
         print(render_table(["adapter", "role", "plugin", "loads"], rows))
         return 0
     tasks = registry.suite_tasks(args.suite, optional=True) if args.suite else list(registry.tasks.values())
+    if args.suite and not tasks:
+        raise XltBenchError(f"--suite {args.suite}: {registry.no_tasks_reason(args.suite)}")
     if args.type:
         types = sorted({task.type.value for task in tasks})
         if args.type not in types:
@@ -199,10 +211,11 @@ def cmd_list(registry, args) -> int:
         print(json.dumps([_task_json(registry, task) for task in tasks], indent=2, ensure_ascii=False))
         return 0
     rows = [
-        [t.name, t.suite, t.type.value, len(t.languages), t.main_metric, f"v{t.version}", _task_sources(t)]
+        [t.name, t.suite, t.type.value, len(t.languages), t.metric, t.main_metric, f"v{t.version}", _task_sources(t)]
         for t in tasks
     ]
-    print(render_table(["task", "suite", "type", "langs", "metric", "version", "data source"], rows))
+    headers = ["task", "suite", "type", "langs", "metric", "main metric", "version", "data source"]
+    print(render_table(headers, rows))
     print()
     for task in tasks:
         licence = f"  [licence: {task.license}]" if task.license else ""

@@ -57,6 +57,7 @@ class Registry:
         self.adapters: dict[str, ModelAdapter] = {}
         self.origin: dict[tuple[str, str], str] = {}  # (kind, name) -> plugin name
         self.broken_resolvers: set[str] = set()  # plugins whose xlt_resolve_data raised (reported once)
+        self.refused_tasks: dict[str, list[tuple[str, str]]] = {}  # plugin -> (task key, problem) it was refused for
         for kind in ("metrics", "formats", "adapters", "suites", "tasks"):
             self._collect(kind)
         self._check_references()
@@ -69,17 +70,25 @@ class Registry:
             def register(item: Any, plugin: str = impl.plugin_name) -> None:
                 if not isinstance(item, expected):
                     got, wanted = type(item).__name__, expected.__name__
-                    self.problems.append(f"plugin {plugin!r}: register() got {got}, expected {wanted}; skipped")
+                    self._refuse(
+                        kind, plugin, "", f"plugin {plugin!r}: register() got {got}, expected {wanted}; skipped"
+                    )
                     return
                 problems = item.problems() if hasattr(item, "problems") else []
                 if problems:
-                    self.problems.append(
-                        f"plugin {plugin!r}: malformed {kind[:-1]} {item.name!r} skipped: {'; '.join(problems)}"
+                    self._refuse(
+                        kind,
+                        plugin,
+                        _key(item),
+                        f"plugin {plugin!r}: malformed {kind[:-1]} {item.name!r} skipped: {'; '.join(problems)}",
                     )
                 elif _key(item) in table:
                     first = self.origin[(kind, _key(item))]
-                    self.problems.append(
-                        f"plugin {plugin!r}: {kind[:-1]} {_key(item)!r} is already registered by {first!r}; skipped"
+                    self._refuse(
+                        kind,
+                        plugin,
+                        _key(item),
+                        f"plugin {plugin!r}: {kind[:-1]} {_key(item)!r} is already registered by {first!r}; skipped",
                     )
                 else:
                     table[_key(item)] = item
@@ -90,15 +99,30 @@ class Registry:
             except Exception as error:
                 self.problems.append(f"plugin {impl.plugin_name!r}: {hook_name} raised {type(error).__name__}: {error}")
 
+    def _refuse(self, kind: str, plugin: str, key: str, problem: str) -> None:
+        """Record why a registration was refused; a refused task is also remembered for its plugin and suite."""
+        self.problems.append(problem)
+        if kind == "tasks":
+            self.refused_tasks.setdefault(plugin, []).append((key, problem))
+
     def _check_references(self) -> None:
         # Only the metric is required: a task is scorable from submission files without its data format,
         # which is checked when data is loaded (`data_format`).
         for key, task in list(self.tasks.items()):
+            plugin = self.origin[("tasks", key)]
             if task.metric not in self.metrics:
-                self.problems.append(f"task {key!r} refers to unregistered metric {task.metric!r}; skipped")
+                value = task.metric in task.main_metrics  # `f1` copied from `list tasks`: a value seqeval computes
+                hint = f"; {task.metric!r} is a main metric, a value the metric computes" if value else ""
+                self._refuse(
+                    "tasks",
+                    plugin,
+                    key,
+                    f"task {key!r} refers to unregistered metric {task.metric!r} (`metric` names a registered metric, "
+                    f"see `xlt-bench list metrics`{hint}); skipped",
+                )
                 del self.tasks[key]
             elif problems := settings_problems(task):
-                self.problems.append(f"task {key!r}: {problems[0]}; skipped")
+                self._refuse("tasks", plugin, key, f"task {key!r}: {problems[0]}; skipped")
                 del self.tasks[key]
         for suite in self.suites.values():
             absent = [name for name in (*suite.tasks, *suite.optional) if f"{suite.name}/{name}" not in self.tasks]
@@ -122,6 +146,24 @@ class Registry:
         if key not in self.tasks:
             raise unknown_name("task", key, list(self.tasks))
         return self.tasks[key]
+
+    def every_task_refused(self, plugin: str) -> list[str]:
+        """Why each task `plugin` offered was refused, when none of them was registered (empty otherwise)."""
+        refused = self.refused_tasks.get(plugin, [])
+        if any(self.origin.get(("tasks", key)) == plugin for key in self.tasks):
+            return []
+        return [problem for _, problem in refused]
+
+    def no_tasks_reason(self, suite: str) -> str:
+        """Why a registered suite has no registered task: the refusals of its tasks, else the names no plugin
+        registered."""
+        every = [entry for entries in self.refused_tasks.values() for entry in entries]
+        refused = [problem for key, problem in every if key.startswith(f"{suite}/")]
+        if refused:
+            more = f" (and {len(refused) - 1} more refusals)" if len(refused) > 1 else ""
+            return f"suite {suite!r} has no registered task: {refused[0]}{more}"
+        definition = self.suite(suite)
+        return f"suite {suite!r} has no registered task: no plugin registered {', '.join(definition.tasks)}"
 
     def suite_tasks(self, suite: str, optional: bool = False) -> list[Task]:
         """The registered tasks of a suite in the suite's order (the ones its score counts, plus `optional`)."""
