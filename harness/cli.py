@@ -273,7 +273,8 @@ def cmd_prefetch(registry, args) -> int:
 
     cache = writable_cache(Path(args.cache_dir) if args.cache_dir else None)
     tasks, languages = _csv(args.tasks, "--tasks"), _csv(args.languages, "--languages")
-    report = prefetch(registry, args.suite, tasks, languages, cache, args.split, progress=not args.quiet)
+    suite = registry.suite_for(args.suite, tasks)
+    report = prefetch(registry, suite, tasks, languages, cache, args.split, progress=not args.quiet)
     print(render_table(["task", "fetched", "into"], [[r.task, r.what, r.where] for r in report]))
     print(f"cache: {cache} (eval without --data-dir reads {cache / 'data'})")
     return 0
@@ -286,10 +287,11 @@ def cmd_eval(registry, args) -> int:
     from xlt_bench.evaluation import EvalConfig, run_eval
     from xlt_bench.labels import parse_label_maps
 
+    tasks = _csv(args.tasks, "--tasks")
     config = EvalConfig(
         model=args.model,
-        suite=args.suite,
-        tasks=_csv(args.tasks, "--tasks"),
+        suite=registry.suite_for(args.suite, tasks),
+        tasks=tasks,
         languages=_csv(args.languages, "--languages"),
         data_dir=Path(args.data_dir) if args.data_dir else None,
         output=Path(args.output),
@@ -458,6 +460,14 @@ def _seqeval_rules_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _suite_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--suite",
+        help="the suite whose tasks are meant (default: the one --tasks names, as suite/task or a task name only one "
+        "suite has; xtreme without --tasks); a task name several suites have needs it",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="xlt-bench",
@@ -501,7 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.set_defaults(handler=cmd_score)
 
     fetch = commands.add_parser("prefetch", help="download a suite's official releases so eval runs offline")
-    fetch.add_argument("--suite", default="xtreme")
+    _suite_option(fetch)
     fetch.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
     fetch.add_argument("--languages", help="comma-separated language codes (default: all)")
     fetch.add_argument("--split", default="test", choices=["test", "dev"], help="split of Hub copies to cache")
@@ -516,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest",
     )
-    ev.add_argument("--suite", default="xtreme")
+    _suite_option(ev)
     ev.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
     ev.add_argument("--languages", help="comma-separated language codes (default: all of each task)")
     ev.add_argument(
@@ -589,7 +599,7 @@ def build_parser() -> argparse.ArgumentParser:
     board = commands.add_parser("leaderboard", help="tables of runs and published baselines, deltas with intervals")
     board.add_argument("runs", nargs="*", metavar="RUN", help="run folders or results.json files")
     board.add_argument("--baselines", nargs="+", metavar="NAME", help="published baselines (names or files)")
-    board.add_argument("--suite", default="xtreme")
+    board.add_argument("--suite", default="xtreme", help="the suite whose tasks are tabled (default xtreme)")
     board.add_argument("--format", default="md", choices=["md", "html", "csv", "json"])
     board.add_argument("--output", type=path_text, help="file to write (default: standard output)")
     board.add_argument("--task", help="the task whose per-language deltas are tabled (default: the first)")

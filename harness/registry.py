@@ -34,6 +34,9 @@ _KINDS: dict[str, tuple[str, type]] = {
 }
 
 
+DEFAULT_SUITE = "xtreme"  # the suite of commands given neither --suite nor a task that names one
+
+
 def unknown_name(kind: str, name: str, known: Sequence[str]) -> XltBenchError:
     """The error for a name that is not registered, listing the known ones and the closest match."""
     close = difflib.get_close_matches(name, known, n=1)
@@ -164,6 +167,26 @@ class Registry:
             return f"suite {suite!r} has no registered task: {refused[0]}{more}"
         definition = self.suite(suite)
         return f"suite {suite!r} has no registered task: no plugin registered {', '.join(definition.tasks)}"
+
+    def suite_for(self, suite: str | None, tasks: Sequence[str] | None) -> str:
+        """The suite a command works on: `--suite`; without it, the one `--tasks` names (`suite/task`, or a name only
+        one suite has; names no suite has are left to the command to report); with neither, `DEFAULT_SUITE`."""
+        if suite is not None:
+            return suite
+        named: dict[str, str] = {}
+        for name in tasks or ():
+            if "/" in name:
+                named[name] = name.partition("/")[0]
+            elif any(task.name == name for task in self.tasks.values()):
+                try:
+                    named[name] = self.task(name).suite
+                except XltBenchError as error:  # in several suites
+                    raise XltBenchError(f"--tasks: {error}") from None
+        suites = sorted(set(named.values()))
+        if len(suites) > 1:
+            listed = ", ".join(f"{name} ({named_suite})" for name, named_suite in named.items())
+            raise XltBenchError(f"--tasks names tasks of several suites: {listed}; pass --suite or run them apart")
+        return suites[0] if suites else DEFAULT_SUITE
 
     def suite_tasks(self, suite: str, optional: bool = False) -> list[Task]:
         """The registered tasks of a suite in the suite's order (the ones its score counts, plus `optional`)."""

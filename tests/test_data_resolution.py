@@ -231,7 +231,7 @@ def test_the_original_release_is_read_and_the_choice_said_once(registry, tmp_pat
     for _ in range(2):
         assert registry.resolve_data(task, "de", "test", tmp_path / "data").files == (release.resolve(),)
     assert capsys.readouterr().err.splitlines() == [
-        f"xlt-bench: udpos/de test: several candidates below {(tmp_path / 'data').resolve()}; reading "
+        f"xlt-bench: warning: udpos/de test: several candidates below {(tmp_path / 'data').resolve()}; reading "
         "ud-treebanks-v2.5/UD_German-GSD/de_gsd-ud-test.conllu (declared first), not download/udpos/test-de.tsv"
     ]
 

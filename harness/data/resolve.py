@@ -13,7 +13,7 @@ the folders of `--data-dir` itself (`ud-treebanks-v2.5/*/de_*-ud-test.conllu` fi
   is not read), and a missing one makes the data unavailable, naming it.
 
 A task's layouts and patterns are tried in their declared order (the plugins declare the original release before
-processed copies) and the first that finds files is read; when a later one also finds files, one stderr line names
+processed copies) and the first that finds files is read; when a later one also finds files, one warning line names
 the file read and the ones passed over. Submission folders below `--data-dir` (`labels/` and `predictions/`, as in
 XTREME's `mock_test_data/` and every `eval` run folder) are not indexed: their files carry the data's names but are
 not data. `--data-dir` pointing at a submission folder itself reads it as given.
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from xlt_bench.cache import prefetched_data
 from xlt_bench.data.formats import DataSource, DataUnavailable
+from xlt_bench.errors import warn
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.tasks import DataFiles, Task
 
@@ -199,10 +199,10 @@ def _say_choice(
     relative = [str(path.relative_to(index.root)) for path in others[:3]]
     passed = ", ".join(relative) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
     read = ", ".join(str(path.relative_to(index.root)) for path in files[:3]) + (" ..." if len(files) > 3 else "")
-    line = f"xlt-bench: {what}: several candidates below {index.root}; reading {read} (declared first), not {passed}"
+    line = f"{what}: several candidates below {index.root}; reading {read} (declared first), not {passed}"
     if line not in index.told:
         index.told.add(line)
-        print(line, file=sys.stderr)
+        warn(line)
 
 
 def resolve_source(
