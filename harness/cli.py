@@ -153,7 +153,13 @@ def _task_json(registry, task) -> dict:
         "data": [{"format": d.format, "patterns": {k: list(v) for k, v in d.patterns.items()}} for d in task.data],
         "hub": None
         if task.hub is None
-        else {"path": task.hub.path, "config": task.hub.config, "faithful": task.hub.faithful, "note": task.hub.note},
+        else {
+            "path": task.hub.path,
+            "config": task.hub.config,
+            "revision": task.hub.revision,
+            "faithful": task.hub.faithful,
+            "note": task.hub.note,
+        },
         "inference": dict(task.inference),
         "version": task.version,
         "license": task.license,
@@ -314,6 +320,7 @@ def cmd_eval(registry, args) -> int:
         max_new_tokens=args.max_new_tokens,
         seqeval_rules=args.seqeval_rules,
         trust_remote_code=args.trust_remote_code,
+        revision=args.revision,
         label=args.label,
         base=args.base,
         intermediate=_csv(args.intermediate, "--intermediate") if args.intermediate else [],
@@ -580,6 +587,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--trust-remote-code",
         action="store_true",
         help="allow code from checkpoints (auto_map, pickle weights) and Hub dataset scripts to run on this machine",
+    )
+    ev.add_argument(
+        "--revision",
+        help="branch, tag or commit of the Hub checkpoint id --model names (default: its main branch); recorded",
     )
     ev.add_argument("--label", help="a name for this run in leaderboards")
     ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")

@@ -81,6 +81,7 @@ class EvalConfig:
     max_new_tokens: int | None = None
     seqeval_rules: str | None = None
     trust_remote_code: bool = False
+    revision: str | None = None
     label: str | None = None
     base: str | None = None
     intermediate: list[str] = field(default_factory=list)
@@ -207,7 +208,7 @@ class _Evaluation:
         """What the data is, independent of where it is stored: the names and content sha256 of every file the reader
         opens, or the Hub coordinates."""
         if source.hub:
-            return ["hub", *source.hub]
+            return ["hub", *source.fingerprint()]  # with the dataset revision, when the task pins one
         files = data_files(self.registry.data_format(source), source)  # with companions (Tatoeba's .eng, ...)
         return [[utf8_path(path, "data file").name, self.hashes(path)] for path in files]
 
@@ -343,6 +344,7 @@ class _Evaluation:
                 "architecture": plan.architecture,
                 "adapter": plan.adapter.name,
                 "chosen_by": plan.origin,
+                **({"revision": plan.revision} if plan.revision else {}),
             },
             "device": loaded.device,
             "dtype": loaded.dtype,
@@ -446,7 +448,7 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
     if config.data_dir is not None and not config.data_dir.is_dir():
         raise XltBenchError(f"--data-dir {config.data_dir}: not a folder")
     evaluation = _Evaluation(registry, config, progress)
-    choices = choose_checkpoints(config.model, tasks)
+    choices = choose_checkpoints(config.model, tasks, config.revision)
     with evaluation.store.writer(config.command, config.wait):
         units: list[Unit] = []
         for task in tasks:

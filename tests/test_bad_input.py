@@ -429,6 +429,7 @@ CASES = [
         2,
         "--tasks names tasks of several suites: bucc2018 (xtreme), xcopa (xtreme-r); pass --suite or run them apart",
     ),
+    Case("revision-local-model", lambda w: w.eval("--revision", "v1.0"), 2, "--revision v1.0: --model "),
     Case("prefetch-tasks-in-several-suites", lambda w: ["prefetch", "--tasks", "udpos"], 2, "'udpos' is in several"),
     # -- the run folder: one configuration ---------------------------------------------------------------
     Case(

@@ -233,7 +233,7 @@ def _hub_source(task: Task, language: str, split: str) -> DataSource:
     params = {"fields": dict(hub.fields), "filters": filters, "label_values": dict(hub.label_values)}
     if hub.trust_remote_code:
         params["trust_remote_code"] = True
-    return DataSource(hub.format, hub=coordinates, params=params)
+    return DataSource(hub.format, hub=coordinates, params=params, revision=hub.revision)
 
 
 @hookimpl(trylast=True)
