@@ -136,7 +136,9 @@ def test_eval_on_real_xquad_rescores_identically_and_records_the_shared_squad_ch
         "--model",
         str(tmp_path / "ckpt"),
         "--tasks",
-        "xtreme/xquad,xtreme/tydiqa",
+        "xquad,tydiqa",
+        "--suite",
+        "xtreme",
         "--languages",
         "en,zh,ar",
     ]
