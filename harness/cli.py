@@ -114,6 +114,16 @@ def _csv(value: str | None, option: str) -> list[str] | None:
 # -- plugins / list ----------------------------------------------------------------------------------------------
 
 
+def _plugin_status(registry, info) -> str:
+    """loaded, failed (with the error), or loaded with every task it offered refused (with the first reason)."""
+    if info.error:
+        return f"failed: {info.error}"
+    refused = registry.every_task_refused(info.name)
+    if refused:
+        return f"every task refused ({len(refused)}): {refused[0]}"
+    return "loaded"
+
+
 def cmd_plugins(registry, args) -> int:
     rows = []
     for info in registry.plugins:
@@ -127,7 +137,7 @@ def cmd_plugins(registry, args) -> int:
                 "module": info.module,
                 "distribution": info.distribution,
                 "hooks": hooks,
-                "status": f"failed: {info.error}" if info.error else "loaded",
+                "status": _plugin_status(registry, info),
             }
         )
     if args.json:
@@ -171,7 +181,13 @@ def _task_json(registry, task) -> dict:
         "data": [{"format": d.format, "patterns": {k: list(v) for k, v in d.patterns.items()}} for d in task.data],
         "hub": None
         if task.hub is None
-        else {"path": task.hub.path, "config": task.hub.config, "faithful": task.hub.faithful, "note": task.hub.note},
+        else {
+            "path": task.hub.path,
+            "config": task.hub.config,
+            "revision": task.hub.revision,
+            "faithful": task.hub.faithful,
+            "note": task.hub.note,
+        },
         "inference": dict(task.inference),
         "version": task.version,
         "license": task.license,
@@ -222,6 +238,8 @@ def cmd_list(registry, args) -> int:
         print(render_table(["adapter", "role", "plugin", "loads"], rows))
         return 0
     tasks = registry.suite_tasks(args.suite, optional=True) if args.suite else list(registry.tasks.values())
+    if args.suite and not tasks:
+        raise XltBenchError(f"--suite {args.suite}: {registry.no_tasks_reason(args.suite)}")
     if args.type:
         types = sorted({task.type for task in tasks})
         if args.type not in types:
@@ -235,9 +253,11 @@ def cmd_list(registry, args) -> int:
         print(json.dumps([_task_json(registry, task) for task in tasks], indent=2, ensure_ascii=False))
         return 0
     rows = [
-        [t.name, t.suite, t.type, len(t.languages), t.main_metric, f"v{t.version}", _task_sources(t)] for t in tasks
+        [t.name, t.suite, t.type, len(t.languages), t.metric, t.main_metric, f"v{t.version}", _task_sources(t)]
+        for t in tasks
     ]
-    print(render_table(["task", "suite", "type", "langs", "metric", "version", "data source"], rows))
+    headers = ["task", "suite", "type", "langs", "metric", "main metric", "version", "data source"]
+    print(render_table(headers, rows))
     print()
     for task in tasks:
         licence = f"  [licence: {task.license}]" if task.license else ""
@@ -294,7 +314,8 @@ def cmd_prefetch(registry, args) -> int:
 
     cache = writable_cache(Path(args.cache_dir) if args.cache_dir else None)
     tasks, languages = _csv(args.tasks, "--tasks"), _csv(args.languages, "--languages")
-    report = prefetch(registry, args.suite, tasks, languages, cache, args.split, progress=not args.quiet)
+    suite = registry.suite_for(args.suite, tasks)
+    report = prefetch(registry, suite, tasks, languages, cache, args.split, progress=not args.quiet)
     print(render_table(["task", "fetched", "into"], [[r.task, r.what, r.where] for r in report]))
     print(f"cache: {cache} (eval without --data-dir reads {cache / 'data'})")
     return 0
@@ -307,10 +328,11 @@ def cmd_eval(registry, args) -> int:
     from xlt_bench.evaluation import EvalConfig, run_eval
     from xlt_bench.labels import parse_label_maps
 
+    tasks = _csv(args.tasks, "--tasks")
     config = EvalConfig(
         model=args.model,
-        suite=args.suite,
-        tasks=_csv(args.tasks, "--tasks"),
+        suite=registry.suite_for(args.suite, tasks),
+        tasks=tasks,
         languages=_csv(args.languages, "--languages"),
         data_dir=Path(args.data_dir) if args.data_dir else None,
         output=Path(args.output),
@@ -329,6 +351,7 @@ def cmd_eval(registry, args) -> int:
         inference=_inference(args.inference),
         seqeval_rules=args.seqeval_rules,
         trust_remote_code=args.trust_remote_code,
+        revision=args.revision,
         label=args.label,
         base=args.base,
         intermediate=_csv(args.intermediate, "--intermediate") if args.intermediate else [],
@@ -475,6 +498,14 @@ def _seqeval_rules_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _suite_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--suite",
+        help="the suite whose tasks are meant (default: the one --tasks names, as suite/task or a task name only one "
+        "suite has; xtreme without --tasks); a task name several suites have needs it",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="xlt-bench",
@@ -518,7 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.set_defaults(handler=cmd_score)
 
     fetch = commands.add_parser("prefetch", help="download a suite's official releases so eval runs offline")
-    fetch.add_argument("--suite", default="xtreme")
+    _suite_option(fetch)
     fetch.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
     fetch.add_argument("--languages", help="comma-separated language codes (default: all)")
     fetch.add_argument("--split", default="test", choices=["test", "dev"], help="split of Hub copies to cache")
@@ -533,7 +564,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest",
     )
-    ev.add_argument("--suite", default="xtreme")
+    _suite_option(ev)
     ev.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
     ev.add_argument("--languages", help="comma-separated language codes (default: all of each task)")
     ev.add_argument(
@@ -596,6 +627,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow code from checkpoints (auto_map, pickle weights) and Hub dataset scripts to run on this machine",
     )
+    ev.add_argument(
+        "--revision",
+        help="branch, tag or commit of the Hub checkpoint id --model names (default: its main branch); recorded",
+    )
     ev.add_argument("--label", help="a name for this run in leaderboards")
     ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")
     ev.add_argument("--intermediate", help="comma-separated English intermediate tasks (empty: direct fine-tuning)")
@@ -614,7 +649,7 @@ def build_parser() -> argparse.ArgumentParser:
     board = commands.add_parser("leaderboard", help="tables of runs and published baselines, deltas with intervals")
     board.add_argument("runs", nargs="*", metavar="RUN", help="run folders or results.json files")
     board.add_argument("--baselines", nargs="+", metavar="NAME", help="published baselines (names or files)")
-    board.add_argument("--suite", default="xtreme")
+    board.add_argument("--suite", default="xtreme", help="the suite whose tasks are tabled (default xtreme)")
     board.add_argument("--format", default="md", choices=["md", "html", "csv", "json"])
     board.add_argument("--output", type=path_text, help="file to write (default: standard output)")
     board.add_argument("--task", help="the task whose per-language deltas are tabled (default: the first)")

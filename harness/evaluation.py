@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench import __version__
-from xlt_bench.cache import prefetched_data, writable_cache
+from xlt_bench.cache import writable_cache
 from xlt_bench.data.formats import DataSource, DataUnavailable, data_files
 from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
+from xlt_bench.data.resolve import resolve_source
 from xlt_bench.data.validation import check_examples
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import ContentHashes, utf8_path
@@ -78,6 +79,7 @@ class EvalConfig:
     inference: dict[str, Any] = field(default_factory=dict)  # `--inference KEY=VALUE` (and shorthands like --layer)
     seqeval_rules: str | None = None
     trust_remote_code: bool = False
+    revision: str | None = None
     label: str | None = None
     base: str | None = None
     intermediate: list[str] = field(default_factory=list)
@@ -219,7 +221,7 @@ class _Evaluation:
         """What the data is, independent of where it is stored: the names and content sha256 of every file the reader
         opens, or the Hub coordinates."""
         if source.hub:
-            return ["hub", *source.hub]
+            return ["hub", *source.fingerprint()]  # with the dataset revision, when the task pins one
         files = data_files(self.registry.data_format(source), source)  # with companions (Tatoeba's .eng, ...)
         return [[utf8_path(path, "data file").name, self.hashes(path)] for path in files]
 
@@ -259,16 +261,7 @@ class _Evaluation:
         return units
 
     def resolve(self, task: Task, language: str, split: str) -> DataSource:
-        """Where the data is: `--data-dir`; without it, what `prefetch` put in the cache, else the Hub copy."""
-        if self.config.data_dir is not None:
-            return self.registry.resolve_data(task, language, split, self.config.data_dir)
-        prefetched = prefetched_data(self.cache, task)
-        if prefetched.is_dir():
-            try:
-                return self.registry.resolve_data(task, language, split, prefetched)
-            except DataUnavailable:
-                pass
-        return self.registry.resolve_data(task, language, split, None)
+        return resolve_source(self.registry, task, language, split, self.config.data_dir, self.cache)
 
     # -- run ----------------------------------------------------------------------------------------------------
 
@@ -360,6 +353,7 @@ class _Evaluation:
                 "architecture": plan.architecture,
                 "adapter": plan.adapter.name,
                 "chosen_by": plan.origin,
+                **({"revision": plan.revision} if plan.revision else {}),
             },
             device=loaded.device,
             dtype=loaded.dtype,
@@ -471,7 +465,7 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
     if config.data_dir is not None and not config.data_dir.is_dir():
         raise XltBenchError(f"--data-dir {config.data_dir}: not a folder")
     evaluation = _Evaluation(registry, config, progress)
-    choices = choose_checkpoints(config.model, tasks)
+    choices = choose_checkpoints(config.model, tasks, config.revision)
     with evaluation.store.writer(config.command, config.wait):
         units: list[Unit] = []
         for task in tasks:

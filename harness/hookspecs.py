@@ -117,9 +117,11 @@ def xlt_register_model_adapters(register: Callable[[ModelAdapter], None]) -> Non
     Checkpoint code runs only with the user's `--trust-remote-code`: declare `load(path, device, dtype, *,
     trust_remote_code=False)` (or `**kwargs`) to receive it, and pass it explicitly to every `from_pretrained`
     (transformers otherwise asks on stdin and runs the checkpoint's code on a yes); a `load` without that
-    parameter is called as `load(path, device, dtype)`. The optional `check(folder, trust_remote_code)` looks at
-    a local checkpoint folder before anything is loaded and raises `XltBenchError` naming what is missing or
-    unsafe; `xlt_bench.checkpoint_checks.check_checkpoint_files` is the built-ins' check for transformers folders.
+    parameter is called as `load(path, device, dtype)`. Likewise `revision=None` receives the user's `--revision`
+    for a Hub checkpoint id (pass it to every `from_pretrained`); a `--revision` a `load` cannot take is refused.
+    The optional `check(folder, trust_remote_code)` looks at a local checkpoint folder before anything is loaded
+    and raises `XltBenchError` naming what is missing or unsafe; `xlt_bench.checkpoint_checks.check_checkpoint_files`
+    is the built-ins' check for transformers folders.
     """
 
 

@@ -55,10 +55,11 @@ class ModelAdapter:
     keeps the saved dtype). A `load` whose signature accepts a `trust_remote_code` keyword (or `**kwargs`) also
     gets the user's `--trust-remote-code` (False by default) and must pass it on to every `from_pretrained`, so
     that a checkpoint's own code never runs and transformers never asks on stdin; other loaders are called as
-    before. `check(folder, trust_remote_code)`, when given, looks at a local checkpoint folder's files while
-    `eval` plans, before anything is loaded, and raises `XltBenchError` naming what is missing or unsafe (the
-    built-ins use `check_checkpoint_files`). `accepts` says in words what fits, for the message shown when
-    nothing does.
+    before; one that accepts a `revision` keyword (or `**kwargs`) gets the user's `--revision` for a Hub id, and
+    must pass it on likewise (without one, `--revision` is refused). `check(folder, trust_remote_code)`, when
+    given, looks at a local checkpoint folder's files while `eval` plans, before anything is loaded, and raises
+    `XltBenchError` naming what is missing or unsafe (the built-ins use `check_checkpoint_files`). `accepts` says
+    in words what fits, for the message shown when nothing does.
     """
 
     name: str
@@ -111,7 +112,7 @@ def _checkpoint_errors(path: str, what: str) -> Iterator[None]:
 
 
 def load_transformers(
-    auto_class: str, path: str, device: str, dtype: str, *, trust_remote_code: bool = False
+    auto_class: str, path: str, device: str, dtype: str, *, trust_remote_code: bool = False, revision: str | None = None
 ) -> LoadedModel:
     """Load with `transformers.<auto_class>`; on CPU, half precision (slow, partly unsupported) becomes float32.
 
@@ -120,7 +121,8 @@ def load_transformers(
     (the wrong or a made-up tokenizer, e.g. a Hub repo without tokenizer files) is refused, and so are weights
     that do not fit the model config.json describes (`checkpoint_checks.check_loading_info`): transformers would
     fill what they lack with random numbers and print a report, and the run would end with numbers. Its report is
-    not shown: what it says is either refused in one line or expected.
+    not shown: what it says is either refused in one line or expected. `revision` (`--revision`) pins the version
+    of a Hub checkpoint id, for the tokenizer and the weights alike.
     """
     import torch
     import transformers
@@ -128,12 +130,18 @@ def load_transformers(
     transformers.utils.logging.disable_progress_bar()
     verbosity = transformers.utils.logging.get_verbosity()
     with _checkpoint_errors(path, "tokenizer"):
-        tokenizer = transformers.AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(
+            path, trust_remote_code=trust_remote_code, revision=revision
+        )
     transformers.utils.logging.set_verbosity_error()
     try:
         with _checkpoint_errors(path, f"weights ({auto_class})"):
             model, info = getattr(transformers, auto_class).from_pretrained(
-                path, trust_remote_code=trust_remote_code, output_loading_info=True, ignore_mismatched_sizes=True
+                path,
+                trust_remote_code=trust_remote_code,
+                revision=revision,
+                output_loading_info=True,
+                ignore_mismatched_sizes=True,
             )
     finally:
         transformers.utils.logging.set_verbosity(verbosity)

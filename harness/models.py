@@ -37,6 +37,7 @@ class CheckpointChoice:
     path: str
     origin: str  # "--model", "per-task folder", "manifest <file>"
     label_map: Mapping[str, str] = field(default_factory=dict)
+    revision: str | None = None  # --revision: the git revision of a Hub checkpoint id (None: its default branch)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ModelPlan:
     checkpoint_hash: str
     adapter: ModelAdapter = field(repr=False, compare=False)
     trust_remote_code: bool = False  # the user's --trust-remote-code, for the loader
+    revision: str | None = None  # the user's --revision, for the loader
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -90,10 +92,15 @@ def _manifest(path: Path, tasks: list[Task]) -> dict[str, CheckpointChoice | str
     return choices
 
 
-def choose_checkpoints(spec: str, tasks: list[Task]) -> dict[str, CheckpointChoice | str]:
+def choose_checkpoints(spec: str, tasks: list[Task], revision: str | None = None) -> dict[str, CheckpointChoice | str]:
     """For each task name, the checkpoint `--model` designates, or the reason there is none. Only a regular file is
-    read as a manifest (a FIFO would block the read)."""
+    read as a manifest (a FIFO would block the read). `revision` (`--revision`) pins a Hub checkpoint id; a local
+    folder or manifest has no revisions to pick from."""
     path = Path(spec).expanduser()
+    if revision is not None and (path.exists() or _looks_like_path(spec)):
+        raise XltBenchError(
+            f"--revision {revision}: --model {spec} is a local path; --revision pins the version of a Hub checkpoint id"
+        )
     if path.is_file():
         return _manifest(path, tasks)
     if path.is_dir() and not (path / "config.json").is_file():
@@ -115,7 +122,8 @@ def choose_checkpoints(spec: str, tasks: list[Task]) -> dict[str, CheckpointChoi
         raise XltBenchError(f"--model {spec}: no such file or folder")
     if path.exists() and not path.is_dir():  # a device (/dev/null), a FIFO, a socket: never read, never a Hub id
         raise XltBenchError(f"--model {spec}: not a checkpoint folder, a manifest file or a Hub id")
-    return {task.name: CheckpointChoice(spec if not path.exists() else str(path), "--model") for task in tasks}
+    chosen = spec if not path.exists() else str(path)
+    return {task.name: CheckpointChoice(chosen, "--model", revision=revision) for task in tasks}
 
 
 _HASHES = ContentHashes()  # in memory, for callers that do not pass the run's (disk-backed) memo
@@ -174,7 +182,7 @@ def inspect_checkpoint(
     from transformers import AutoConfig, PreTrainedConfig
 
     try:
-        document, _ = PreTrainedConfig.get_config_dict(choice.path)
+        document, _ = PreTrainedConfig.get_config_dict(choice.path, revision=choice.revision)
         if not trust_remote_code and (code := _own_code(document)):
             raise CheckpointMismatch(
                 f"{choice.path}: its config.json asks to run the checkpoint's own code (auto_map: {', '.join(code)}); "
@@ -187,7 +195,7 @@ def inspect_checkpoint(
                     f"{'output index to label name' if field_name == 'id2label' else 'label name to output index'}, "
                     f"not {_json_type(document[field_name])}"
                 )
-        config = AutoConfig.from_pretrained(choice.path, trust_remote_code=trust_remote_code)
+        config = AutoConfig.from_pretrained(choice.path, trust_remote_code=trust_remote_code, revision=choice.revision)
     except (OSError, ValueError) as error:
         raise CheckpointMismatch(f"cannot read the config of {choice.path}: {first_line(error)}") from None
     except (TypeError, AttributeError) as error:  # a value of the wrong JSON type, where transformers reads it
@@ -204,7 +212,8 @@ def inspect_checkpoint(
     explicit = label_map or choice.label_map or None
     labels = output_labels(task, config.id2label, explicit, choice.path) if task.labels else {}
     commit = getattr(config, "_commit_hash", None)
-    digest = checkpoint_hash(choice.path, hashes) or (f"hub:{commit}" if commit else f"hub:{choice.path}")
+    pinned = f"hub:{choice.path}" + (f"@{choice.revision}" if choice.revision else "")  # when the commit is unknown
+    digest = checkpoint_hash(choice.path, hashes) or (f"hub:{commit}" if commit else pinned)
     architecture = next(iter(architectures(config)), getattr(config, "model_type", ""))
     return ModelPlan(
         path=choice.path,
@@ -214,6 +223,7 @@ def inspect_checkpoint(
         checkpoint_hash=digest,
         adapter=adapter,
         trust_remote_code=trust_remote_code,
+        revision=choice.revision,
     )
 
 
@@ -237,12 +247,21 @@ def pick_device(requested: str) -> str:
 
 def load_model(plan: ModelPlan, device: str, dtype: str) -> LoadedModel:
     """The planned checkpoint loaded by its adapter, in evaluation mode on `device`; the adapter's `load` gets
-    `trust_remote_code` when its signature takes it (loaders written for `load(path, device, dtype)` are still
-    called that way)."""
+    `trust_remote_code`, and `revision` when one was asked for, as far as its signature takes them (loaders written
+    for `load(path, device, dtype)` are still called that way). A revision the loader cannot take is an error, never
+    silently the default branch."""
     try:
         parameters = inspect.signature(plan.adapter.load).parameters.values()
     except (TypeError, ValueError):  # a callable without a signature: the original contract
         parameters = []
-    if any(param.name == "trust_remote_code" or param.kind is param.VAR_KEYWORD for param in parameters):
-        return plan.adapter.load(plan.path, device, dtype, trust_remote_code=plan.trust_remote_code)
-    return plan.adapter.load(plan.path, device, dtype)
+    takes_any = any(param.kind is param.VAR_KEYWORD for param in parameters)
+    names = {param.name for param in parameters}
+    wanted = {"trust_remote_code": plan.trust_remote_code, **({"revision": plan.revision} if plan.revision else {})}
+    if plan.revision and not (takes_any or "revision" in names):
+        raise XltBenchError(
+            f"--revision {plan.revision}: the model adapter {plan.adapter.name!r} cannot load a revision (its load "
+            "takes no revision keyword)"
+        )
+    return plan.adapter.load(
+        plan.path, device, dtype, **{key: value for key, value in wanted.items() if takes_any or key in names}
+    )

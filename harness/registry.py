@@ -56,6 +56,9 @@ def _name(item: Any) -> str:
     return getattr(item, "type", None) if isinstance(item, type) else getattr(item, "name", None)
 
 
+DEFAULT_SUITE = "xtreme"  # the suite of commands given neither --suite nor a task that names one
+
+
 def unknown_name(kind: str, name: str, known: Sequence[str]) -> XltBenchError:
     """The error for a name that is not registered, listing the known ones and the closest match."""
     close = difflib.get_close_matches(name, known, n=1)
@@ -80,6 +83,7 @@ class Registry:
         self.runners: dict[str, type[Runner]] = {}  # task type -> runner class
         self.origin: dict[tuple[str, str], str] = {}  # (kind, name) -> plugin name
         self.broken_resolvers: set[str] = set()  # plugins whose xlt_resolve_data raised (reported once)
+        self.refused_tasks: dict[str, list[tuple[str, str]]] = {}  # plugin -> (task key, problem) it was refused for
         for kind in ("metrics", "formats", "adapters", "runners", "suites", "tasks"):
             self._collect(kind)
         self._check_references()
@@ -91,16 +95,22 @@ class Registry:
 
             def register(item: Any, plugin: str = impl.plugin_name) -> None:
                 if wrong := _wrong_type(kind, item):
-                    self.problems.append(f"plugin {plugin!r}: {wrong}; skipped")
+                    self._refuse(kind, plugin, "", f"plugin {plugin!r}: {wrong}; skipped")
                     return
                 if problems := _problems(kind, item):
-                    self.problems.append(
-                        f"plugin {plugin!r}: malformed {kind[:-1]} {_name(item)!r} skipped: {'; '.join(problems)}"
+                    self._refuse(
+                        kind,
+                        plugin,
+                        _key(item),
+                        f"plugin {plugin!r}: malformed {kind[:-1]} {_name(item)!r} skipped: {'; '.join(problems)}",
                     )
                 elif _key(item) in table:
                     first = self.origin[(kind, _key(item))]
-                    self.problems.append(
-                        f"plugin {plugin!r}: {kind[:-1]} {_key(item)!r} is already registered by {first!r}; skipped"
+                    self._refuse(
+                        kind,
+                        plugin,
+                        _key(item),
+                        f"plugin {plugin!r}: {kind[:-1]} {_key(item)!r} is already registered by {first!r}; skipped",
                     )
                 else:
                     table[_key(item)] = item
@@ -111,15 +121,30 @@ class Registry:
             except Exception as error:
                 self.problems.append(f"plugin {impl.plugin_name!r}: {hook_name} raised {type(error).__name__}: {error}")
 
+    def _refuse(self, kind: str, plugin: str, key: str, problem: str) -> None:
+        """Record why a registration was refused; a refused task is also remembered for its plugin and suite."""
+        self.problems.append(problem)
+        if kind == "tasks":
+            self.refused_tasks.setdefault(plugin, []).append((key, problem))
+
     def _check_references(self) -> None:
         # Only the metric is required: a task is scorable from submission files without its data format,
         # which is checked when data is loaded (`data_format`).
         for key, task in list(self.tasks.items()):
+            plugin = self.origin[("tasks", key)]
             if task.metric not in self.metrics:
-                self.problems.append(f"task {key!r} refers to unregistered metric {task.metric!r}; skipped")
+                value = task.metric in task.main_metrics  # `f1` copied from `list tasks`: a value seqeval computes
+                hint = f"; {task.metric!r} is a main metric, a value the metric computes" if value else ""
+                self._refuse(
+                    "tasks",
+                    plugin,
+                    key,
+                    f"task {key!r} refers to unregistered metric {task.metric!r} (`metric` names a registered metric, "
+                    f"see `xlt-bench list metrics`{hint}); skipped",
+                )
                 del self.tasks[key]
             elif problems := self.task_type_problems(task):
-                self.problems.append(f"task {key!r}: {problems[0]}; skipped")
+                self._refuse("tasks", plugin, key, f"task {key!r}: {problems[0]}; skipped")
                 del self.tasks[key]
         for suite in self.suites.values():
             absent = [name for name in (*suite.tasks, *suite.optional) if f"{suite.name}/{name}" not in self.tasks]
@@ -143,6 +168,44 @@ class Registry:
         if key not in self.tasks:
             raise unknown_name("task", key, list(self.tasks))
         return self.tasks[key]
+
+    def every_task_refused(self, plugin: str) -> list[str]:
+        """Why each task `plugin` offered was refused, when none of them was registered (empty otherwise)."""
+        refused = self.refused_tasks.get(plugin, [])
+        if any(self.origin.get(("tasks", key)) == plugin for key in self.tasks):
+            return []
+        return [problem for _, problem in refused]
+
+    def no_tasks_reason(self, suite: str) -> str:
+        """Why a registered suite has no registered task: the refusals of its tasks, else the names no plugin
+        registered."""
+        every = [entry for entries in self.refused_tasks.values() for entry in entries]
+        refused = [problem for key, problem in every if key.startswith(f"{suite}/")]
+        if refused:
+            more = f" (and {len(refused) - 1} more refusals)" if len(refused) > 1 else ""
+            return f"suite {suite!r} has no registered task: {refused[0]}{more}"
+        definition = self.suite(suite)
+        return f"suite {suite!r} has no registered task: no plugin registered {', '.join(definition.tasks)}"
+
+    def suite_for(self, suite: str | None, tasks: Sequence[str] | None) -> str:
+        """The suite a command works on: `--suite`; without it, the one `--tasks` names (`suite/task`, or a name only
+        one suite has; names no suite has are left to the command to report); with neither, `DEFAULT_SUITE`."""
+        if suite is not None:
+            return suite
+        named: dict[str, str] = {}
+        for name in tasks or ():
+            if "/" in name:
+                named[name] = name.partition("/")[0]
+            elif any(task.name == name for task in self.tasks.values()):
+                try:
+                    named[name] = self.task(name).suite
+                except XltBenchError as error:  # in several suites
+                    raise XltBenchError(f"--tasks: {error}") from None
+        suites = sorted(set(named.values()))
+        if len(suites) > 1:
+            listed = ", ".join(f"{name} ({named_suite})" for name, named_suite in named.items())
+            raise XltBenchError(f"--tasks names tasks of several suites: {listed}; pass --suite or run them apart")
+        return suites[0] if suites else DEFAULT_SUITE
 
     def suite_tasks(self, suite: str, optional: bool = False) -> list[Task]:
         """The registered tasks of a suite in the suite's order (the ones its score counts, plus `optional`)."""

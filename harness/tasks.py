@@ -75,6 +75,8 @@ class HubSource:
     differ from the official files (counts, tokenisation): they are never used silently; the language is skipped
     and `note` says why. `trust_remote_code=True` marks Hub datasets that are loading scripts: they run only when
     the user passes `--trust-remote-code` (the code comes from the Hub and runs with the user's rights).
+    `revision` pins the dataset repository's git revision (a commit id pins it for good; default: the main branch);
+    it is part of the data's identity in results.
     """
 
     path: str
@@ -88,6 +90,7 @@ class HubSource:
     format: str = "hub"
     label_values: Mapping[str, str] = field(default_factory=dict)
     trust_remote_code: bool = False
+    revision: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("splits", "fields", "filters", "language_codes", "label_values"):

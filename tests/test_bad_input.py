@@ -42,6 +42,8 @@ class World:
             "--output",
             str(output),
             "--quiet",
+            "--suite",  # the tasks here are in several suites
+            "xtreme",
             *extra,
         ]
 
@@ -415,6 +417,20 @@ CASES = [
     Case("prefetch-tasks-comma", lambda w: ["prefetch", "--tasks", ","], 2, "--tasks: expected comma-separated names"),
     Case("prefetch-unknown-task", lambda w: ["prefetch", "--tasks", "nosuch"], 2, "nosuch"),
     Case("prefetch-suite", lambda w: ["prefetch", "--suite", "nosuch"], 2, "unknown suite 'nosuch'"),
+    Case(
+        "tasks-in-several-suites",
+        lambda w: ["eval", "--model", str(w.ckpt), "--tasks", "xnli", "--output", str(w.root / "new")],
+        2,
+        "--tasks: task 'xnli' is in several suites; write xglue/xnli or xtreme/xnli or xtreme-r/xnli (or pass --suite)",
+    ),
+    Case(
+        "tasks-of-two-suites",
+        lambda w: ["eval", "--model", str(w.ckpt), "--tasks", "bucc2018,xcopa", "--output", str(w.root / "new")],
+        2,
+        "--tasks names tasks of several suites: bucc2018 (xtreme), xcopa (xtreme-r); pass --suite or run them apart",
+    ),
+    Case("revision-local-model", lambda w: w.eval("--revision", "v1.0"), 2, "--revision v1.0: --model "),
+    Case("prefetch-tasks-in-several-suites", lambda w: ["prefetch", "--tasks", "udpos"], 2, "'udpos' is in several"),
     # -- the run folder: one configuration ---------------------------------------------------------------
     Case(
         "run-other-checkpoint",

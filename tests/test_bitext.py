@@ -136,7 +136,7 @@ def test_tatoeba_on_real_laser_files_and_the_embedding_cache(
     calls = []
     real = xlt_bench.embeddings.batched_outputs
     monkeypatch.setattr(xlt_bench.embeddings, "batched_outputs", lambda *a, **k: calls.append(1) or real(*a, **k))
-    args = ["eval", "--model", str(encoder), "--tasks", "tatoeba", "--languages", "de,sw,zh"]
+    args = ["eval", "--model", str(encoder), "--tasks", "xtreme/tatoeba", "--languages", "de,sw,zh"]
     args += ["--data-dir", str(shared_data / "tatoeba"), "--cache-dir", str(tmp_path / "cache"), "--quiet"]
     first = run_main(*args, "--output", str(tmp_path / "r1"))
     assert first.returncode == 0, first.stderr

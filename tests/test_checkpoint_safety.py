@@ -81,7 +81,18 @@ def inspect(registry, path: Path, trust_remote_code: bool = False) -> ModelPlan:
 
 def eval_xnli(path: Path, run: Path, *extra: str) -> list[str]:
     """`eval --tasks xnli` on `path` (with `extra` options): its exit status must be 2; the error lines it printed."""
-    args = ["eval", "--model", str(path), "--tasks", "xnli", "--data-dir", str(DATA), "--output", str(run), "--quiet"]
+    args = [
+        "eval",
+        "--model",
+        str(path),
+        "--tasks",
+        "xtreme/xnli",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(run),
+        "--quiet",
+    ]
     result = run_main(*args, *extra)
     assert result.returncode == 2, result.stdout + result.stderr
     assert not list(run.rglob("*.json")), "nothing must be scored or saved"
@@ -127,7 +138,17 @@ class Touch:
 def test_checkpoint_code_never_runs_without_permission_even_when_stdin_says_yes(ckpt: Path, tmp_path: Path):
     marker = tmp_path / "code-ran"
     with_own_code(ckpt, marker)
-    args = ["eval", "--model", str(ckpt), "--tasks", "xnli", "--data-dir", str(DATA), "--output", str(tmp_path / "r")]
+    args = [
+        "eval",
+        "--model",
+        str(ckpt),
+        "--tasks",
+        "xtreme/xnli",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(tmp_path / "r"),
+    ]
     env = {**os.environ, "HF_MODULES_CACHE": str(tmp_path / "modules")}
     result = subprocess.run(
         [sys.executable, "-m", "xlt_bench.cli", *args], input="y\n", capture_output=True, text=True, env=env
@@ -303,7 +324,18 @@ def four_labels(ckpt: Path) -> Path:
 
 
 def eval_lines(path: Path, run: Path, *extra: str) -> tuple[int, list[str]]:
-    args = ["eval", "--model", str(path), "--tasks", "xnli", "--data-dir", str(DATA), "--output", str(run), "--quiet"]
+    args = [
+        "eval",
+        "--model",
+        str(path),
+        "--tasks",
+        "xtreme/xnli",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(run),
+        "--quiet",
+    ]
     result = run_main(*args, *extra)
     return result.returncode, result.stderr.splitlines()
 

@@ -121,3 +121,11 @@ def test_a_closed_pipe_ends_quietly(args: list[str]):
     error = process.stderr.read().decode()
     process.wait(timeout=60)
     assert error == "" and process.returncode == 141
+
+
+def test_list_tasks_shows_the_registered_metric_and_the_main_metric():
+    result = run_cli("list", "tasks", "--suite", "xtreme")
+    assert result.returncode == 0, result.stderr
+    header, _, *rows = result.stdout.splitlines()
+    assert header.split()[:7] == ["task", "suite", "type", "langs", "metric", "main", "metric"]
+    assert next(row for row in rows if row.startswith("udpos ")).split()[4:6] == ["seqeval", "f1"]

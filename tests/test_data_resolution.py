@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from xlt_bench.cache import prefetched_data
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable, data_files
 from xlt_bench.data.loading import load_examples
-from xlt_bench.data.resolve import FileIndex
+from xlt_bench.data.resolve import FileIndex, resolve_source
 from xlt_bench.registry import load_registry
 
 CONLLU = "# text = Ein Haus\n1\tEin\tein\tDET\t_\t_\t2\tdet\t_\t_\n2\tHaus\tHaus\tNOUN\t_\t_\t0\troot\t_\t_\n\n"
@@ -201,3 +202,52 @@ def test_xtreme_udpos_layouts_that_keep_working(registry, tmp_path: Path, layout
     if layout.startswith("ud-treebanks-v2.5"):  # --data-dir may also be the release folder itself
         release = tmp_path / "data" / "ud-treebanks-v2.5"
         assert registry.resolve_data(registry.task("xtreme/udpos"), "de", "test", release).files == source.files
+
+
+# -- submission folders, several candidates, the prefetched cache -------------------------------------------------
+
+
+def test_submission_folders_below_the_data_dir_are_not_data(registry, shared_data: Path):
+    # XTREME's mock labels/ and predictions/ hold udpos/test-<lang>.tsv for every language: named like data, not data
+    task = registry.task("xtreme/udpos")
+    with pytest.raises(DataUnavailable, match=r"no udpos test data for 'af' below .*'udpos/test-af.tsv'\)$"):
+        registry.resolve_data(task, "af", "test", shared_data)
+    german = shared_data / "udpos" / "ud-treebanks-v2.5" / "UD_German-GSD" / "de_gsd-ud-test.conllu"
+    assert registry.resolve_data(task, "de", "test", shared_data).files == (german.resolve(),)
+
+
+def test_a_run_folder_inside_the_data_dir_is_not_read(registry, tmp_path: Path):
+    for kind in ("labels", "predictions"):
+        write(tmp_path / "data" / "runs" / "r1" / kind / "udpos" / "test-de.tsv", "Ein\tDET\n\n")
+    processed = write(tmp_path / "data" / "download" / "udpos" / "test-de.tsv", "Ein\tDET\n\n")
+    found = registry.resolve_data(registry.task("xtreme/udpos"), "de", "test", tmp_path / "data")
+    assert found.files == (processed.resolve(),)
+
+
+def test_the_original_release_is_read_and_the_choice_said_once(registry, tmp_path: Path, capsys):
+    release = write(tmp_path / "data" / "ud-treebanks-v2.5" / "UD_German-GSD" / "de_gsd-ud-test.conllu", CONLLU)
+    write(tmp_path / "data" / "download" / "udpos" / "test-de.tsv", "Ein\tDET\n\n")
+    task = registry.task("xtreme/udpos")
+    for _ in range(2):
+        assert registry.resolve_data(task, "de", "test", tmp_path / "data").files == (release.resolve(),)
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlt-bench: warning: udpos/de test: several candidates below {(tmp_path / 'data').resolve()}; reading "
+        "ud-treebanks-v2.5/UD_German-GSD/de_gsd-ud-test.conllu (declared first), not download/udpos/test-de.tsv"
+    ]
+
+
+def test_one_candidate_says_nothing(registry, tmp_path: Path, capsys):
+    write(tmp_path / "data" / "ud-treebanks-v2.5" / "UD_German-GSD" / "de_gsd-ud-test.conllu", CONLLU)
+    registry.resolve_data(registry.task("xtreme/udpos"), "de", "test", tmp_path / "data")
+    assert capsys.readouterr().err == ""
+
+
+def test_without_data_dir_the_prefetched_cache_comes_before_the_hub(registry, shared_data: Path, tmp_path: Path):
+    task, cache = registry.task("xtreme/xquad"), tmp_path / "cache"
+    assert resolve_source(registry, task, "de", "test", None, cache).hub == ("google/xtreme", "XQuAD.de", "validation")
+    german = (shared_data / "xquad" / "xquad.de.json").read_text()
+    prefetched = write(prefetched_data(cache, task) / "xquad.de.json", german)
+    assert resolve_source(registry, task, "de", "test", None, cache).files == (prefetched.resolve(),)
+    assert resolve_source(registry, task, "en", "test", None, cache).hub is not None  # not prefetched: the Hub copy
+    with pytest.raises(DataUnavailable, match="no xquad test data for 'de' below"):  # --data-dir alone, when given
+        resolve_source(registry, task, "de", "test", write(tmp_path / "empty" / "x").parent, cache)

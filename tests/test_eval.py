@@ -49,7 +49,7 @@ def test_udpos_on_real_treebanks_rescores_identically(ckpt: Path, shared_data: P
         "--model",
         str(ckpt),
         "--tasks",
-        "udpos",
+        "xtreme/udpos",
         "--data-dir",
         str(shared_data / "udpos"),
         "--output",
@@ -82,7 +82,17 @@ def test_udpos_on_real_treebanks_rescores_identically(ckpt: Path, shared_data: P
 
 def test_classification_and_ner_fixtures_with_provenance(ckpt: Path, tmp_path: Path):
     run = tmp_path / "r2"
-    args = ["eval", "--model", str(ckpt), "--tasks", "xnli,pawsx,panx", "--data-dir", str(DATA), "--output", str(run)]
+    args = [
+        "eval",
+        "--model",
+        str(ckpt),
+        "--tasks",
+        "xtreme/xnli,xtreme/pawsx,xtreme/panx",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(run),
+    ]
     result = run_main(*args, "--quiet", "--label", "tiny-direct", "--base", "tiny-base", "--batch-size", "2")
     assert result.returncode == 0, result.stderr
     document = results(run)
@@ -107,7 +117,18 @@ def test_classification_and_ner_fixtures_with_provenance(ckpt: Path, tmp_path: P
 
 def test_rerun_skips_finished_work_and_refuses_mixed_configurations(ckpt: Path, tmp_path: Path):
     run = tmp_path / "r3"
-    args = ["eval", "--model", str(ckpt), "--tasks", "xnli", "--data-dir", str(DATA), "--output", str(run), "--quiet"]
+    args = [
+        "eval",
+        "--model",
+        str(ckpt),
+        "--tasks",
+        "xtreme/xnli",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(run),
+        "--quiet",
+    ]
     assert run_main(*args).returncode == 0
     fragment = run / "fragments" / "xnli" / "test-en.json"
     stamp = fragment.stat().st_mtime_ns
@@ -137,7 +158,7 @@ def test_a_checkpoint_is_used_only_where_it_fits(ckpt: Path, tmp_path: Path):
         "--model",
         str(ckpt / "xnli"),
         "--tasks",
-        "xnli,panx",
+        "xtreme/xnli,xtreme/panx",
         "--data-dir",
         str(DATA),
         "--output",
@@ -160,7 +181,16 @@ def test_generic_labels_are_refused_unless_mapped_in_a_manifest(ckpt: Path, toke
     )
     run = tmp_path / "r5"
     refused = run_main(
-        "eval", "--model", str(generic), "--tasks", "pawsx", "--data-dir", str(DATA), "--output", str(run), "--quiet"
+        "eval",
+        "--model",
+        str(generic),
+        "--tasks",
+        "xtreme/pawsx",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(run),
+        "--quiet",
     )
     assert refused.returncode == 2  # a run that scored nothing is an error, not a folder with no numbers
     assert "nothing was scored for pawsx" in refused.stderr and "generic labels (LABEL_0, LABEL_1)" in refused.stderr
@@ -172,7 +202,7 @@ def test_generic_labels_are_refused_unless_mapped_in_a_manifest(ckpt: Path, toke
         "--model",
         str(manifest),
         "--tasks",
-        "pawsx,xnli",
+        "xtreme/pawsx,xtreme/xnli",
         "--data-dir",
         str(DATA),
         "--output",
@@ -210,7 +240,7 @@ def test_labels_follow_names_not_positions(ckpt: Path, tmp_path: Path):
                 "--model",
                 str(model_dir),
                 "--tasks",
-                "xnli",
+                "xtreme/xnli",
                 "--data-dir",
                 str(DATA),
                 "--output",
@@ -234,7 +264,7 @@ def test_limit_and_bad_data_keep_finished_results(ckpt: Path, tmp_path: Path):
         "--model",
         str(ckpt),
         "--tasks",
-        "panx",
+        "xtreme/panx",
         "--data-dir",
         str(data),
         "--output",

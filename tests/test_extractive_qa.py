@@ -131,7 +131,17 @@ def test_eval_on_real_xquad_rescores_identically_and_records_the_shared_squad_ch
 ):
     tiny_checkpoint(tmp_path / "ckpt" / "squad", head="question-answering", tokenizer=tokenizer, seed=5)
     run = tmp_path / "run"
-    args = ["eval", "--model", str(tmp_path / "ckpt"), "--tasks", "xquad,tydiqa", "--languages", "en,zh,ar"]
+    args = [
+        "eval",
+        "--model",
+        str(tmp_path / "ckpt"),
+        "--tasks",
+        "xquad,tydiqa",
+        "--suite",
+        "xtreme",
+        "--languages",
+        "en,zh,ar",
+    ]
     result = run_main(*args, "--data-dir", str(shared_data / "xquad"), "--output", str(run), "--limit", "40", "--quiet")
     assert result.returncode == 0, result.stderr
     document = json.loads((run / "results.json").read_text())

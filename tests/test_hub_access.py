@@ -41,7 +41,7 @@ def test_hub_units_fail_fast_with_one_reason(tokenizer, tmp_path: Path, offline:
     env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")}
     env.update(HF_ENDPOINT=f"http://127.0.0.1:{_closed_port()}", HF_DATASETS_CACHE=str(tmp_path / "hf"))
     env.update(XLT_BENCH_CACHE=str(tmp_path / "cache"))
-    args = ["eval", "--model", str(tmp_path / "ckpt"), "--tasks", "panx", "--languages", "de,en,fr"]
+    args = ["eval", "--model", str(tmp_path / "ckpt"), "--tasks", "xtreme/panx", "--languages", "de,en,fr"]
     args += ["--output", str(tmp_path / "run"), "--quiet", *(["--offline"] if offline else [])]
     result = subprocess.run([sys.executable, "-m", "xlt_bench", *args], capture_output=True, text=True, env=env)
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -177,3 +177,36 @@ def test_a_plugin_resolver_that_raises_is_passed_over_and_reported_once(tmp_path
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("xnli.test.tsv") == 2 and "SystemExit: 3" in result.stdout
     assert result.stderr.count("plugin 'bad_resolver': xlt_resolve_data raised RuntimeError: resolver bug;") == 1
+
+
+REFUSED_PLUGIN = """
+from xlt_bench import hookimpl
+from xlt_bench.tasks import DataFiles, Suite, Task
+
+@hookimpl
+def xlt_register_suites(register):
+    register(Suite(name="mine", description="every task refused", tasks=("tagger",)))
+
+@hookimpl
+def xlt_register_tasks(register):  # `f1` copied from the metric column of `list tasks`: a value, not a metric
+    register(Task(name="tagger", suite="mine", type="tagging", languages=("en",), metric="f1", main_metrics=("f1",),
+                  labels=("NOUN",), inference={"max_length": 128}, data=(DataFiles("ud-conllu", {"test": ("x",)}),)))
+"""
+
+
+def test_a_plugin_whose_every_task_was_refused_says_so(tmp_path: Path):
+    install_fake_distribution(
+        tmp_path, "xlt-bench-mine", {"xlt_bench_mine": REFUSED_PLUGIN}, {"mine": "xlt_bench_mine"}
+    )
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    refusal = "task 'mine/tagger' refers to unregistered metric 'f1'"
+    plugins = {p["name"]: p for p in json.loads(run_cli("plugins", "--json", env=env).stdout)}
+    assert plugins["mine"]["status"].startswith(f"every task refused (1): {refusal}")
+    assert "'f1' is a main metric" in plugins["mine"]["status"] and plugins["xtreme"]["status"] == "loaded"
+    assert "every task refused (1)" in run_cli("plugins", env=env).stdout
+
+    listing = run_cli("list", "tasks", "--suite", "mine", env=env)
+    assert listing.returncode == 2 and listing.stdout == ""
+    assert listing.stderr.splitlines()[-1].startswith(
+        f"xlt-bench: error: --suite mine: suite 'mine' has no registered task: {refusal}"
+    )

@@ -45,7 +45,7 @@ def xnli(ckpt: Path, run: Path, *extra: str, data: Path = DATA):
         "--model",
         str(ckpt),
         "--tasks",
-        "xnli",
+        "xtreme/xnli",
         "--data-dir",
         str(data),
         "--output",
@@ -111,7 +111,18 @@ def test_a_same_size_gold_edit_makes_the_unit_stale(ckpt: Path, tmp_path: Path, 
     shutil.copytree(shared_data / "udpos" / "ud-treebanks-v2.5" / "UD_German-GSD", data / "UD_German-GSD")
     treebank = next(data.rglob("*.conllu"))
     run = tmp_path / "run"
-    args = ["eval", "--model", str(ckpt), "--tasks", "udpos", "--languages", "de,en", "--output", str(run), "--quiet"]
+    args = [
+        "eval",
+        "--model",
+        str(ckpt),
+        "--tasks",
+        "xtreme/udpos",
+        "--languages",
+        "de,en",
+        "--output",
+        str(run),
+        "--quiet",
+    ]
     first = run_main(*args, "--data-dir", str(data))
     assert first.returncode == 0, first.stderr
     labels = run / "labels" / "udpos" / "test-de.tsv"
@@ -188,7 +199,9 @@ def test_a_second_writer_is_refused_naming_the_holder_or_waits(ckpt: Path, tmp_p
 
 def test_two_concurrent_evals_on_one_folder_one_is_refused(ckpt: Path, tmp_path: Path, shared_data: Path):
     run = tmp_path / "run"
-    args = cli("eval", "--model", str(ckpt), "--tasks", "udpos", "--languages", UD_LANGUAGES, "--batch-size", "1")
+    args = cli(
+        "eval", "--model", str(ckpt), "--tasks", "xtreme/udpos", "--languages", UD_LANGUAGES, "--batch-size", "1"
+    )
     args += ["--data-dir", str(shared_data / "udpos"), "--output", str(run), "--quiet"]
     first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while not (run / ".lock.owner").exists() and first.poll() is None:
@@ -204,7 +217,9 @@ def test_two_concurrent_evals_on_one_folder_one_is_refused(ckpt: Path, tmp_path:
 
 def _interrupted(ckpt: Path, run: Path, data: Path, how: int) -> tuple[subprocess.CompletedProcess, dict[str, bytes]]:
     """Start a 7-language UD-POS run, deliver `how` once the first unit is finished, return what was left."""
-    args = cli("eval", "--model", str(ckpt), "--tasks", "udpos", "--languages", UD_LANGUAGES, "--batch-size", "1")
+    args = cli(
+        "eval", "--model", str(ckpt), "--tasks", "xtreme/udpos", "--languages", UD_LANGUAGES, "--batch-size", "1"
+    )
     args += ["--data-dir", str(data), "--output", str(run), "--quiet"]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while not list((run / "fragments").glob("*/*.json")) and process.poll() is None:
@@ -232,7 +247,7 @@ def _comparable(files: dict[str, bytes]) -> dict[str, object]:
 def test_an_interrupted_run_resumes_to_the_same_files(ckpt: Path, tmp_path: Path, shared_data: Path, how: int):
     data = shared_data / "udpos"
     reference = tmp_path / "reference"
-    args = ["eval", "--model", str(ckpt), "--tasks", "udpos", "--languages", UD_LANGUAGES, "--batch-size", "1"]
+    args = ["eval", "--model", str(ckpt), "--tasks", "xtreme/udpos", "--languages", UD_LANGUAGES, "--batch-size", "1"]
     assert run_main(*args, "--data-dir", str(data), "--output", str(reference), "--quiet").returncode == 0
     run = tmp_path / "run"
     stopped, left = _interrupted(ckpt, run, data, how)
@@ -322,7 +337,7 @@ def test_results_json_never_reports_removed_or_vanished_results(ckpt: Path, tmp_
 def test_the_run_keeps_its_name_when_a_later_invocation_adds_a_task(ckpt: Path, tmp_path: Path, shared_data: Path):
     run = tmp_path / "run"
     assert xnli(ckpt / "xnli", run).returncode == 0  # label by default: the checkpoint folder's name, "xnli"
-    udpos = ["eval", "--model", str(ckpt / "udpos"), "--tasks", "udpos", "--languages", "de", "--quiet"]
+    udpos = ["eval", "--model", str(ckpt / "udpos"), "--tasks", "xtreme/udpos", "--languages", "de", "--quiet"]
     assert run_main(*udpos, "--data-dir", str(shared_data / "udpos"), "--output", str(run)).returncode == 0
     document = json.loads((run / "results.json").read_text())
     assert document["lineage"]["label"] == "xnli" and set(document["tasks"]) >= {"xnli", "udpos"}
@@ -331,7 +346,17 @@ def test_the_run_keeps_its_name_when_a_later_invocation_adds_a_task(ckpt: Path, 
 def test_a_run_folder_inside_its_checkpoint_folder_resumes(ckpt: Path, tmp_path: Path):
     model = tmp_path / "model"
     shutil.copytree(ckpt / "xnli", model)
-    args = ["eval", "--model", str(model), "--tasks", "xnli", "--data-dir", str(DATA), "--output", str(model / "eval")]
+    args = [
+        "eval",
+        "--model",
+        str(model),
+        "--tasks",
+        "xtreme/xnli",
+        "--data-dir",
+        str(DATA),
+        "--output",
+        str(model / "eval"),
+    ]
     assert run_main(*args, "--quiet").returncode == 0
     again = run_main(*args, "--quiet")
     assert again.returncode == 0, again.stderr  # its own outputs are not part of the checkpoint

@@ -28,17 +28,20 @@ class DataSource:
     files: tuple[Path, ...] = ()
     hub: tuple[str, str, str] | None = None  # (dataset path, config, split)
     params: Mapping[str, Any] = field(default_factory=dict)
+    revision: str | None = None  # the Hub dataset's git revision (`HubSource.revision`); None: its main branch
 
     def describe(self) -> str:
         if self.hub:
-            return "hub:{}/{} [{}]".format(*self.hub)
+            path, config, split = self.hub
+            return f"hub:{path}/{config}{'@' + self.revision if self.revision else ''} [{split}]"
         return ", ".join(str(path) for path in self.files)
 
     def fingerprint(self, files: Sequence[Path] | None = None) -> list:
         """What identifies the content: paths with size and mtime of `files` (default: the source's own; pass
-        `data_files(...)` so the companions its format reads count too), or the Hub coordinates."""
+        `data_files(...)` so the companions its format reads count too), or the Hub coordinates (with the revision
+        when one is pinned)."""
         if self.hub:
-            return list(self.hub)
+            return [*self.hub, *([self.revision] if self.revision else [])]
         stamps = []
         for path in self.files if files is None else files:
             stat = os.stat(path)

@@ -52,7 +52,9 @@ def read_hub(
     import datasets
 
     path, config, hub_split = source.hub
-    options = {"trust_remote_code": True} if trust_remote_code else {}  # reached only when the user allowed it
+    options: dict[str, Any] = {"trust_remote_code": True} if trust_remote_code else {}  # only when the user allowed it
+    if source.revision:
+        options["revision"] = source.revision
     try:
         dataset = datasets.load_dataset(path, config, split=hub_split, **options)
     except Exception as error:  # network, auth, missing config: all mean "not available here"

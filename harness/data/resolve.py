@@ -12,9 +12,16 @@ the folders of `--data-dir` itself (`ud-treebanks-v2.5/*/de_*-ud-test.conllu` fi
   found by the pattern filled with it: LAReQA pools exactly the 11 `xquad-r/<lang>.json` (a stray copy beside them
   is not read), and a missing one makes the data unavailable, naming it.
 
-With `--data-dir` given, only local files are used (no silent network access); without it, the task's Hub source is
-used when it is faithful. Only regular files are indexed (a FIFO or a device would block the reader), and every
-real folder is walked once however many symlinks lead to it (a link to a parent would otherwise never end).
+A task's layouts and patterns are tried in their declared order (the plugins declare the original release before
+processed copies) and the first that finds files is read; when a later one also finds files, one warning line names
+the file read and the ones passed over. Submission folders below `--data-dir` (`labels/` and `predictions/`, as in
+XTREME's `mock_test_data/` and every `eval` run folder) are not indexed: their files carry the data's names but are
+not data. `--data-dir` pointing at a submission folder itself reads it as given.
+
+With `--data-dir` given, only local files are used (no silent network access); without it, what `prefetch` put in
+the cache, else the task's Hub source when it is faithful (`resolve_source`). Only regular files are indexed (a FIFO
+or a device would block the reader), and every real folder is walked once however many symlinks lead to it (a link
+to a parent would otherwise never end).
 """
 
 from __future__ import annotations
@@ -24,13 +31,20 @@ import os
 from collections.abc import Callable
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from xlt_bench.cache import prefetched_data
 from xlt_bench.data.formats import DataSource, DataUnavailable
+from xlt_bench.errors import warn
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.tasks import DataFiles, Task
 
+if TYPE_CHECKING:
+    from xlt_bench.registry import Registry
+
 EVERY_LANGUAGE = "{every_lang}"
 EXCLUDE = "!"
+SUBMISSION_FOLDERS = ("labels", "predictions")  # below --data-dir: scored files named like the data, never data
 
 
 def _folder_identity(path: str | os.DirEntry) -> tuple[int, int] | None:
@@ -43,12 +57,14 @@ def _folder_identity(path: str | os.DirEntry) -> tuple[int, int] | None:
 
 
 class FileIndex:
-    """Every regular file below a root folder (hidden folders skipped), listed once and matched by path suffix."""
+    """Every regular file below a root folder (hidden folders and submission folders below the root's own
+    children skipped), listed once and matched by path suffix."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.above = Path(os.path.abspath(root)).parts[1:]  # the root's own folders, for patterns that name them
         self.files: list[tuple[str, ...]] = []
+        self.told: set[str] = set()  # the choices already said on stderr, said once per data folder
         seen = {_folder_identity(str(root))}
         pending: list[tuple[str, ...]] = [()]
         while pending:
@@ -63,7 +79,8 @@ class FileIndex:
                 try:
                     if entry.is_dir():  # follows links: a link to a folder is walked, once per real folder
                         identity = _folder_identity(entry)
-                        if not entry.name.startswith(".") and identity is not None and identity not in seen:
+                        skipped = entry.name.startswith(".") or (relative != () and entry.name in SUBMISSION_FOLDERS)
+                        if not skipped and identity is not None and identity not in seen:
                             seen.add(identity)
                             folders.append((*relative, entry.name))
                     elif entry.is_file():  # FIFOs, devices, sockets and broken links are not data files
@@ -130,32 +147,78 @@ def _pool(
     return files, missing
 
 
+def _declared(task: Task, language: str, split: str) -> list[tuple[DataFiles, str]]:
+    """The (layout, template) pairs that may hold a language's split, in the order the task declares them."""
+    return [
+        (layout, template)
+        for layout in task.data
+        if not layout.languages or language in layout.languages
+        for template in layout.patterns.get(split, ())
+    ]
+
+
 def _local_source(task: Task, language: str, split: str, data_dir: Path) -> DataSource:
     tried: list[str] = []
     index = file_index(Path(data_dir).resolve())
-    for layout in task.data:
-        if layout.languages and language not in layout.languages:
-            continue
+    declared = _declared(task, language, split)
+    for position, (layout, template) in enumerate(declared):
         fill = functools.partial(_fill, language=language, code=layout.language_codes.get(language, language))
-        for template in layout.patterns.get(split, ()):
-            if EVERY_LANGUAGE in template:
-                files, missing = _pool(index, template, task, layout, fill)
-                if files and missing:
-                    raise DataUnavailable(
-                        f"{task.name} pools one {fill(template)!r} per language of the task; missing below {data_dir}: "
-                        f"{', '.join(repr(pattern) for pattern in missing)}"
-                    )
-                tried.append(f"{fill(template)!r} for each of {', '.join(layout.languages or task.languages)}")
-            else:
-                pattern = fill(template)
-                matches = index.find(pattern)
-                files = _unambiguous(pattern, matches, index.root) if matches else []
-                tried.append(_describe(pattern))
-            if files:
-                params = {k: fill(v) if isinstance(v, str) else v for k, v in layout.params.items()}
-                return DataSource(layout.format, tuple(files), params=params)
+        if EVERY_LANGUAGE in template:
+            files, missing = _pool(index, template, task, layout, fill)
+            if files and missing:
+                raise DataUnavailable(
+                    f"{task.name} pools one {fill(template)!r} per language of the task; missing below {data_dir}: "
+                    f"{', '.join(repr(pattern) for pattern in missing)}"
+                )
+            tried.append(f"{fill(template)!r} for each of {', '.join(layout.languages or task.languages)}")
+        else:
+            pattern = fill(template)
+            matches = index.find(pattern)
+            files = _unambiguous(pattern, matches, index.root) if matches else []
+            tried.append(_describe(pattern))
+        if files:
+            _say_choice(index, f"{task.name}/{language} {split}", files, declared[position + 1 :], language)
+            params = {k: fill(v) if isinstance(v, str) else v for k, v in layout.params.items()}
+            return DataSource(layout.format, tuple(files), params=params)
     looked_for = " or ".join(tried) or f"no file layout declares a {split!r} split"
     raise DataUnavailable(f"no {task.name} {split} data for {language!r} below {data_dir} (looked for {looked_for})")
+
+
+def _say_choice(
+    index: FileIndex, what: str, files: list[Path], later: list[tuple[DataFiles, str]], language: str
+) -> None:
+    """One stderr line (once per data folder) when patterns declared later would also have found files: which
+    files are read and which are not. The ordinary case, one candidate, says nothing."""
+    others: list[Path] = []
+    for layout, template in later:
+        if EVERY_LANGUAGE not in template:
+            found = index.find(_fill(template, language, layout.language_codes.get(language, language)))
+            others += [path for path in found if path not in files and path not in others]
+    if not others:
+        return
+    relative = [str(path.relative_to(index.root)) for path in others[:3]]
+    passed = ", ".join(relative) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    read = ", ".join(str(path.relative_to(index.root)) for path in files[:3]) + (" ..." if len(files) > 3 else "")
+    line = f"{what}: several candidates below {index.root}; reading {read} (declared first), not {passed}"
+    if line not in index.told:
+        index.told.add(line)
+        warn(line)
+
+
+def resolve_source(
+    registry: Registry, task: Task, language: str, split: str, data_dir: Path | None, cache: Path
+) -> DataSource:
+    """Where `eval` reads a (task, language, split): `--data-dir` only, when given; without it, what `prefetch`
+    put in the cache (`cache.prefetched_data`), else what the plugins resolve without a folder (the Hub copy)."""
+    if data_dir is not None:
+        return registry.resolve_data(task, language, split, data_dir)
+    prefetched = prefetched_data(cache, task)
+    if prefetched.is_dir():
+        try:
+            return registry.resolve_data(task, language, split, prefetched)
+        except DataUnavailable:
+            pass
+    return registry.resolve_data(task, language, split, None)
 
 
 def _hub_source(task: Task, language: str, split: str) -> DataSource:
@@ -170,7 +233,7 @@ def _hub_source(task: Task, language: str, split: str) -> DataSource:
     params = {"fields": dict(hub.fields), "filters": filters, "label_values": dict(hub.label_values)}
     if hub.trust_remote_code:
         params["trust_remote_code"] = True
-    return DataSource(hub.format, hub=coordinates, params=params)
+    return DataSource(hub.format, hub=coordinates, params=params, revision=hub.revision)
 
 
 @hookimpl(trylast=True)
