@@ -74,7 +74,7 @@ def test_udpos_on_real_treebanks_rescores_identically(ckpt: Path, shared_data: P
     assert "udpos (f1): ar " in result.stdout and "skipped udpos/af:" in result.stdout
     # the samples log: each sentence with its chunk counts, which sum to the logged F1
     lines = [json.loads(line) for line in (run / "samples" / "udpos" / "test-de.jsonl").read_text().splitlines()]
-    assert len(lines) == 200 and all({"id", "tokens", "gold", "prediction", "unit", "stats"} <= set(x) for x in lines)
+    assert len(lines) == 200 and all({"id", "input", "gold", "prediction", "unit", "stats"} <= set(x) for x in lines)
     correct, predicted, gold = (sum(x["stats"][name] for x in lines) for name in CHUNK_STATISTICS.names)
     assert 200 * correct / (predicted + gold) == pytest.approx(udpos["languages"]["de"]["f1"])
     assert results(run)["schema"] == 2 and results(run)["aggregates"] == {}  # no aggregate of an incomplete suite
