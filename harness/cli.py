@@ -21,7 +21,7 @@ from pathlib import Path
 from xlt_bench import __version__
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.model_adapters import ROLES
-from xlt_bench.tables import fmt, render_table
+from xlt_bench.text_tables import fmt, render_table
 
 DEMO_MARKER = ".xlt-bench-demo"
 EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_BROKEN_PIPE = 2, 130, 143, 141

@@ -2,7 +2,7 @@
 
 An invocation has two phases, so that a mistake is refused before anything is written:
 
-1. **Plan**, holding the run folder's lock: per task, choose the checkpoint (`models.choose_checkpoints`) and check it
+1. **Plan**, holding the run folder's lock: per task, choose the checkpoint (`task_checkpoints.choose_checkpoints`) and check it
    fits (head, labels by name, consent for code it would run); per language, resolve its data (plugins'
    `xlt_resolve_data`) and hash the content of every file it will read. Each (task, language) gets the signature of
    its result, and the whole plan is reconciled with the folder (`run_folder.RunStore.reconcile`): a conflicting
@@ -37,7 +37,13 @@ from xlt_bench.files import ContentHashes, utf8_path
 from xlt_bench.hub_access import HubAccess
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.metrics import metric_params
-from xlt_bench.models import (
+from xlt_bench.registry import Registry
+from xlt_bench.run_folder import PlannedUnit, RunStore, environment_versions, now
+from xlt_bench.run_results import Fragment, Lineage, RunResults, TaskResult
+from xlt_bench.runners import Job, predict_and_score
+from xlt_bench.samples import sample_lines
+from xlt_bench.scoring import SuiteScore, TaskScore
+from xlt_bench.task_checkpoints import (
     CheckpointChoice,
     ModelPlan,
     choose_checkpoints,
@@ -45,12 +51,6 @@ from xlt_bench.models import (
     load_model,
     pick_device,
 )
-from xlt_bench.registry import Registry
-from xlt_bench.run_folder import PlannedUnit, RunStore, environment_versions, now
-from xlt_bench.run_results import Fragment, Lineage, RunResults, TaskResult
-from xlt_bench.runners import Job, predict_and_score
-from xlt_bench.samples import sample_lines
-from xlt_bench.scoring import SuiteScore, TaskScore
 from xlt_bench.tasks import Task
 
 

@@ -20,9 +20,9 @@ from typing import Any, NoReturn
 
 from xlt_bench.data.formats import DataUnavailable
 from xlt_bench.data.loading import drop_skipped
-from xlt_bench.models import CheckpointChoice, inspect_checkpoint, load_model
 from xlt_bench.registry import Registry, load_registry, unknown_name
 from xlt_bench.runners import Job, predict_and_score
+from xlt_bench.task_checkpoints import CheckpointChoice, inspect_checkpoint, load_model
 from xlt_bench.tasks import Task
 
 HEADS = {

@@ -20,8 +20,8 @@ from helpers import run_main
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch, output_labels
 from xlt_bench.model_adapters import LoadedModel, ModelAdapter
-from xlt_bench.models import CheckpointChoice, ModelPlan, choose_checkpoints, inspect_checkpoint, load_model
 from xlt_bench.registry import load_registry
+from xlt_bench.task_checkpoints import CheckpointChoice, ModelPlan, choose_checkpoints, inspect_checkpoint, load_model
 from xlt_bench.testing import run_task, tiny_checkpoint, tiny_tokenizer
 
 pytestmark = pytest.mark.slow
@@ -45,7 +45,7 @@ class CustomForSequenceClassification(XLMRobertaForSequenceClassification):
 """
 WITH_PERMISSION = """
 import sys
-from xlt_bench.models import CheckpointChoice, inspect_checkpoint, load_model
+from xlt_bench.task_checkpoints import CheckpointChoice, inspect_checkpoint, load_model
 from xlt_bench.registry import load_registry
 
 registry = load_registry()

@@ -287,11 +287,11 @@ def test_limit_and_bad_data_keep_finished_results(ckpt: Path, tmp_path: Path):
 def test_long_sentences_are_split_into_segments_not_truncated(ckpt: Path):
     import datasets
 
-    from xlt_bench.models import CheckpointChoice, inspect_checkpoint, load_model
     from xlt_bench.plugins.xtreme import TASKS
     from xlt_bench.registry import load_registry
     from xlt_bench.runners import Job
     from xlt_bench.runners.tagging import TaggingRunner
+    from xlt_bench.task_checkpoints import CheckpointChoice, inspect_checkpoint, load_model
 
     panx = next(task for task in TASKS if task.name == "panx")
 

@@ -358,8 +358,8 @@ def test_only_the_top_20_candidates_are_returned():
 def test_ranking_end_to_end_with_a_tiny_encoder(
     task: Task, language: str, data: str, queries: int, shared_data: Path, sentences: list[str], tmp_path: Path
 ):
-    from xlt_bench.models import CheckpointChoice, inspect_checkpoint, load_model
     from xlt_bench.registry import load_registry
+    from xlt_bench.task_checkpoints import CheckpointChoice, inspect_checkpoint, load_model
 
     folder = shared_data / "lareqa" if data == "lareqa" else MEWSLIX_DATA.parent
     source = xlt_resolve_data(task, language, "test", folder)

@@ -15,8 +15,8 @@ from xlt_bench.data.resolve import xlt_resolve_data
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.model_adapters import LoadedModel, ModelAdapter, load_transformers
-from xlt_bench.models import CheckpointChoice, ModelPlan, choose_checkpoints, inspect_checkpoint, load_model
 from xlt_bench.registry import load_registry
+from xlt_bench.task_checkpoints import CheckpointChoice, ModelPlan, choose_checkpoints, inspect_checkpoint, load_model
 from xlt_bench.tasks import HubSource, Task
 
 HUB_ID = "someone/xnli-model"

@@ -15,10 +15,10 @@ from xglue_fixtures import write_xglue_fixtures
 from xlt_bench.data.formats import DataUnavailable
 from xlt_bench.data.hub import check_remote_code, read_hub
 from xlt_bench.labels import CheckpointMismatch
-from xlt_bench.models import CheckpointChoice, inspect_checkpoint
 from xlt_bench.plugins.xglue import NC_CATEGORIES, NER_TAGS, UNDERSTANDING
 from xlt_bench.plugins.xtreme import UPOS_TAGS
 from xlt_bench.registry import load_registry
+from xlt_bench.task_checkpoints import CheckpointChoice, inspect_checkpoint
 from xlt_bench.testing import check_task, tiny_checkpoint
 
 TASK_LANGUAGES = {

@@ -42,7 +42,7 @@ class Job:
     language: str
     examples: Any  # datasets.Dataset in the shape the task's data format yields
     loaded: Any  # xlt_bench.model_adapters.LoadedModel: model, tokenizer, device, dtype
-    plan: Any  # xlt_bench.models.ModelPlan: checkpoint path and hash, output id -> task label
+    plan: Any  # xlt_bench.task_checkpoints.ModelPlan: checkpoint path and hash, output id -> task label
     inference: Mapping[str, Any]  # the task's inference parameters with the command-line overrides applied
     load_split: Callable[[str], Any] | None = None  # the examples of another split of the same task and language
     batch_size: int = 32
