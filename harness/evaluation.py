@@ -2,11 +2,11 @@
 
 An invocation has two phases, so that a mistake is refused before anything is written:
 
-1. **Plan**, holding the run folder's lock: per task, choose the checkpoint (`task_checkpoints.choose_checkpoints`) and check it
-   fits (head, labels by name, consent for code it would run); per language, resolve its data (plugins'
-   `xlt_resolve_data`) and hash the content of every file it will read. Each (task, language) gets the signature of
-   its result, and the whole plan is reconciled with the folder (`run_folder.RunStore.reconcile`): a conflicting
-   configuration is refused here, finished and intact units are kept.
+1. **Plan**, holding the run folder's lock: per task, choose the checkpoint (`task_checkpoints.choose_checkpoints`)
+   and check it fits (head, labels by name, consent for code it would run); per language, resolve its data
+   (plugins' `xlt_resolve_data`) and hash the content of every file it will read. Each (task, language) gets the
+   signature of its result, and the whole plan is reconciled with the folder (`run_folder.RunStore.reconcile`): a
+   conflicting configuration is refused here, finished and intact units are kept.
 2. **Run** what is left, unit by unit: load the data through `datasets`, predict with the task type's runner, score
    with the task's metric, and save the unit at once, so an interruption loses nothing finished.
 

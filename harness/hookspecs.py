@@ -94,8 +94,8 @@ def xlt_register_metrics(register: Callable[[Metric], None]) -> None:
 def xlt_register_formats(register: Callable[[DataFormat], None]) -> None:
     """Register on-disk (or Hub) data formats that task data sources refer to by name.
 
-    Call `register(DataFormat(name, read, version))`. `read(source, language, split, **params)` yields one dict
-    per example in the shape the task type's runner expects (classification: `text`, `text_pair`, `label`;
+    Call `register(DataFormat(name=..., read=..., version=...))`. `read(source, language, split, **params)` yields
+    one dict per example in the shape the task type's runner expects (classification: `text`, `text_pair`, `label`;
     tagging: `tokens`, `tags`), plus an `id` where the data has one. Raise `XltBenchError` naming the file and line
     for malformed input. Bump `version` when parsing changes: it is part of the data cache key. A reader that also
     opens files beside a source's files declares them with `companions` so that they count as the data too.

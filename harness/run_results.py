@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import reading
+from xlt_bench.files import read_json
 
 SCHEMA_VERSION = 2
 
@@ -30,12 +30,7 @@ SCHEMA_VERSION = 2
 
 def read_json_object(path: Path) -> dict[str, Any]:
     """A JSON file holding an object; a missing, unreadable or invalid file is one line naming it."""
-    with reading(path):
-        text = Path(path).read_text(encoding="utf-8")
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise XltBenchError(f"{path}:{error.lineno}: invalid JSON ({error.msg})") from None
+    document = read_json(path)
     if not isinstance(document, dict):
         raise XltBenchError(f"{path}: expected a JSON object")
     return document

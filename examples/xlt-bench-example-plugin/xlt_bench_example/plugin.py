@@ -145,8 +145,8 @@ def read_sts_tsv(source: DataSource, language: str, split: str, **_: object) -> 
 @hookimpl
 def xlt_register_formats(register: Callable[[DataFormat], None]) -> None:
     # The version is part of the data cache key: bump it whenever the reader's output could change.
-    register(DataFormat(FORMAT, read_sentiment_tsv, version=1, description="text<TAB>label with a header line"))
-    register(DataFormat(STS_FORMAT, read_sts_tsv, version=1, description="text<TAB>text_pair<TAB>score, a header"))
+    register(DataFormat(name=FORMAT, read=read_sentiment_tsv, version=1, description="text<TAB>label, a header line"))
+    register(DataFormat(name=STS_FORMAT, read=read_sts_tsv, version=1, description="text<TAB>text_pair<TAB>score"))
 
 
 @hookimpl
