@@ -324,6 +324,22 @@ def cmd_prefetch(registry, args) -> int:
 # -- eval --------------------------------------------------------------------------------------------------------
 
 
+def _print_skips(run) -> None:
+    """What eval left out: whole tasks, languages (the first five per task) and unusable records."""
+    for task, reason in run.skipped.items():
+        print(f"skipped {task}: {reason}")
+    for task, reasons in run.skipped_languages.items():
+        shown = list(reasons.items())[:5]
+        for language, reason in shown:
+            print(f"skipped {task}/{language}: {reason}")
+        if len(reasons) > len(shown):
+            print(f"skipped {task}: {len(reasons) - len(shown)} more languages (reasons in results.json)")
+    for task, per_language in run.skipped_examples.items():
+        for language, reasons in per_language.items():
+            listed = ", ".join(f"{reason}: {count}" for reason, count in reasons.items())
+            print(f"{task}/{language}: records left out of scoring ({listed})")
+
+
 def cmd_eval(registry, args) -> int:
     from xlt_bench.evaluation import EvalConfig, run_eval
     from xlt_bench.labels import parse_label_maps
@@ -359,18 +375,7 @@ def cmd_eval(registry, args) -> int:
     )
     run = run_eval(registry, config, progress=not args.quiet)
     print_suite_score(run.suite_score)
-    for task, reason in run.skipped.items():
-        print(f"skipped {task}: {reason}")
-    for task, reasons in run.skipped_languages.items():
-        shown = list(reasons.items())[:5]
-        for language, reason in shown:
-            print(f"skipped {task}/{language}: {reason}")
-        if len(reasons) > len(shown):
-            print(f"skipped {task}: {len(reasons) - len(shown)} more languages (reasons in results.json)")
-    for task, per_language in run.skipped_examples.items():
-        for language, reasons in per_language.items():
-            listed = ", ".join(f"{reason}: {count}" for reason, count in reasons.items())
-            print(f"{task}/{language}: records left out of scoring ({listed})")
+    _print_skips(run)
     if config.limit is not None:
         print(f"note: --limit {config.limit} is a smoke run; its numbers are not comparable to full results")
     print(f"results: {run.results_path}")

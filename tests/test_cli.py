@@ -9,9 +9,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from helpers import run_cli
+
+from xlt_bench.cli import _print_skips
 
 
 def test_list_tasks_json_describes_the_nine_xtreme_tasks():
@@ -129,3 +132,19 @@ def test_list_tasks_shows_the_registered_metric_and_the_main_metric():
     header, _, *rows = result.stdout.splitlines()
     assert header.split()[:7] == ["task", "suite", "type", "langs", "metric", "main", "metric"]
     assert next(row for row in rows if row.startswith("udpos ")).split()[4:6] == ["seqeval", "f1"]
+
+
+def test_eval_prints_skipped_tasks_the_first_five_languages_and_left_out_records(capsys):
+    languages = {language: f"no {language} data" for language in ["af", "ar", "bg", "de", "el", "es", "et"]}
+    run = SimpleNamespace(
+        skipped={"panx": "no token classification head"},
+        skipped_languages={"udpos": languages},
+        skipped_examples={"afriqa": {"yor": {"no context": 1, "empty answer": 2}}},
+    )
+    _print_skips(run)
+    assert capsys.readouterr().out.splitlines() == [
+        "skipped panx: no token classification head",
+        *(f"skipped udpos/{language}: no {language} data" for language in ["af", "ar", "bg", "de", "el"]),
+        "skipped udpos: 2 more languages (reasons in results.json)",
+        "afriqa/yor: records left out of scoring (no context: 1, empty answer: 2)",
+    ]
