@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from xlt_bench import __version__
 from xlt_bench.errors import XltBenchError, warn
@@ -111,6 +112,32 @@ def _csv(value: str | None, option: str) -> list[str] | None:
     return items
 
 
+# -- flags several commands share -------------------------------------------------------------------------------
+
+
+def _shared_flag(*names: str, **declaration: Any) -> Parser:
+    """A parent parser (`parents=[...]`) declaring one flag that several commands take with the same meaning."""
+    parent = Parser(add_help=False)
+    parent.add_argument(*names, **declaration)
+    return parent
+
+
+SUITE_OF_TASKS = _shared_flag(
+    "--suite",
+    help="the suite whose tasks are meant (default: the one --tasks names, as suite/task or a task name only one "
+    "suite has; xtreme without --tasks); a task name several suites have needs it",
+)
+TASKS_OF_SUITE = _shared_flag("--tasks", help="comma-separated task names (default: all of the suite)")
+QUIET = _shared_flag("--quiet", action="store_true", help="no progress bars")
+SEQEVAL_RULES = _shared_flag(
+    "--seqeval-rules",
+    choices=["0.0.12", "1.x"],
+    help="chunking rules of seqeval-scored tasks (UD-POS, PAN-X, NER): 0.0.12 as the 2020 leaderboards (default) "
+    "or 1.x as today's evaluate.py with unpinned seqeval",
+)
+BOOTSTRAP_SEED = _shared_flag("--seed", type=SEED, default=0)
+
+
 # -- plugins / list ----------------------------------------------------------------------------------------------
 
 
@@ -156,6 +183,12 @@ def cmd_plugins(registry, args) -> int:
     ]
     print(render_table(["plugin", "version", "origin", "from", "hooks", "status"], table))
     return 0
+
+
+def _plugins_parser(commands: argparse._SubParsersAction) -> None:
+    plugins = commands.add_parser("plugins", help="installed plugins: name, version, where from, hooks")
+    plugins.add_argument("--json", action="store_true", help="print JSON")
+    plugins.set_defaults(handler=cmd_plugins)
 
 
 def _task_sources(task) -> str:
@@ -265,6 +298,16 @@ def cmd_list(registry, args) -> int:
     return 0
 
 
+def _list_parser(commands: argparse._SubParsersAction) -> None:
+    listing = commands.add_parser("list", help="list suites, tasks, task types, metrics or model adapters")
+    listing.add_argument("what", choices=["suites", "tasks", "types", "metrics", "adapters"])
+    listing.add_argument("--suite", help="only this suite's tasks")
+    listing.add_argument("--type", help="only tasks of this type (classification, tagging, ...)")
+    listing.add_argument("--language", help="only tasks with this language")
+    listing.add_argument("--json", action="store_true", help="print JSON with the full task metadata")
+    listing.set_defaults(handler=cmd_list)
+
+
 # -- score -------------------------------------------------------------------------------------------------------
 
 
@@ -305,6 +348,23 @@ def cmd_score(registry, args) -> int:
     return 0
 
 
+def _score_parser(commands: argparse._SubParsersAction) -> None:
+    score = commands.add_parser(
+        "score", help="score a predictions folder against a labels folder", parents=[SEQEVAL_RULES]
+    )
+    score.add_argument("--suite", default="xtreme", help="the suite whose task folders are scored (default xtreme)")
+    score.add_argument(
+        "--predictions", type=path_text, required=True, metavar="DIR", help="<task>/test-<lang>.<ext> predictions"
+    )
+    score.add_argument(
+        "--gold", type=path_text, required=True, metavar="DIR", help="<task>/test-<lang>.<ext> labels, same layout"
+    )
+    score.add_argument("--json", action="store_true", help="print the scores as JSON")
+    score.add_argument("--strict", action="store_true", help="a task language missing from --gold is an error")
+    score.add_argument("--split", choices=["test", "dev"], default="test", help="which split's files are scored")
+    score.set_defaults(handler=cmd_score)
+
+
 # -- prefetch ---------------------------------------------------------------------------------------------------
 
 
@@ -321,7 +381,35 @@ def cmd_prefetch(registry, args) -> int:
     return 0
 
 
+def _prefetch_parser(commands: argparse._SubParsersAction) -> None:
+    fetch = commands.add_parser(
+        "prefetch",
+        help="download a suite's official releases so eval runs offline",
+        parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, QUIET],
+    )
+    fetch.add_argument("--languages", help="comma-separated language codes (default: all)")
+    fetch.add_argument("--split", default="test", choices=["test", "dev"], help="split of Hub copies to cache")
+    fetch.add_argument("--cache-dir", type=path_text, help="default: $XLT_BENCH_CACHE or ~/.cache/xlt_bench")
+    fetch.set_defaults(handler=cmd_prefetch)
+
+
 # -- eval --------------------------------------------------------------------------------------------------------
+
+
+def _print_skips(run) -> None:
+    """What eval left out: whole tasks, languages (the first five per task) and unusable records."""
+    for task, reason in run.skipped.items():
+        print(f"skipped {task}: {reason}")
+    for task, reasons in run.skipped_languages.items():
+        shown = list(reasons.items())[:5]
+        for language, reason in shown:
+            print(f"skipped {task}/{language}: {reason}")
+        if len(reasons) > len(shown):
+            print(f"skipped {task}: {len(reasons) - len(shown)} more languages (reasons in results.json)")
+    for task, per_language in run.skipped_examples.items():
+        for language, reasons in per_language.items():
+            listed = ", ".join(f"{reason}: {count}" for reason, count in reasons.items())
+            print(f"{task}/{language}: records left out of scoring ({listed})")
 
 
 def cmd_eval(registry, args) -> int:
@@ -359,22 +447,98 @@ def cmd_eval(registry, args) -> int:
     )
     run = run_eval(registry, config, progress=not args.quiet)
     print_suite_score(run.suite_score)
-    for task, reason in run.skipped.items():
-        print(f"skipped {task}: {reason}")
-    for task, reasons in run.skipped_languages.items():
-        shown = list(reasons.items())[:5]
-        for language, reason in shown:
-            print(f"skipped {task}/{language}: {reason}")
-        if len(reasons) > len(shown):
-            print(f"skipped {task}: {len(reasons) - len(shown)} more languages (reasons in results.json)")
-    for task, per_language in run.skipped_examples.items():
-        for language, reasons in per_language.items():
-            listed = ", ".join(f"{reason}: {count}" for reason, count in reasons.items())
-            print(f"{task}/{language}: records left out of scoring ({listed})")
+    _print_skips(run)
     if config.limit is not None:
         print(f"note: --limit {config.limit} is a smoke run; its numbers are not comparable to full results")
     print(f"results: {run.results_path}")
     return 0
+
+
+def _inference_options(ev: argparse.ArgumentParser) -> None:
+    """`--inference KEY=VALUE` and its documented shorthands, which all add to the same list."""
+    ev.add_argument(
+        "--inference",
+        action="append",
+        type=inference_value,
+        metavar="KEY=VALUE",
+        help="set an inference parameter of the tasks whose runner reads it (`list types` shows which read what); "
+        "VALUE is read as JSON when it is JSON, else as text. The options below are shorthands for it",
+    )
+    for flag, kind, text in (
+        ("--layer", INTEGER, "embedding runners: hidden_states index (0 = embeddings, negative from the top)"),
+        ("--pooling", None, "embedding runners: sentence pooling, mean or cls"),
+        ("--index", None, "embedding runners: faiss index, flat (exact), ivf or hnsw"),
+        ("--query-prefix", None, "embedding runners: text put before queries and bitext sentences (e5: 'query: ')"),
+        ("--passage-prefix", None, "ranking: text put before candidates (e5: 'passage: ')"),
+        ("--num-beams", POSITIVE, "generation: beam size (1 = greedy)"),
+        ("--max-new-tokens", POSITIVE, "generation: longest output in tokens"),
+    ):
+        key = flag[2:].replace("-", "_")
+        ev.add_argument(flag, dest=key, type=kind, action=InferenceShorthand, help=f"{text} (--inference {key}=...)")
+
+
+def _eval_parser(commands: argparse._SubParsersAction) -> None:
+    ev = commands.add_parser(
+        "eval",
+        help="run checkpoints on a suite's tasks and score them",
+        parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, SEQEVAL_RULES, QUIET],
+    )
+    ev.add_argument(
+        "--model",
+        type=path_text,
+        required=True,
+        help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest",
+    )
+    ev.add_argument("--languages", help="comma-separated language codes (default: all of each task)")
+    ev.add_argument(
+        "--data-dir", type=path_text, help="folder holding the original releases (found by official file names)"
+    )
+    ev.add_argument(
+        "--output", type=path_text, required=True, help="run folder: results.json, predictions/, labels/, samples/"
+    )
+    ev.add_argument("--split", default="test", choices=["test", "dev"])
+    ev.add_argument("--batch-size", type=POSITIVE, default=32)
+    ev.add_argument(
+        "--device", type=device_spec, default="auto", help="auto (cuda when available), cpu, cuda, cuda:N, mps"
+    )
+    ev.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
+    ev.add_argument("--limit", type=POSITIVE, help="only the first N examples per language (smoke runs)")
+    ev.add_argument("--seed", type=SEED, default=1234)
+    ev.add_argument("--strict", action="store_true", help="a skipped task or language is an error")
+    ev.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="redo (task, language) pairs already in --output, and remove results of another configuration",
+    )
+    ev.add_argument("--wait", action="store_true", help="wait for another eval writing to --output instead of failing")
+    ev.add_argument(
+        "--offline", action="store_true", help="never contact the Hugging Face Hub: Hub data and models from the cache"
+    )
+    ev.add_argument(
+        "--label-map",
+        action="append",
+        metavar="SPEC",
+        help="TASK:MODEL_LABEL=TASK_LABEL,... or a YAML/JSON file {task: {model_label: task_label}}",
+    )
+    ev.add_argument(
+        "--cache-dir",
+        type=path_text,
+        help="downloads, prefetched data and cached embeddings (default ~/.cache/xlt_bench)",
+    )
+    _inference_options(ev)
+    ev.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        help="allow code from checkpoints (auto_map, pickle weights) and Hub dataset scripts to run on this machine",
+    )
+    ev.add_argument(
+        "--revision",
+        help="branch, tag or commit of the Hub checkpoint id --model names (default: its main branch); recorded",
+    )
+    ev.add_argument("--label", help="a name for this run in leaderboards")
+    ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")
+    ev.add_argument("--intermediate", help="comma-separated English intermediate tasks (empty: direct fine-tuning)")
+    ev.set_defaults(handler=cmd_eval)
 
 
 # -- leaderboard / compare --------------------------------------------------------------------------------------
@@ -418,6 +582,23 @@ def cmd_leaderboard(registry, args) -> int:
     return 0
 
 
+def _leaderboard_parser(commands: argparse._SubParsersAction) -> None:
+    board = commands.add_parser(
+        "leaderboard",
+        help="tables of runs and published baselines, deltas with intervals",
+        parents=[BOOTSTRAP_SEED],
+    )
+    board.add_argument("runs", nargs="*", metavar="RUN", help="run folders or results.json files")
+    board.add_argument("--baselines", nargs="+", metavar="NAME", help="published baselines (names or files)")
+    board.add_argument("--suite", default="xtreme", help="the suite whose tasks are tabled (default xtreme)")
+    board.add_argument("--format", default="md", choices=["md", "html", "csv", "json"])
+    board.add_argument("--output", type=path_text, help="file to write (default: standard output)")
+    board.add_argument("--task", help="the task whose per-language deltas are tabled (default: the first)")
+    board.add_argument("--resamples", type=RESAMPLES, default=1000, help="paired bootstrap resamples")
+    board.add_argument("--allow-limited", action="store_true", help="show --limit runs beside full ones, marked")
+    board.set_defaults(handler=cmd_leaderboard)
+
+
 def cmd_compare(registry, args) -> int:
     from xlt_bench.leaderboard import compare
     from xlt_bench.leaderboard.runs import check_comparable, load_run
@@ -445,6 +626,30 @@ def cmd_compare(registry, args) -> int:
     else:
         sys.stdout.write(compare.to_markdown(units, baseline, candidate, args.tolerance))
     return compare.EXIT_REGRESSION if any(unit.regression for unit in units) else compare.EXIT_OK
+
+
+def _compare_parser(commands: argparse._SubParsersAction) -> None:
+    gate = commands.add_parser(
+        "compare",
+        help="regression gate: exit 0 none, 1 regression, 2 usage/input error, 3 nothing comparable",
+        parents=[BOOTSTRAP_SEED],
+    )
+    gate.add_argument("baseline", help="run folder, results.json, or a published baseline name")
+    gate.add_argument("candidate", help="run folder or results.json")
+    gate.add_argument("--tolerance", type=NON_NEGATIVE, default=0.5, help="points a score may fall before it counts")
+    gate.add_argument("--per-language", action="store_true", help="compare every (task, language), not task scores")
+    gate.add_argument("--tasks", help="comma-separated task names (default: all shared)")
+    gate.add_argument(
+        "--rule",
+        default="both",
+        choices=["both", "either"],
+        help="with per-example predictions: a drop must be beyond tolerance AND significant (both) or either",
+    )
+    gate.add_argument("--format", default="md", choices=["md", "json"])
+    gate.add_argument("--junit", type=path_text, metavar="FILE", help="also write JUnit XML (one test case per unit)")
+    gate.add_argument("--resamples", type=RESAMPLES, default=1000)
+    gate.add_argument("--allow-limited", action="store_true", help="compare a --limit run with a full one anyway")
+    gate.set_defaults(handler=cmd_compare)
 
 
 # -- demo -------------------------------------------------------------------------------------------------------
@@ -486,27 +691,34 @@ def cmd_demo(registry, args) -> int:
     return 0
 
 
+def _demo_parser(commands: argparse._SubParsersAction) -> None:
+    demo = commands.add_parser("demo", help="offline demo: tiny direct and intermediate models, eval, leaderboard")
+    demo.add_argument("--output", type=path_text, default="runs/demo", help="where models, runs and the leaderboard go")
+    demo.add_argument("--steps", type=POSITIVE, default=500, help="masked-LM pre-training steps of the tiny base")
+    demo.add_argument("--epochs", type=POSITIVE, default=6, help="epochs of the intermediate and target fine-tuning")
+    demo.add_argument("--seed", type=SEED, default=13)
+    demo.add_argument("--overwrite", action="store_true", help="replace an --output folder an earlier demo made")
+    demo.add_argument("--open", action="store_true", help="open the HTML leaderboard in a browser")
+    demo.add_argument("--quiet", action="store_true", help="no progress output")
+    demo.set_defaults(handler=cmd_demo)
+
+
 # -- parser ------------------------------------------------------------------------------------------------------
 
-
-def _seqeval_rules_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--seqeval-rules",
-        choices=["0.0.12", "1.x"],
-        help="chunking rules of seqeval-scored tasks (UD-POS, PAN-X, NER): 0.0.12 as the 2020 leaderboards (default) "
-        "or 1.x as today's evaluate.py with unpinned seqeval",
-    )
-
-
-def _suite_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--suite",
-        help="the suite whose tasks are meant (default: the one --tasks names, as suite/task or a task name only one "
-        "suite has; xtreme without --tasks); a task name several suites have needs it",
-    )
+COMMAND_PARSERS = (
+    _plugins_parser,
+    _list_parser,
+    _score_parser,
+    _prefetch_parser,
+    _eval_parser,
+    _demo_parser,
+    _leaderboard_parser,
+    _compare_parser,
+)  # in the order `xlt-bench --help` lists them
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line; each command declares its own arguments next to its handler."""
     parser = Parser(
         prog="xlt-bench",
         description="Zero-shot cross-lingual transfer benchmarks: evaluate checkpoints, score predictions.",
@@ -521,164 +733,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="load plugin NAME (entry-point name or module) even with autoload disabled; -p no:NAME blocks it",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    plugins = commands.add_parser("plugins", help="installed plugins: name, version, where from, hooks")
-    plugins.add_argument("--json", action="store_true", help="print JSON")
-    plugins.set_defaults(handler=cmd_plugins)
-
-    listing = commands.add_parser("list", help="list suites, tasks, task types, metrics or model adapters")
-    listing.add_argument("what", choices=["suites", "tasks", "types", "metrics", "adapters"])
-    listing.add_argument("--suite", help="only this suite's tasks")
-    listing.add_argument("--type", help="only tasks of this type (classification, tagging, ...)")
-    listing.add_argument("--language", help="only tasks with this language")
-    listing.add_argument("--json", action="store_true", help="print JSON with the full task metadata")
-    listing.set_defaults(handler=cmd_list)
-
-    score = commands.add_parser("score", help="score a predictions folder against a labels folder")
-    score.add_argument("--suite", default="xtreme", help="the suite whose task folders are scored (default xtreme)")
-    score.add_argument(
-        "--predictions", type=path_text, required=True, metavar="DIR", help="<task>/test-<lang>.<ext> predictions"
-    )
-    score.add_argument(
-        "--gold", type=path_text, required=True, metavar="DIR", help="<task>/test-<lang>.<ext> labels, same layout"
-    )
-    score.add_argument("--json", action="store_true", help="print the scores as JSON")
-    score.add_argument("--strict", action="store_true", help="a task language missing from --gold is an error")
-    score.add_argument("--split", choices=["test", "dev"], default="test", help="which split's files are scored")
-    _seqeval_rules_option(score)
-    score.set_defaults(handler=cmd_score)
-
-    fetch = commands.add_parser("prefetch", help="download a suite's official releases so eval runs offline")
-    _suite_option(fetch)
-    fetch.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
-    fetch.add_argument("--languages", help="comma-separated language codes (default: all)")
-    fetch.add_argument("--split", default="test", choices=["test", "dev"], help="split of Hub copies to cache")
-    fetch.add_argument("--cache-dir", type=path_text, help="default: $XLT_BENCH_CACHE or ~/.cache/xlt_bench")
-    fetch.add_argument("--quiet", action="store_true", help="no progress bars")
-    fetch.set_defaults(handler=cmd_prefetch)
-
-    ev = commands.add_parser("eval", help="run checkpoints on a suite's tasks and score them")
-    ev.add_argument(
-        "--model",
-        type=path_text,
-        required=True,
-        help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest",
-    )
-    _suite_option(ev)
-    ev.add_argument("--tasks", help="comma-separated task names (default: all of the suite)")
-    ev.add_argument("--languages", help="comma-separated language codes (default: all of each task)")
-    ev.add_argument(
-        "--data-dir", type=path_text, help="folder holding the original releases (found by official file names)"
-    )
-    ev.add_argument(
-        "--output", type=path_text, required=True, help="run folder: results.json, predictions/, labels/, samples/"
-    )
-    ev.add_argument("--split", default="test", choices=["test", "dev"])
-    ev.add_argument("--batch-size", type=POSITIVE, default=32)
-    ev.add_argument(
-        "--device", type=device_spec, default="auto", help="auto (cuda when available), cpu, cuda, cuda:N, mps"
-    )
-    ev.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
-    ev.add_argument("--limit", type=POSITIVE, help="only the first N examples per language (smoke runs)")
-    ev.add_argument("--seed", type=SEED, default=1234)
-    ev.add_argument("--strict", action="store_true", help="a skipped task or language is an error")
-    ev.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="redo (task, language) pairs already in --output, and remove results of another configuration",
-    )
-    ev.add_argument("--wait", action="store_true", help="wait for another eval writing to --output instead of failing")
-    ev.add_argument(
-        "--offline", action="store_true", help="never contact the Hugging Face Hub: Hub data and models from the cache"
-    )
-    ev.add_argument(
-        "--label-map",
-        action="append",
-        metavar="SPEC",
-        help="TASK:MODEL_LABEL=TASK_LABEL,... or a YAML/JSON file {task: {model_label: task_label}}",
-    )
-    ev.add_argument(
-        "--cache-dir",
-        type=path_text,
-        help="downloads, prefetched data and cached embeddings (default ~/.cache/xlt_bench)",
-    )
-    ev.add_argument(
-        "--inference",
-        action="append",
-        type=inference_value,
-        metavar="KEY=VALUE",
-        help="set an inference parameter of the tasks whose runner reads it (`list types` shows which read what); "
-        "VALUE is read as JSON when it is JSON, else as text. The options below are shorthands for it",
-    )
-    for flag, kind, text in (
-        ("--layer", INTEGER, "embedding runners: hidden_states index (0 = embeddings, negative from the top)"),
-        ("--pooling", None, "embedding runners: sentence pooling, mean or cls"),
-        ("--index", None, "embedding runners: faiss index, flat (exact), ivf or hnsw"),
-        ("--query-prefix", None, "embedding runners: text put before queries and bitext sentences (e5: 'query: ')"),
-        ("--passage-prefix", None, "ranking: text put before candidates (e5: 'passage: ')"),
-        ("--num-beams", POSITIVE, "generation: beam size (1 = greedy)"),
-        ("--max-new-tokens", POSITIVE, "generation: longest output in tokens"),
-    ):
-        key = flag[2:].replace("-", "_")
-        ev.add_argument(flag, dest=key, type=kind, action=InferenceShorthand, help=f"{text} (--inference {key}=...)")
-    _seqeval_rules_option(ev)
-    ev.add_argument(
-        "--trust-remote-code",
-        action="store_true",
-        help="allow code from checkpoints (auto_map, pickle weights) and Hub dataset scripts to run on this machine",
-    )
-    ev.add_argument(
-        "--revision",
-        help="branch, tag or commit of the Hub checkpoint id --model names (default: its main branch); recorded",
-    )
-    ev.add_argument("--label", help="a name for this run in leaderboards")
-    ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")
-    ev.add_argument("--intermediate", help="comma-separated English intermediate tasks (empty: direct fine-tuning)")
-    ev.add_argument("--quiet", action="store_true", help="no progress bars")
-    ev.set_defaults(handler=cmd_eval)
-    demo = commands.add_parser("demo", help="offline demo: tiny direct and intermediate models, eval, leaderboard")
-    demo.add_argument("--output", type=path_text, default="runs/demo", help="where models, runs and the leaderboard go")
-    demo.add_argument("--steps", type=POSITIVE, default=500, help="masked-LM pre-training steps of the tiny base")
-    demo.add_argument("--epochs", type=POSITIVE, default=6, help="epochs of the intermediate and target fine-tuning")
-    demo.add_argument("--seed", type=SEED, default=13)
-    demo.add_argument("--overwrite", action="store_true", help="replace an --output folder an earlier demo made")
-    demo.add_argument("--open", action="store_true", help="open the HTML leaderboard in a browser")
-    demo.add_argument("--quiet", action="store_true", help="no progress output")
-    demo.set_defaults(handler=cmd_demo)
-
-    board = commands.add_parser("leaderboard", help="tables of runs and published baselines, deltas with intervals")
-    board.add_argument("runs", nargs="*", metavar="RUN", help="run folders or results.json files")
-    board.add_argument("--baselines", nargs="+", metavar="NAME", help="published baselines (names or files)")
-    board.add_argument("--suite", default="xtreme", help="the suite whose tasks are tabled (default xtreme)")
-    board.add_argument("--format", default="md", choices=["md", "html", "csv", "json"])
-    board.add_argument("--output", type=path_text, help="file to write (default: standard output)")
-    board.add_argument("--task", help="the task whose per-language deltas are tabled (default: the first)")
-    board.add_argument("--resamples", type=RESAMPLES, default=1000, help="paired bootstrap resamples")
-    board.add_argument("--seed", type=SEED, default=0)
-    board.add_argument("--allow-limited", action="store_true", help="show --limit runs beside full ones, marked")
-    board.set_defaults(handler=cmd_leaderboard)
-
-    gate = commands.add_parser(
-        "compare",
-        help="regression gate: exit 0 none, 1 regression, 2 usage/input error, 3 nothing comparable",
-    )
-    gate.add_argument("baseline", help="run folder, results.json, or a published baseline name")
-    gate.add_argument("candidate", help="run folder or results.json")
-    gate.add_argument("--tolerance", type=NON_NEGATIVE, default=0.5, help="points a score may fall before it counts")
-    gate.add_argument("--per-language", action="store_true", help="compare every (task, language), not task scores")
-    gate.add_argument("--tasks", help="comma-separated task names (default: all shared)")
-    gate.add_argument(
-        "--rule",
-        default="both",
-        choices=["both", "either"],
-        help="with per-example predictions: a drop must be beyond tolerance AND significant (both) or either",
-    )
-    gate.add_argument("--format", default="md", choices=["md", "json"])
-    gate.add_argument("--junit", type=path_text, metavar="FILE", help="also write JUnit XML (one test case per unit)")
-    gate.add_argument("--resamples", type=RESAMPLES, default=1000)
-    gate.add_argument("--seed", type=SEED, default=0)
-    gate.add_argument("--allow-limited", action="store_true", help="compare a --limit run with a full one anyway")
-    gate.set_defaults(handler=cmd_compare)
+    for add_command in COMMAND_PARSERS:
+        add_command(commands)
     return parser
 
 

@@ -9,9 +9,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from helpers import run_cli
+from helpers import run_cli, run_main
+
+from xlt_bench.cli import _print_skips
 
 
 def test_list_tasks_json_describes_the_nine_xtreme_tasks():
@@ -129,3 +132,46 @@ def test_list_tasks_shows_the_registered_metric_and_the_main_metric():
     header, _, *rows = result.stdout.splitlines()
     assert header.split()[:7] == ["task", "suite", "type", "langs", "metric", "main", "metric"]
     assert next(row for row in rows if row.startswith("udpos ")).split()[4:6] == ["seqeval", "f1"]
+
+
+COMMANDS = ["plugins", "list", "score", "prefetch", "eval", "demo", "leaderboard", "compare"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_prints_its_help(command: str):
+    result = run_main(command, "--help")
+    assert result.returncode == 0 and result.stdout.startswith(f"usage: xlt-bench {command} ")
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["score", "--seqeval-rules", "2.0"], "--seqeval-rules: invalid choice: '2.0'"),
+        (["prefetch", "--tasks"], "--tasks: expected one argument"),
+        (["eval", "--model", "m", "--output", "o", "--quiet=yes"], "--quiet: ignored explicit argument 'yes'"),
+        (["leaderboard", "--seed", "-1"], "--seed: expected an integer from 0 to 2**32 - 1, got '-1'"),
+        (["compare", "a", "b", "--seed", "x"], "--seed: expected an integer from 0 to 2**32 - 1, got 'x'"),
+    ],
+)
+def test_a_flag_commands_share_errs_in_one_line_of_the_command(args: list[str], expected: str):
+    """Shared flags are argparse parents; their mistakes must still be one line that points at the command's help."""
+    result = run_main(*args)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"xlt-bench: error: {expected}")
+    assert result.stderr.endswith(f" (see 'xlt-bench {args[0]} --help')\n")
+
+
+def test_eval_prints_skipped_tasks_the_first_five_languages_and_left_out_records(capsys):
+    languages = {language: f"no {language} data" for language in ["af", "ar", "bg", "de", "el", "es", "et"]}
+    run = SimpleNamespace(
+        skipped={"panx": "no token classification head"},
+        skipped_languages={"udpos": languages},
+        skipped_examples={"afriqa": {"yor": {"no context": 1, "empty answer": 2}}},
+    )
+    _print_skips(run)
+    assert capsys.readouterr().out.splitlines() == [
+        "skipped panx: no token classification head",
+        *(f"skipped udpos/{language}: no {language} data" for language in ["af", "ar", "bg", "de", "el"]),
+        "skipped udpos: 2 more languages (reasons in results.json)",
+        "afriqa/yor: records left out of scoring (no context: 1, empty answer: 2)",
+    ]
