@@ -135,7 +135,17 @@ SEQEVAL_RULES = _shared_flag(
     help="chunking rules of seqeval-scored tasks (UD-POS, PAN-X, NER): 0.0.12 as the 2020 leaderboards (default) "
     "or 1.x as today's evaluate.py with unpinned seqeval",
 )
-BOOTSTRAP_SEED = _shared_flag("--seed", type=SEED, default=0)
+LANGUAGES = _shared_flag("--languages", help="comma-separated language codes (default: all of each task)")
+CACHE_DIR = _shared_flag(
+    "--cache-dir",
+    type=path_text,
+    help="downloads, prefetched data and cached embeddings (default: $XLT_BENCH_CACHE or ~/.cache/xlt_bench)",
+)
+BOOTSTRAP = _shared_flag("--seed", type=SEED, default=0, help="seed of the paired bootstrap's draws")
+BOOTSTRAP.add_argument("--resamples", type=RESAMPLES, default=1000, help="paired bootstrap resamples")
+BOOTSTRAP.add_argument(
+    "--allow-limited", action="store_true", help="set --limit runs beside full ones anyway, marked as such"
+)
 
 
 # -- plugins / list ----------------------------------------------------------------------------------------------
@@ -385,11 +395,9 @@ def _prefetch_parser(commands: argparse._SubParsersAction) -> None:
     fetch = commands.add_parser(
         "prefetch",
         help="download a suite's official releases so eval runs offline",
-        parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, QUIET],
+        parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, LANGUAGES, CACHE_DIR, QUIET],
     )
-    fetch.add_argument("--languages", help="comma-separated language codes (default: all)")
     fetch.add_argument("--split", default="test", choices=["test", "dev"], help="split of Hub copies to cache")
-    fetch.add_argument("--cache-dir", type=path_text, help="default: $XLT_BENCH_CACHE or ~/.cache/xlt_bench")
     fetch.set_defaults(handler=cmd_prefetch)
 
 
@@ -481,7 +489,7 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
     ev = commands.add_parser(
         "eval",
         help="run checkpoints on a suite's tasks and score them",
-        parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, SEQEVAL_RULES, QUIET],
+        parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, LANGUAGES, CACHE_DIR, SEQEVAL_RULES, QUIET],
     )
     ev.add_argument(
         "--model",
@@ -489,7 +497,6 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
         required=True,
         help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest",
     )
-    ev.add_argument("--languages", help="comma-separated language codes (default: all of each task)")
     ev.add_argument(
         "--data-dir", type=path_text, help="folder holding the original releases (found by official file names)"
     )
@@ -519,11 +526,6 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
         action="append",
         metavar="SPEC",
         help="TASK:MODEL_LABEL=TASK_LABEL,... or a YAML/JSON file {task: {model_label: task_label}}",
-    )
-    ev.add_argument(
-        "--cache-dir",
-        type=path_text,
-        help="downloads, prefetched data and cached embeddings (default ~/.cache/xlt_bench)",
     )
     _inference_options(ev)
     ev.add_argument(
@@ -586,7 +588,7 @@ def _leaderboard_parser(commands: argparse._SubParsersAction) -> None:
     board = commands.add_parser(
         "leaderboard",
         help="tables of runs and published baselines, deltas with intervals",
-        parents=[BOOTSTRAP_SEED],
+        parents=[BOOTSTRAP],
     )
     board.add_argument("runs", nargs="*", metavar="RUN", help="run folders or results.json files")
     board.add_argument("--baselines", nargs="+", metavar="NAME", help="published baselines (names or files)")
@@ -594,8 +596,6 @@ def _leaderboard_parser(commands: argparse._SubParsersAction) -> None:
     board.add_argument("--format", default="md", choices=["md", "html", "csv", "json"])
     board.add_argument("--output", type=path_text, help="file to write (default: standard output)")
     board.add_argument("--task", help="the task whose per-language deltas are tabled (default: the first)")
-    board.add_argument("--resamples", type=RESAMPLES, default=1000, help="paired bootstrap resamples")
-    board.add_argument("--allow-limited", action="store_true", help="show --limit runs beside full ones, marked")
     board.set_defaults(handler=cmd_leaderboard)
 
 
@@ -632,7 +632,7 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     gate = commands.add_parser(
         "compare",
         help="regression gate: exit 0 none, 1 regression, 2 usage/input error, 3 nothing comparable",
-        parents=[BOOTSTRAP_SEED],
+        parents=[BOOTSTRAP],
     )
     gate.add_argument("baseline", help="run folder, results.json, or a published baseline name")
     gate.add_argument("candidate", help="run folder or results.json")
@@ -647,8 +647,6 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     )
     gate.add_argument("--format", default="md", choices=["md", "json"])
     gate.add_argument("--junit", type=path_text, metavar="FILE", help="also write JUnit XML (one test case per unit)")
-    gate.add_argument("--resamples", type=RESAMPLES, default=1000)
-    gate.add_argument("--allow-limited", action="store_true", help="compare a --limit run with a full one anyway")
     gate.set_defaults(handler=cmd_compare)
 
 
