@@ -37,3 +37,12 @@ def run_main(*args: str) -> Result:
         except SystemExit as exit_:
             code = int(exit_.code or 0)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
+
+
+def xnli_eval(model: Path, output: Path, *extra: str, data: Path = FIXTURE_DATA) -> list[str]:
+    """The arguments of `eval --tasks xtreme/xnli` on the handmade fixtures (or `data`), `extra` appended."""
+    task = ["--tasks", "xtreme/xnli", "--data-dir", str(data)]
+    return ["eval", "--model", str(model), *task, "--output", str(output), *extra]

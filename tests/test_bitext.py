@@ -86,13 +86,13 @@ def test_bucc_threshold_is_tuned_on_dev_and_applied_to_test(tmp_path: Path):
     dev, dev_vectors = corpus("dev", 20, 30)
     test, test_vectors = corpus("test", 30, 40)
     runner = BitextMiningRunner(BUCC)
-    settings = {**BUCC.inference, "index": "flat"}
+    inference = {**BUCC.inference, "index": "flat"}
     job = Job(
-        task=BUCC, language="de", examples=test, loaded=None, plan=None, inference=settings, load_split=lambda _: dev
+        task=BUCC, language="de", examples=test, loaded=None, plan=None, inference=inference, load_split=lambda _: dev
     )
     predictions = runner.mine(job, planted({**dev_vectors, **test_vectors}))
 
-    dev_job = Job(task=BUCC, language="de", examples=dev, loaded=None, plan=None, inference=settings, split="dev")
+    dev_job = Job(task=BUCC, language="de", examples=dev, loaded=None, plan=None, inference=inference, split="dev")
     from xlt_bench.retrieval import best_threshold, extract
 
     dev_candidates, dev_gold = runner.candidates(dev_job, dev, "dev", planted(dev_vectors))

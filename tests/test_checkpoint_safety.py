@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import run_main
+from helpers import FIXTURE_DATA, run_main, xnli_eval
 
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch, output_labels
@@ -25,7 +25,7 @@ from xlt_bench.task_checkpoints import CheckpointChoice, ModelPlan, choose_check
 from xlt_bench.testing import run_task, tiny_checkpoint, tiny_tokenizer
 
 pytestmark = pytest.mark.slow
-DATA = Path(__file__).parent / "fixtures" / "data"
+DATA = FIXTURE_DATA
 XNLI_LABELS = ("entailment", "neutral", "contradiction")
 SENTENCES = ["The cat sat on the mat.", "Le chat est sur le tapis.", "Die Katze sitzt auf der Matte."]
 OWN_CODE = """
@@ -81,19 +81,7 @@ def inspect(registry, path: Path, trust_remote_code: bool = False) -> ModelPlan:
 
 def eval_xnli(path: Path, run: Path, *extra: str) -> list[str]:
     """`eval --tasks xnli` on `path` (with `extra` options): its exit status must be 2; the error lines it printed."""
-    args = [
-        "eval",
-        "--model",
-        str(path),
-        "--tasks",
-        "xtreme/xnli",
-        "--data-dir",
-        str(DATA),
-        "--output",
-        str(run),
-        "--quiet",
-    ]
-    result = run_main(*args, *extra)
+    result = run_main(*xnli_eval(path, run, "--quiet", *extra))
     assert result.returncode == 2, result.stdout + result.stderr
     assert not list(run.rglob("*.json")), "nothing must be scored or saved"
     return result.stderr.splitlines()
@@ -138,17 +126,7 @@ class Touch:
 def test_checkpoint_code_never_runs_without_permission_even_when_stdin_says_yes(ckpt: Path, tmp_path: Path):
     marker = tmp_path / "code-ran"
     with_own_code(ckpt, marker)
-    args = [
-        "eval",
-        "--model",
-        str(ckpt),
-        "--tasks",
-        "xtreme/xnli",
-        "--data-dir",
-        str(DATA),
-        "--output",
-        str(tmp_path / "r"),
-    ]
+    args = xnli_eval(ckpt, tmp_path / "r")
     env = {**os.environ, "HF_MODULES_CACHE": str(tmp_path / "modules")}
     result = subprocess.run(
         [sys.executable, "-m", "xlt_bench.cli", *args], input="y\n", capture_output=True, text=True, env=env
@@ -324,19 +302,7 @@ def four_labels(ckpt: Path) -> Path:
 
 
 def eval_lines(path: Path, run: Path, *extra: str) -> tuple[int, list[str]]:
-    args = [
-        "eval",
-        "--model",
-        str(path),
-        "--tasks",
-        "xtreme/xnli",
-        "--data-dir",
-        str(DATA),
-        "--output",
-        str(run),
-        "--quiet",
-    ]
-    result = run_main(*args, *extra)
+    result = run_main(*xnli_eval(path, run, "--quiet", *extra))
     return result.returncode, result.stderr.splitlines()
 
 

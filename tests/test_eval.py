@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import run_main
+from helpers import FIXTURE_DATA, run_main, xnli_eval
 
 from xlt_bench.data.conllu import read_ud_conllu
 from xlt_bench.data.formats import DataSource
@@ -17,7 +17,7 @@ from xlt_bench.submission import read_tag_sentences
 from xlt_bench.testing import tiny_checkpoint
 
 pytestmark = pytest.mark.slow
-DATA = Path(__file__).parent / "fixtures" / "data"
+DATA = FIXTURE_DATA
 XNLI_LABELS = ("entailment", "neutral", "contradiction")
 
 
@@ -117,18 +117,7 @@ def test_classification_and_ner_fixtures_with_provenance(ckpt: Path, tmp_path: P
 
 def test_rerun_skips_finished_work_and_refuses_mixed_configurations(ckpt: Path, tmp_path: Path):
     run = tmp_path / "r3"
-    args = [
-        "eval",
-        "--model",
-        str(ckpt),
-        "--tasks",
-        "xtreme/xnli",
-        "--data-dir",
-        str(DATA),
-        "--output",
-        str(run),
-        "--quiet",
-    ]
+    args = xnli_eval(ckpt, run, "--quiet")
     assert run_main(*args).returncode == 0
     fragment = run / "fragments" / "xnli" / "test-en.json"
     stamp = fragment.stat().st_mtime_ns
@@ -234,21 +223,7 @@ def test_labels_follow_names_not_positions(ckpt: Path, tmp_path: Path):
     outputs = {}
     for name, model_dir in (("original", ckpt), ("permuted", permuted.parent)):
         run = tmp_path / name
-        assert (
-            run_main(
-                "eval",
-                "--model",
-                str(model_dir),
-                "--tasks",
-                "xtreme/xnli",
-                "--data-dir",
-                str(DATA),
-                "--output",
-                str(run),
-                "--quiet",
-            ).returncode
-            == 0
-        )
+        assert run_main(*xnli_eval(model_dir, run, "--quiet")).returncode == 0
         outputs[name] = [(run / "predictions" / "xnli" / f"test-{lang}.tsv").read_text() for lang in ("de", "en", "fr")]
     assert outputs["original"] == outputs["permuted"]
 

@@ -33,8 +33,8 @@ def char_tokenizer(shared_data: Path):
 
 def test_windows_start_doc_stride_tokens_apart_and_cover_the_context(char_tokenizer):
     context = "abcdefghij " * 40
-    settings = {"max_length": 64, "doc_stride": 16, "max_query_length": 64}
-    features = qa_features(char_tokenizer, ["what?"], [context], settings)
+    inference = {"max_length": 64, "doc_stride": 16, "max_query_length": 64}
+    features = qa_features(char_tokenizer, ["what?"], [context], inference)
     starts = [f["doc_start"] for f in features]
     assert starts == list(range(0, 16 * len(starts), 16)) and len(starts) > 10
     covered = {tuple(span) for f in features for span in f["offsets"] if span is not None}
@@ -53,9 +53,9 @@ def test_planted_gold_spans_decode_to_exact_answers(shared_data: Path, char_toke
     # One token per character here, so answers and questions are far longer in tokens than with real sub-word
     # vocabularies: the length limits and windows are lifted (span decoding is under test here; windows are
     # tested below on short answers, the only kind sub-word vocabularies produce).
-    settings = {**QA_INFERENCE, "max_length": 4096, "max_answer_length": 4096, "max_query_length": 400}
+    inference = {**QA_INFERENCE, "max_length": 4096, "max_answer_length": 4096, "max_query_length": 400}
     contexts = [e["context"] for e in examples]
-    features = qa_features(char_tokenizer, [e["question"] for e in examples], contexts, settings)
+    features = qa_features(char_tokenizer, [e["question"] for e in examples], contexts, inference)
     logits = []
     for feature in features:
         answer = examples[feature["example"]]["answers"]
@@ -66,7 +66,7 @@ def test_planted_gold_spans_decode_to_exact_answers(shared_data: Path, char_toke
         if starts and ends:
             planted[starts[0], 0] = planted[ends[-1], 1] = 10.0  # a bare "▁" shares its next character's span
         logits.append(planted)
-    answers = best_answers(features, logits, contexts, settings)
+    answers = best_answers(features, logits, contexts, inference)
     predictions = {e["id"]: answer for e, answer in zip(examples, answers)}
     gold = ExtractiveQARunner(XQUAD).gold(datasets.Dataset.from_list(examples))
     assert squad_em_f1(gold, predictions) == {"exact_match": 100.0, "f1": 100.0}
@@ -80,13 +80,13 @@ def test_answers_are_found_in_whichever_window_gives_them_most_context(char_toke
     import torch
 
     context = " ".join(f"w{i:03d}" for i in range(120))
-    settings = {**QA_INFERENCE, "max_length": 64, "doc_stride": 16}
+    inference = {**QA_INFERENCE, "max_length": 64, "doc_stride": 16}
     questions, contexts, targets = [], [], []
     for i in range(0, 120, 7):
         questions.append(f"where is w{i:03d}?")
         contexts.append(context)
         targets.append((context.index(f"w{i:03d}"), context.index(f"w{i:03d}") + 4))
-    features = qa_features(char_tokenizer, questions, contexts, settings)
+    features = qa_features(char_tokenizer, questions, contexts, inference)
     assert len(features) > 3 * len(questions)
     logits = []
     for feature in features:
@@ -98,7 +98,7 @@ def test_answers_are_found_in_whichever_window_gives_them_most_context(char_toke
             if span and span[1] == last:
                 planted[p, 1] = 10.0
         logits.append(planted)
-    answers = best_answers(features, logits, contexts, settings)
+    answers = best_answers(features, logits, contexts, inference)
     assert answers == [context[first:last] for first, last in targets]
 
 

@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import run_main
+from helpers import FIXTURE_DATA, run_main, xnli_eval
 
 from xlt_bench.plugins.xtreme import UPOS_TAGS
 from xlt_bench.testing import tiny_checkpoint
 
 pytestmark = pytest.mark.slow
-DATA = Path(__file__).parent / "fixtures" / "data"
+DATA = FIXTURE_DATA
 XNLI_LABELS = ("entailment", "neutral", "contradiction")
 UD_LANGUAGES = "ar,de,en,fr,hi,ja,zh"
 
@@ -40,19 +40,7 @@ def other_ckpt(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:
 
 
 def xnli(ckpt: Path, run: Path, *extra: str, data: Path = DATA):
-    return run_main(
-        "eval",
-        "--model",
-        str(ckpt),
-        "--tasks",
-        "xtreme/xnli",
-        "--data-dir",
-        str(data),
-        "--output",
-        str(run),
-        "--quiet",
-        *extra,
-    )
+    return run_main(*xnli_eval(ckpt, run, "--quiet", *extra, data=data))
 
 
 def snapshot(run: Path) -> dict[str, bytes]:
@@ -346,17 +334,7 @@ def test_the_run_keeps_its_name_when_a_later_invocation_adds_a_task(ckpt: Path, 
 def test_a_run_folder_inside_its_checkpoint_folder_resumes(ckpt: Path, tmp_path: Path):
     model = tmp_path / "model"
     shutil.copytree(ckpt / "xnli", model)
-    args = [
-        "eval",
-        "--model",
-        str(model),
-        "--tasks",
-        "xtreme/xnli",
-        "--data-dir",
-        str(DATA),
-        "--output",
-        str(model / "eval"),
-    ]
+    args = xnli_eval(model, model / "eval")
     assert run_main(*args, "--quiet").returncode == 0
     again = run_main(*args, "--quiet")
     assert again.returncode == 0, again.stderr  # its own outputs are not part of the checkpoint
