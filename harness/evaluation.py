@@ -377,9 +377,10 @@ class _Evaluation:
         fragments = self.store.fragments()
         scores: dict[str, TaskScore] = {}
         entries: dict[str, TaskResult] = {}
+        selected = [name.rsplit("/", 1)[-1] for name in config.tasks or suite.tasks]  # `xtreme/xquad` names xquad
         for task in self.registry.suite_tasks(config.suite, optional=True):
             done = fragments.get(task.name, {})
-            if not done and task.name not in (config.tasks or suite.tasks):
+            if not done and task.name not in selected:
                 continue
             score = TaskScore(task, {lang: done[lang].metrics for lang in task.languages if lang in done})
             scores[task.name] = score
