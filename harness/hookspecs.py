@@ -83,10 +83,12 @@ def xlt_register_runners(register: Callable[[type[Runner]], None]) -> None:
 def xlt_register_metrics(register: Callable[[Metric], None]) -> None:
     """Register metrics.
 
-    Call `register(Metric(name, compute, keys, submission))`. `compute(gold, predictions, *, language,
+    Call `register(Metric(name=..., compute=..., keys=..., submission=...))`. `compute(gold, predictions, *, language,
     **metric_params)` returns `{metric name: value x 100}` for one language; `keys` lists those names;
     `submission` (a `xlt_bench.submission.SubmissionFormat`) says how gold and predictions are stored as
-    `<task>/test-<lang>.<ext>` files and which Python objects `compute` receives.
+    `<task>/test-<lang>.<ext>` files and which Python objects `compute` receives. A metric that is a sum over
+    examples also gives `per_example` and `statistics` (`xlt_bench.metrics.resampling`): the samples log then
+    carries each example's contribution and the leaderboard bootstraps intervals from it.
     """
 
 
@@ -106,8 +108,9 @@ def xlt_register_formats(register: Callable[[DataFormat], None]) -> None:
 def xlt_register_model_adapters(register: Callable[[ModelAdapter], None]) -> None:
     """Register model adapters: how checkpoints of a model family are recognised and loaded.
 
-    Call `register(ModelAdapter(name, role, fits, load, accepts))`. `role` is what a runner needs ("encoder",
-    "sequence-classification", "token-classification", "question-answering", "multiple-choice", "seq2seq");
+    Call `register(ModelAdapter(name=..., role=..., fits=..., load=..., accepts=...))`. `role` is what a runner
+    needs ("encoder", "sequence-classification", "token-classification", "question-answering", "multiple-choice",
+    "seq2seq", or a plugin runner's own role);
     `fits(config)` receives the checkpoint's `transformers` config and must be cheap (nothing loaded);
     `load(path, device, dtype)` returns a `xlt_bench.model_adapters.LoadedModel` (model, tokenizer, device,
     dtype) and is only called by `eval`, so it may import torch. For each task, the adapters of its runner's role
