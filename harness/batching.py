@@ -1,9 +1,11 @@
 """Length-sorted dynamic batches and the batched model pass (forward or generate) every runner shares.
 
 Examples are sorted by token count, longest first (an out-of-memory error shows up on the first batch, not after
-an hour), grouped into batches of `batch_size`, padded only to the longest member, and run under
-`torch.inference_mode`. Outputs come back in the original order, so the batch size never changes predictions
-beyond floating-point noise.
+an hour), grouped into batches of `batch_size` sequences or of a token budget (`xlt_bench.batch_sizing`: `--batch-size
+N|auto`, `--max-tokens`), padded only to the longest member, and run under `torch.inference_mode`. Outputs come back
+in the original order, so the batching never changes predictions beyond floating-point noise. Runners tokenize a
+whole unit before calling in: the loop only pads, copies and runs. On CUDA each batch is copied from pinned host
+memory without blocking, so the copy overlaps the work still queued on the device.
 
 A checkpoint whose absolute position embeddings are shorter than the inputs (`max_position_embeddings` smaller
 than the task's `max_length`) is refused in one line before its first batch, and an error the model's own pass
@@ -12,18 +14,27 @@ raises (an index out of range, CUDA out of memory) is one line naming the task a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from xlt_bench.batch_sizing import BatchSizing
 from xlt_bench.errors import XltBenchError, first_line
 
 
-def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length, longest batch first."""
-    if batch_size < 1:
-        raise ValueError("batch_size must be >= 1")
+def length_sorted_batches(
+    lengths: Sequence[int], batch_size: int | None, max_tokens: int | None = None
+) -> list[list[int]]:
+    """Indices grouped into batches of similar length, longest batch first: `batch_size` each, or as many as keep
+    rows x the batch's longest length within `max_tokens` (both bounds hold when both are given). Deterministic:
+    ties in length keep the original order."""
+    sizing = BatchSizing(rows=batch_size, max_tokens=max_tokens)
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    batches, start = [], 0
+    while start < len(order):
+        end = start + sizing.rows_for(lengths[order[start]])
+        batches.append(order[start:end])
+        start = end
+    return batches
 
 
 def _logits(outputs: Any, batch: dict[str, Any]) -> Any:
@@ -83,21 +94,59 @@ def _check_positions(model: Any, longest: int, description: str) -> None:
 
 def _forward_failed(error: BaseException, model: Any, length: int, size: int, description: str) -> XltBenchError:
     """An error of the model's own pass over a batch of `size` sequences of `length` tokens, in one line."""
-    import torch
-
     reason = f"{description}: {_checkpoint(model)} failed on a batch of {size} x {length} tokens: {first_line(error)}"
     usable = usable_positions(model)
     if usable is not None and length > usable[0]:
         reason += f" (it reads at most {usable[0]} tokens a sequence: {usable[1]})"
-    elif isinstance(error, torch.OutOfMemoryError):
-        reason += " (try a smaller --batch-size)"
     return XltBenchError(reason)
+
+
+def to_device(batch: dict[str, Any], device: str) -> dict[str, Any]:
+    """The batch's tensors on `device`; to CUDA from pinned host memory without blocking (the copy overlaps the
+    device's queued work; reading the outputs back synchronises)."""
+    if not str(device).startswith("cuda"):
+        return {name: tensor.to(device) for name, tensor in batch.items()}
+    return {name: tensor.pin_memory().to(device, non_blocking=True) for name, tensor in batch.items()}
+
+
+def _passes_that_fit(
+    run: Callable[..., Any],
+    loaded: Any,
+    batch: list[dict[str, Any]],
+    lengths: Sequence[int],
+    sizing: BatchSizing,
+    description: str,
+    model_options: dict[str, Any],
+) -> Iterator[tuple[slice, Any, dict[str, Any]]]:
+    """The batch (longest first) run in passes of as many rows as `sizing` allows: (its rows, outputs, tensors) for
+    each. A pass that runs out of memory is retried smaller (`BatchSizing.back_off`), from the same row."""
+    import torch
+
+    start = 0
+    while start < len(batch):
+        size = min(len(batch) - start, sizing.rows_for(lengths[start]))
+        tensors = to_device(padded(loaded.tokenizer, batch[start : start + size]), loaded.device)
+        out_of_memory = False
+        try:
+            outputs = run(**tensors, **model_options)
+        except torch.OutOfMemoryError:
+            out_of_memory = True
+        except (IndexError, RuntimeError) as error:
+            raise _forward_failed(error, loaded.model, lengths[start], size, description) from error
+        if out_of_memory:  # handled out of the except block, so that the failed pass's memory can be freed
+            del tensors
+            torch.cuda.empty_cache()
+            sizing.back_off(size, lengths[start], description)
+            continue
+        sizing.ran(size, sum(lengths[start : start + size]))
+        yield slice(start, start + size), outputs, tensors
+        start += size
 
 
 def batched_outputs(
     loaded: Any,
     features: Sequence[dict[str, Any]],
-    batch_size: int,
+    batch_size: int | BatchSizing,
     description: str,
     progress: bool,
     select: Callable[[Any, dict[str, Any]], Any] = _logits,
@@ -112,9 +161,11 @@ def batched_outputs(
     `outputs.logits`). Rows are padded to the batch's longest feature, so callers use only the first
     `len(input_ids)` positions (generated ids: padded to the batch's longest output).
 
-    Inputs longer than the model's position embeddings (`usable_positions`) are an `XltBenchError` before the
-    first batch runs; an `IndexError` or `RuntimeError` of the model's pass (`forward`) is one too, naming
-    `description`, the batch's shape and the error's first line. Errors of `select` are not caught.
+    `batch_size` is a count of sequences or a `BatchSizing` (`--batch-size auto`, `--max-tokens`), which also
+    records what ran. Inputs longer than the model's position embeddings (`usable_positions`) are an `XltBenchError`
+    before the first batch runs; an `IndexError` or `RuntimeError` of the model's pass (`forward`) is one too, naming
+    `description`, the batch's shape and the error's first line; running out of memory is halved and retried
+    (auto) or one line saying what to pass. Errors of `select` are not caught.
     """
     import torch
     from tqdm.auto import tqdm
@@ -124,19 +175,17 @@ def batched_outputs(
     lengths = [_length(f) for f in features]
     if lengths:
         _check_positions(loaded.model, max(lengths), description)
-    batches = length_sorted_batches(lengths, batch_size)
+    sizing = batch_size if isinstance(batch_size, BatchSizing) else BatchSizing(rows=batch_size)
+    batches = length_sorted_batches(lengths, sizing.rows, sizing.max_tokens)
     with torch.inference_mode(), tqdm(total=len(features), desc=description, disable=not progress, leave=False) as bar:
         for indices in batches:
-            batch = padded(loaded.tokenizer, [features[i] for i in indices])
-            batch = {name: tensor.to(loaded.device) for name, tensor in batch.items()}
-            try:
-                outputs = run(**batch, **model_options)
-            except (IndexError, RuntimeError) as error:
-                length = max(lengths[i] for i in indices)
-                raise _forward_failed(error, loaded.model, length, len(indices), description) from error
-            kept = select(outputs, batch).cpu()
-            kept = kept.float() if kept.is_floating_point() else kept
-            for row, index in enumerate(indices):
-                results[index] = kept[row]
+            batch, batch_lengths = [features[i] for i in indices], [lengths[i] for i in indices]
+            for rows, outputs, tensors in _passes_that_fit(
+                run, loaded, batch, batch_lengths, sizing, description, model_options
+            ):
+                kept = select(outputs, tensors).cpu()
+                kept = kept.float() if kept.is_floating_point() else kept
+                for row, index in enumerate(indices[rows]):
+                    results[index] = kept[row]
             bar.update(len(indices))
     return results

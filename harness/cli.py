@@ -61,6 +61,16 @@ RESAMPLES = _number(int, 1, "an integer from 1 to 100000", 100_000)  # 1e5 x exa
 NON_NEGATIVE = _number(float, 0, "a finite number >= 0")
 
 
+def batch_size_spec(text: str) -> int | str:
+    """`--batch-size`: a positive count of sequences, or "auto" (the most that fit in memory)."""
+    if text == "auto":
+        return text
+    try:
+        return int(POSITIVE(text))
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}") from None
+
+
 def path_text(text: str) -> str:
     """A path option's value; an empty one would silently mean the current folder or no folder at all."""
     if not text.strip():
@@ -433,7 +443,8 @@ def cmd_eval(registry, args) -> int:
         data_dir=Path(args.data_dir) if args.data_dir else None,
         output=Path(args.output),
         split=args.split,
-        batch_size=args.batch_size,
+        batch_size=args.batch_size if args.batch_size is not None or args.max_tokens else 32,
+        max_tokens=args.max_tokens,
         device=args.device,
         dtype=args.dtype,
         limit=args.limit,
@@ -504,11 +515,26 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
         "--output", type=path_text, required=True, help="run folder: results.json, predictions/, labels/, samples/"
     )
     ev.add_argument("--split", default="test", choices=["test", "dev"])
-    ev.add_argument("--batch-size", type=POSITIVE, default=32)
+    ev.add_argument(
+        "--batch-size",
+        type=batch_size_spec,
+        help="sequences a forward pass (default 32, or unbounded with --max-tokens); auto: the most that fit, found "
+        "by halving on out-of-memory errors (recorded)",
+    )
+    ev.add_argument(
+        "--max-tokens",
+        type=POSITIVE,
+        help="form batches by a token budget (rows x longest length <= N) instead of a fixed count (recorded)",
+    )
     ev.add_argument(
         "--device", type=device_spec, default="auto", help="auto (cuda when available), cpu, cuda, cuda:N, mps"
     )
-    ev.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
+    ev.add_argument(
+        "--dtype",
+        default="auto",
+        choices=["auto", "float32", "float16", "bfloat16"],
+        help="auto: the dtype the weights were saved in, on every device; the dtype that ran is recorded",
+    )
     ev.add_argument("--limit", type=POSITIVE, help="only the first N examples per language (smoke runs)")
     ev.add_argument("--seed", type=SEED, default=1234)
     ev.add_argument("--strict", action="store_true", help="a skipped task or language is an error")

@@ -5,8 +5,9 @@
   round(7/12 * layers), i.e. 14 of 24, 7 of 12 (XTREME's own scripts used 8 for mBERT).
 - `pooling` "mean" averages every non-padding position, special tokens included (as XTREME and jiant do);
   "cls" takes the first position. Inputs are truncated to `max_length` tokens (512 in both codebases).
-- The cache key is (checkpoint hash, layer, pooling, max length, the sentences themselves), so Tatoeba, BUCC and any
-  later retrieval task share encoder passes over identical sentences, and a re-run reads the `.npy` back.
+- The cache key is (checkpoint hash, dtype it ran in, layer, pooling, max length, the sentences themselves), so
+  Tatoeba, BUCC and any later retrieval task share encoder passes over identical sentences, a re-run reads the `.npy`
+  back, and a bfloat16 pass never stands in for a float32 one.
 - A cache file is only a shortcut: one that is unreadable (truncated, garbage, a pickled object array: never
   unpickled), not float32 or of the wrong shape (rows != sentences, width != the model's hidden size) is discarded
   with a warning and recomputed. Files are written atomically (`files.atomic_file`), so readers never see half a
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from xlt_bench.batch_sizing import BatchSizing
 from xlt_bench.batching import batched_outputs
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import atomic_file
@@ -41,8 +43,8 @@ def resolve_layer(requested: int | str, num_layers: int) -> int:
     return absolute
 
 
-def _key(checkpoint: str, layer: int, pooling: str, max_length: int, sentences: Sequence[str]) -> str:
-    digest = hashlib.sha256(json.dumps([checkpoint, layer, pooling, max_length]).encode())
+def _key(checkpoint: str, dtype: str, layer: int, pooling: str, max_length: int, sentences: Sequence[str]) -> str:
+    digest = hashlib.sha256(json.dumps([checkpoint, dtype, layer, pooling, max_length]).encode())
     for sentence in sentences:
         digest.update(sentence.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()
@@ -97,7 +99,7 @@ def encode(
     layer: int,
     pooling: str,
     max_length: int,
-    batch_size: int,
+    batch_size: int | BatchSizing,
     description: str,
     progress: bool,
     cache_dir: Path | None,
@@ -107,7 +109,7 @@ def encode(
         raise XltBenchError(f"--pooling {pooling}: expected one of {', '.join(POOLINGS)}")
     path = None
     if cache_dir is not None and checkpoint:
-        key = _key(checkpoint, layer, pooling, max_length, sentences)
+        key = _key(checkpoint, str(loaded.dtype), layer, pooling, max_length, sentences)
         path = Path(cache_dir) / "embeddings" / key[:2] / f"{key}.npy"
         cached = _cached(path, len(sentences), getattr(loaded.model.config, "hidden_size", None))
         if cached is not None:

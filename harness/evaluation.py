@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench import __version__
+from xlt_bench.batch_sizing import BatchSizing
 from xlt_bench.cache import writable_cache
 from xlt_bench.data.formats import DataSource, DataUnavailable, data_files
 from xlt_bench.data.hub import HubUnavailable
@@ -65,7 +66,8 @@ class EvalConfig:
     languages: list[str] | None = None
     data_dir: Path | None = None
     split: str = "test"
-    batch_size: int = 32
+    batch_size: int | str | None = 32  # a count, "auto" (the most that fit), or None (only `max_tokens` bounds)
+    max_tokens: int | None = None  # a token budget per batch (rows x longest length)
     device: str = "auto"
     dtype: str = "auto"
     limit: int | None = None
@@ -185,6 +187,7 @@ class _Evaluation:
         self.skipped_examples: dict[str, dict[str, dict[str, int]]] = {}
         self.device = pick_device(config.device)
         self.model: tuple[tuple[str, str, str], Any] | None = None  # the last loaded model, kept for the next task
+        self.sizing = BatchSizing.from_options(config.batch_size, config.max_tokens)  # back-offs kept for the model
         self.cache = writable_cache(config.cache_dir)
         self.hashes = ContentHashes(self.cache / "hashes")
         self.hub = HubAccess(config.offline)
@@ -272,6 +275,7 @@ class _Evaluation:
         if self.model is None or self.model[0] != key:
             self.model = None  # release the previous model before loading the next
             self.model = (key, load_model(plan, self.device, self.config.dtype))
+            self.sizing = BatchSizing.from_options(self.config.batch_size, self.config.max_tokens)
         return self.model[1]
 
     def examples(self, task: Task, source: DataSource, language: str, split: str) -> tuple[Any, dict[str, int]]:
@@ -320,6 +324,7 @@ class _Evaluation:
             self.skip_unit(unit, str(unavailable), stale)
             return
         loaded = self.load(plan)
+        sizing = self.sizing.fresh()  # as far as earlier units of this model backed off, with an empty record
         began = time.perf_counter()
         job = Job(
             task=task,
@@ -328,7 +333,7 @@ class _Evaluation:
             loaded=loaded,
             plan=plan,
             inference=unit.signature["inference"],
-            batch_size=config.batch_size,
+            batch_size=sizing,
             progress=self.progress,
             load_split=partial(self.examples_of, task, language),
             cache_dir=self.cache,
@@ -339,6 +344,8 @@ class _Evaluation:
         except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
             self.skip_unit(unit, str(unavailable), stale)
             return
+        self.sizing = sizing
+        batching = {"batching": sizing.record()} if sizing.dynamic else {}
         fragment = Fragment(
             task=task.name,
             language=language,
@@ -357,8 +364,8 @@ class _Evaluation:
             },
             device=loaded.device,
             dtype=loaded.dtype,
-            batch_size=config.batch_size,
-            details={**job.details, **({"skipped_examples": skipped} if skipped else {})},
+            batch_size=sizing.batch_size(),
+            details={**job.details, **batching, **({"skipped_examples": skipped} if skipped else {})},
             finished=now(),
             signature=unit.signature,
         )
@@ -424,6 +431,7 @@ class _Evaluation:
             lineage=Lineage(label=label, base=config.base, intermediate=tuple(config.intermediate)),
             config={
                 "batch_size": config.batch_size,
+                "max_tokens": config.max_tokens,
                 "device": self.device,
                 "dtype": config.dtype,
                 "seed": config.seed,

@@ -114,7 +114,9 @@ def _checkpoint_errors(path: str, what: str) -> Iterator[None]:
 def load_transformers(
     auto_class: str, path: str, device: str, dtype: str, *, trust_remote_code: bool = False, revision: str | None = None
 ) -> LoadedModel:
-    """Load with `transformers.<auto_class>`; on CPU, half precision (slow, partly unsupported) becomes float32.
+    """Load with `transformers.<auto_class>` in `dtype`: "auto" keeps the dtype the weights were saved in, on every
+    device (so numbers are comparable across machines), others load straight into that dtype (no float32 copy
+    first). bfloat16 and float16 also run on CPU (slowly).
 
     `trust_remote_code` is always passed explicitly: left to transformers (None), a checkpoint with its own code
     makes it ask "[y/N]" on stdin, and a yes runs that code. A tokenizer far smaller than the model's embedding
@@ -142,6 +144,7 @@ def load_transformers(
                 revision=revision,
                 output_loading_info=True,
                 ignore_mismatched_sizes=True,
+                dtype=dtype if dtype == "auto" else getattr(torch, dtype),
             )
     finally:
         transformers.utils.logging.set_verbosity(verbosity)
@@ -152,10 +155,6 @@ def load_transformers(
             f"{path}: its tokenizer has {len(tokenizer)} tokens for a model embedding {vocab_size}; its tokenizer "
             "files are missing or belong to another model"
         )
-    if dtype != "auto":
-        model = model.to(getattr(torch, dtype))
-    elif device == "cpu" and model.dtype in (torch.float16, torch.bfloat16):
-        model = model.float()
     model = model.to(device).eval()
     return LoadedModel(model, tokenizer, device, str(model.dtype).replace("torch.", ""))
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from xlt_bench.batch_sizing import BatchSizing
 from xlt_bench.tasks import Task
 
 
@@ -45,7 +46,7 @@ class Job:
     plan: Any  # xlt_bench.task_checkpoints.ModelPlan: checkpoint path and hash, output id -> task label
     inference: Mapping[str, Any]  # the task's inference parameters with the command-line overrides applied
     load_split: Callable[[str], Any] | None = None  # the examples of another split of the same task and language
-    batch_size: int = 32
+    batch_size: int | BatchSizing = 32  # sequences a pass, or how passes are sized; pass it on to batched_outputs
     progress: bool = False  # show progress bars
     cache_dir: Path | None = None  # where encoder passes may be cached (embedding runners)
     split: str = "test"
