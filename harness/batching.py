@@ -3,7 +3,8 @@
 Examples are sorted by token count, longest first (an out-of-memory error shows up on the first batch, not after
 an hour), grouped into batches of `batch_size`, padded only to the longest member, and run under
 `torch.inference_mode`. Outputs come back in the original order, so the batch size never changes predictions
-beyond floating-point noise.
+beyond floating-point noise. Under torchrun the batches (the same ones) are dealt to the processes and their outputs
+gathered back in order (`distributed`), so the number of processes changes nothing at all.
 
 A checkpoint whose absolute position embeddings are shorter than the inputs (`max_position_embeddings` smaller
 than the task's `max_length`) is refused in one line before its first batch, and an error the model's own pass
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from xlt_bench.distributed import gathered, my_batches
 from xlt_bench.errors import XltBenchError, first_line
 
 
@@ -125,8 +127,12 @@ def batched_outputs(
     if lengths:
         _check_positions(loaded.model, max(lengths), description)
     batches = length_sorted_batches(lengths, batch_size)
-    with torch.inference_mode(), tqdm(total=len(features), desc=description, disable=not progress, leave=False) as bar:
-        for indices in batches:
+    mine = my_batches(batches, lengths)  # all of them, except under torchrun (`distributed` module docstring)
+    computed: dict[int, Any] = {}
+    total = sum(len(batches[position]) for position in mine)
+    with torch.inference_mode(), tqdm(total=total, desc=description, disable=not progress, leave=False) as bar:
+        for position in mine:
+            indices = batches[position]
             batch = padded(loaded.tokenizer, [features[i] for i in indices])
             batch = {name: tensor.to(loaded.device) for name, tensor in batch.items()}
             try:
@@ -135,8 +141,9 @@ def batched_outputs(
                 length = max(lengths[i] for i in indices)
                 raise _forward_failed(error, loaded.model, length, len(indices), description) from error
             kept = select(outputs, batch).cpu()
-            kept = kept.float() if kept.is_floating_point() else kept
-            for row, index in enumerate(indices):
-                results[index] = kept[row]
+            computed[position] = kept.float() if kept.is_floating_point() else kept
             bar.update(len(indices))
+    for indices, kept in zip(batches, gathered(computed, len(batches))):
+        for row, index in enumerate(indices):
+            results[index] = kept[row]
     return results
