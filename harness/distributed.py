@@ -71,6 +71,26 @@ def _active() -> bool:
     return world_size() > 1 and dist.is_available() and dist.is_initialized()
 
 
+def _join(device: str) -> None:
+    """Initialise the default process group from the launcher's variables: NCCL for CUDA devices, else gloo."""
+    import torch
+    import torch.distributed as dist
+
+    if missing := [name for name in ("RANK", "MASTER_ADDR", "MASTER_PORT") if not os.environ.get(name)]:
+        raise XltBenchError(
+            f"WORLD_SIZE is {world_size()} but {' and '.join(missing)} unset; start data-parallel runs with torchrun "
+            "or accelerate launch"
+        )
+    backend = "nccl" if device.startswith("cuda") else "gloo"
+    if backend == "nccl":
+        torch.cuda.set_device(device)  # object collectives on NCCL go through the current device
+    timeout = timedelta(seconds=_variable(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_S))
+    try:
+        dist.init_process_group(backend, timeout=timeout)
+    except (RuntimeError, ValueError) as error:
+        raise XltBenchError(f"cannot join the other {world_size() - 1} processes: {first_line(error)}") from error
+
+
 @contextmanager
 def process_group(device: str) -> Iterator[None]:
     """Join the launcher's other processes for the block (nothing to do for one process); an `XltBenchError`
@@ -78,24 +98,10 @@ def process_group(device: str) -> Iterator[None]:
     if world_size() == 1:
         yield
         return
-    import torch
     import torch.distributed as dist
 
-    missing = [name for name in ("RANK", "MASTER_ADDR", "MASTER_PORT") if not os.environ.get(name)]
-    if missing:
-        raise XltBenchError(
-            f"WORLD_SIZE is {world_size()} but {', '.join(missing)} is not set; start data-parallel runs with "
-            "torchrun or accelerate launch"
-        )
-    backend = "nccl" if device.startswith("cuda") else "gloo"
-    if backend == "nccl":
-        torch.cuda.set_device(device)  # object collectives on NCCL go through the current device
-    timeout = timedelta(seconds=_variable(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_S))
     try:
-        try:
-            dist.init_process_group(backend, timeout=timeout)
-        except (RuntimeError, ValueError) as error:
-            raise XltBenchError(f"cannot join the other {world_size() - 1} processes: {first_line(error)}") from error
+        _join(device)
         try:
             yield
         finally:
@@ -110,8 +116,8 @@ def _collective(operation: Callable[[], T]) -> T:
         return operation()
     except RuntimeError as error:  # torch.distributed.DistBackendError and gloo's connection errors
         raise XltBenchError(
-            f"lost contact with the other ranks (one failed, or a collective waited longer than ${TIMEOUT_VARIABLE} "
-            f"seconds): {first_line(error)}"
+            f"lost contact with the other ranks: one failed (its error names it) or a collective waited longer than "
+            f"${TIMEOUT_VARIABLE} seconds ({first_line(error)[:160]})"
         ) from error
 
 
