@@ -116,7 +116,7 @@ def test_two_gloo_processes_write_the_single_process_files_byte_for_byte(setup: 
     assert double.stdout.count("results: ") == 1  # rank 0 alone prints
 
 
-PLANTED_FAILURE = '''
+PLANTED_FAILURE = """
 import os
 
 if os.environ.get("RANK") == "1":  # rank 1 feeds PAN-X token ids past the embedding table: the model raises
@@ -134,7 +134,7 @@ if os.environ.get("RANK") == "1":  # rank 1 feeds PAN-X token ids past the embed
         return batched_outputs(loaded, features, batch_size, description, *args, **kwargs)
 
     batching.batched_outputs = failing_on_panx
-'''
+"""
 
 
 @pytest.mark.slow
