@@ -63,6 +63,7 @@ setup(
         ],
         "lint": ["ruff>=0.5"],
         "afriqa": ["Unidecode>=1.3"],  # AfriQA's official answer normalisation; GPL-2.0-or-later, so optional
+        "gpu": ["faiss-gpu-cu12>=1.8"],  # exact faiss search on GPUs (the same `faiss` module as faiss-cpu)
     },
     entry_points={
         "console_scripts": ["xlt-bench = xlt_bench.cli:main"],

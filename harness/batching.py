@@ -5,7 +5,9 @@ an hour), grouped into batches of `batch_size` sequences or of a token budget (`
 N|auto`, `--max-tokens`), padded only to the longest member, and run under `torch.inference_mode`. Outputs come back
 in the original order, so the batching never changes predictions beyond floating-point noise. Runners tokenize a
 whole unit before calling in: the loop only pads, copies and runs. On CUDA each batch is copied from pinned host
-memory without blocking, so the copy overlaps the work still queued on the device.
+memory without blocking, so the copy overlaps the work still queued on the device. Under torchrun the batches
+(the same ones on every process) are dealt to the processes and their outputs gathered back in order
+(`distributed`), so the number of processes changes nothing at all.
 
 A checkpoint whose absolute position embeddings are shorter than the inputs (`max_position_embeddings` smaller
 than the task's `max_length`) is refused in one line before its first batch, and an error the model's own pass
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from xlt_bench.batch_sizing import BatchSizing
+from xlt_bench.distributed import gathered, my_batches
 from xlt_bench.errors import XltBenchError, first_line
 
 
@@ -177,15 +180,24 @@ def batched_outputs(
         _check_positions(loaded.model, max(lengths), description)
     sizing = batch_size if isinstance(batch_size, BatchSizing) else BatchSizing(rows=batch_size)
     batches = length_sorted_batches(lengths, sizing.rows, sizing.max_tokens)
-    with torch.inference_mode(), tqdm(total=len(features), desc=description, disable=not progress, leave=False) as bar:
-        for indices in batches:
+    mine = my_batches(batches, lengths)  # all of them, except under torchrun (`distributed` module docstring)
+    computed: dict[int, list[Any]] = {}
+    total = sum(len(batches[position]) for position in mine)
+    with torch.inference_mode(), tqdm(total=total, desc=description, disable=not progress, leave=False) as bar:
+        for position in mine:
+            indices = batches[position]
             batch, batch_lengths = [features[i] for i in indices], [lengths[i] for i in indices]
+            rows_of_batch: list[Any] = [None] * len(indices)
             for rows, outputs, tensors in _passes_that_fit(
                 run, loaded, batch, batch_lengths, sizing, description, model_options
             ):
                 kept = select(outputs, tensors).cpu()
                 kept = kept.float() if kept.is_floating_point() else kept
-                for row, index in enumerate(indices[rows]):
-                    results[index] = kept[row]
+                for row, member in enumerate(range(len(indices))[rows]):
+                    rows_of_batch[member] = kept[row]
+            computed[position] = rows_of_batch
             bar.update(len(indices))
+    for indices, kept in zip(batches, gathered(computed, len(batches))):
+        for row, index in enumerate(indices):
+            results[index] = kept[row]
     return results

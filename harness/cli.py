@@ -465,6 +465,8 @@ def cmd_eval(registry, args) -> int:
         command=["xlt-bench", *args.argv],
     )
     run = run_eval(registry, config, progress=not args.quiet)
+    if run is None:  # a data-parallel rank other than 0: rank 0 prints the results
+        return 0
     print_suite_score(run.suite_score)
     _print_skips(run)
     if config.limit is not None:

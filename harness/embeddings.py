@@ -12,6 +12,8 @@
   unpickled), not float32 or of the wrong shape (rows != sentences, width != the model's hidden size) is discarded
   with a warning and recomputed. Files are written atomically (`files.atomic_file`), so readers never see half a
   file; a cache folder that cannot be written costs a warning, not the run.
+- Under torchrun every rank encodes its share of the batches and gets all the rows (`batching.batched_outputs`);
+  only rank 0 writes or discards cache files, and the cache is read only when every rank finds the file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 
 from xlt_bench.batch_sizing import BatchSizing
 from xlt_bench.batching import batched_outputs
+from xlt_bench.distributed import everyone, is_writer
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import atomic_file
 from xlt_bench.runners.embedding_runner import POOLINGS
@@ -77,8 +80,9 @@ def _cached(path: Path, rows: int, width: int | None) -> np.ndarray | None:
             stored.close()
         del stored
     warn(f"{path}: discarding a corrupt embedding cache file ({problem}); encoding again")
-    with suppress(OSError):
-        path.unlink()  # else replaced below, or discarded again by the next run
+    if is_writer():
+        with suppress(OSError):
+            path.unlink()  # else replaced below, or discarded again by the next run
     return None
 
 
@@ -112,7 +116,7 @@ def encode(
         key = _key(checkpoint, str(loaded.dtype), layer, pooling, max_length, sentences)
         path = Path(cache_dir) / "embeddings" / key[:2] / f"{key}.npy"
         cached = _cached(path, len(sentences), getattr(loaded.model.config, "hidden_size", None))
-        if cached is not None:
+        if everyone(cached is not None):  # under torchrun, either all ranks read the cache or all encode
             return cached
     if not sentences:
         return np.zeros((0, loaded.model.config.hidden_size), dtype=np.float32)
@@ -128,6 +132,6 @@ def encode(
 
     rows = batched_outputs(loaded, features, batch_size, description, progress, pool, output_hidden_states=True)
     embeddings = np.stack([row.numpy() for row in rows]).astype(np.float32)
-    if path is not None:
+    if path is not None and is_writer():
         _store(path, embeddings)
     return embeddings

@@ -12,6 +12,10 @@ An invocation has two phases, so that a mistake is refused before anything is wr
 
 A task or language that cannot run is skipped with its reason, printed and recorded (`strict`: an error instead); a
 run that scores nothing at all is an error.
+
+Under torchrun (`distributed`), every rank plans read-only and runs every unit, sharing each model pass; rank 0
+alone holds the lock, reconciles (its decision goes to the others), saves units and writes results.json, so a crash
+of any rank leaves the folder as a single-process crash would.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import random
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -33,13 +38,14 @@ from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.data.resolve import resolve_source
 from xlt_bench.data.validation import check_examples
+from xlt_bench.distributed import from_writer, is_writer, local_device, process_group, world_size
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import ContentHashes, utf8_path
 from xlt_bench.hub_access import HubAccess
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.metrics import metric_params
 from xlt_bench.registry import Registry
-from xlt_bench.run_folder import PlannedUnit, RunStore, environment_versions, now
+from xlt_bench.run_folder import PlannedUnit, Reconciliation, RunStore, environment_versions, now
 from xlt_bench.run_results import Fragment, Lineage, RunResults, TaskResult
 from xlt_bench.runners import Job, predict_and_score
 from xlt_bench.samples import sample_lines
@@ -185,11 +191,11 @@ class _Evaluation:
         self.skipped: dict[str, str] = {}
         self.skipped_languages: dict[str, dict[str, str]] = {}
         self.skipped_examples: dict[str, dict[str, dict[str, int]]] = {}
-        self.device = pick_device(config.device)
+        self.device = local_device(pick_device(config.device))
         self.model: tuple[tuple[str, str, str], Any] | None = None  # the last loaded model, kept for the next task
         self.sizing = BatchSizing.from_options(config.batch_size, config.max_tokens)  # back-offs kept for the model
         self.cache = writable_cache(config.cache_dir)
-        self.hashes = ContentHashes(self.cache / "hashes")
+        self.hashes = ContentHashes(self.cache / "hashes", write=is_writer())
         self.hub = HubAccess(config.offline)
         self.clock = time.perf_counter()
 
@@ -311,7 +317,7 @@ class _Evaluation:
         """Skip a planned unit; a stale result of it still in the folder (its data changed) goes, as it no longer
         describes any data there is."""
         self.skip(unit.task, reason, unit.language)
-        if stale:
+        if stale and is_writer():
             self.store.remove([(unit.task.name, unit.language)])
             warn(f"removed the previous result of {unit.task.name}/{unit.language}: its data changed and {reason}")
 
@@ -371,10 +377,21 @@ class _Evaluation:
         )
         if skipped:
             self.skipped_examples.setdefault(task.name, {})[language] = skipped
+        if not is_writer():
+            return
         logged = runner.samples(examples, gold, predictions)
         samples = sample_lines(logged, metric, gold, predictions, language, unit.signature["metric_params"])
         self.store.save(task, metric.submission, fragment, gold, predictions, samples)
         self.write_results()
+
+    def reconcile(self, units: list[Unit]) -> Reconciliation:
+        """The run folder's decision on the planned units, after removing those of another configuration."""
+        planned = [PlannedUnit(unit.task.name, unit.language, unit.signature) for unit in units]
+        decision = self.store.reconcile(planned, self.config.overwrite)
+        if decision.remove:
+            self.store.remove(decision.remove)
+            self.write_results()  # results.json never reports what is gone
+        return decision
 
     def write_results(self) -> tuple[SuiteScore, Path | None]:
         """Re-assemble results.json from every fragment in the run folder plus this invocation's metadata (not
@@ -437,6 +454,7 @@ class _Evaluation:
                 "seed": config.seed,
                 "limit": config.limit,
                 "data_dir": str(config.data_dir) if config.data_dir else None,
+                "processes": world_size(),
             },
             environment={**environment_versions(), "plugins": plugins},
             seconds_this_invocation=round(time.perf_counter() - self.clock, 3),
@@ -458,8 +476,9 @@ class _Evaluation:
         return f"nothing was scored for {', '.join(task.name for task in tasks)}: {shown or 'no language selected'}"
 
 
-def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> EvalRun:
-    """Evaluate `config.model` on the selected tasks and languages; see the module docstring."""
+def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> EvalRun | None:
+    """Evaluate `config.model` on the selected tasks and languages; see the module docstring. None on the ranks
+    other than 0 of a data-parallel run (rank 0 reports)."""
     tasks = _select_tasks(registry, config)
     languages = _select_languages(tasks, config.languages)
     _check_label_maps(tasks, config.label_maps)
@@ -473,9 +492,10 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
             utf8_path(path, option)
     if config.data_dir is not None and not config.data_dir.is_dir():
         raise XltBenchError(f"--data-dir {config.data_dir}: not a folder")
-    evaluation = _Evaluation(registry, config, progress)
+    evaluation = _Evaluation(registry, config, progress and is_writer())
     choices = choose_checkpoints(config.model, tasks, config.revision)
-    with evaluation.store.writer(config.command, config.wait):
+    writing = evaluation.store.writer(config.command, config.wait) if is_writer() else nullcontext()
+    with process_group(evaluation.device), writing:
         units: list[Unit] = []
         for task in tasks:
             if not languages[task.name]:
@@ -484,16 +504,14 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
             plan = evaluation.model_plan(task, choices[task.name])
             if plan is not None:
                 units += evaluation.plan_units(task, plan, languages[task.name])
-        planned = [PlannedUnit(unit.task.name, unit.language, unit.signature) for unit in units]
-        decision = evaluation.store.reconcile(planned, config.overwrite)
-        if decision.remove:
-            evaluation.store.remove(decision.remove)
-            evaluation.write_results()  # results.json never reports what is gone
+        decision = from_writer(partial(evaluation.reconcile, units))
         _seed(config.seed)
         for unit in units:
             key = (unit.task.name, unit.language)
             if key not in decision.keep:
                 evaluation.run_unit(unit, stale=key in decision.stale)
+        if not is_writer():
+            return None
         suite_score, path = evaluation.write_results()
     if path is None or not any(
         suite_score.tasks[task.name].languages for task in tasks if task.name in suite_score.tasks

@@ -170,11 +170,13 @@ class ContentHashes:
     """sha256 of files, memoised by (resolved path, size, mtime_ns) in memory and, with `folder`, on disk.
 
     A memo entry is only a shortcut: one that is unreadable, foreign or stale is ignored and rewritten, and a
-    folder that cannot be written only costs re-hashing next time.
+    folder that cannot be written only costs re-hashing next time. `write=False` only reads the folder (the ranks
+    of a data-parallel run other than 0).
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, write: bool = True) -> None:
         self.folder = Path(folder) if folder is not None else None
+        self.write = write
         self.known: dict[tuple[str, int, int], str] = {}
 
     def __call__(self, path: Path) -> str:
@@ -186,7 +188,8 @@ class ContentHashes:
         entry = self._entry(key[0])
         digest = self._remembered(entry, key) or sha256_of(resolved)
         self.known[key] = digest
-        self._remember(entry, key, digest)
+        if self.write:
+            self._remember(entry, key, digest)
         return digest
 
     def _entry(self, path: str) -> Path | None:

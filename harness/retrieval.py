@@ -9,7 +9,8 @@ on its own, the threshold is tuned on the dev candidates against the dev gold an
 candidates.
 
 Search never builds the n x m similarity matrix: queries go through a faiss index in chunks of `chunk_size` rows, so
-memory is the index plus O(chunk_size * k) per chunk and O(n * k) for the results.
+memory is the index plus O(chunk_size * k) per chunk and O(n * k) for the results. Under torchrun only rank 0 builds
+the index and searches; the other ranks receive its neighbours (`distributed.from_writer`), so margins stay exact.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xlt_bench.distributed import from_writer
 from xlt_bench.errors import XltBenchError
 
 MARGINS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
@@ -64,32 +66,37 @@ def knn(
         raise XltBenchError(f"knn needs two 2-D arrays of equal width, got shapes {queries.shape} and {corpus.shape}")
     if k < 1 or chunk_size < 1:
         raise XltBenchError(f"knn needs k >= 1 and chunk_size >= 1, got k={k} and chunk_size={chunk_size}")
+    if index not in ("flat", "ivf", "hnsw"):
+        raise XltBenchError(f"unknown knn index {index!r}; expected 'flat', 'ivf' or 'hnsw'")
     dim, k = corpus.shape[1], min(k, len(corpus))
     similarities = np.empty((len(queries), k), dtype=np.float32)
     indices = np.empty((len(queries), k), dtype=np.int64)
     if k == 0:
         return similarities, indices
+    lists = nlist if nlist is not None else min(len(corpus), round(4 * math.sqrt(len(corpus))))
+    if index == "ivf" and not 1 <= lists <= len(corpus):
+        raise XltBenchError(f"ivf nlist must be between 1 and the corpus size {len(corpus)}, got {lists}")
 
-    if index == "flat":
-        searcher = faiss.IndexFlatIP(dim)
-    elif index == "ivf":
-        nlist = nlist if nlist is not None else min(len(corpus), round(4 * math.sqrt(len(corpus))))
-        if not 1 <= nlist <= len(corpus):
-            raise XltBenchError(f"ivf nlist must be between 1 and the corpus size {len(corpus)}, got {nlist}")
-        quantizer = faiss.IndexFlatIP(dim)
-        searcher = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        searcher.train(corpus)
-        searcher.nprobe = nprobe
-    elif index == "hnsw":
-        searcher = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        searcher.hnsw.efSearch = ef_search
-    else:
-        raise XltBenchError(f"unknown knn index {index!r}; expected 'flat', 'ivf' or 'hnsw'")
-    searcher.add(corpus)
+    def search() -> tuple[np.ndarray, np.ndarray]:
+        if index == "flat":
+            searcher = faiss.IndexFlatIP(dim)
+            if faiss.get_num_gpus() > 0:  # faiss-gpu, from the `gpu` extra: the same exact search on the GPUs
+                searcher = faiss.index_cpu_to_all_gpus(searcher)
+        elif index == "ivf":
+            quantizer = faiss.IndexFlatIP(dim)
+            searcher = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
+            searcher.train(corpus)
+            searcher.nprobe = nprobe
+        else:
+            searcher = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            searcher.hnsw.efSearch = ef_search
+        searcher.add(corpus)
+        for start in range(0, len(queries), chunk_size):
+            stop = start + chunk_size
+            similarities[start:stop], indices[start:stop] = searcher.search(queries[start:stop], k)
+        return similarities, indices
 
-    for start in range(0, len(queries), chunk_size):
-        stop = start + chunk_size
-        similarities[start:stop], indices[start:stop] = searcher.search(queries[start:stop], k)
+    similarities, indices = from_writer(search)  # under torchrun, rank 0 searches and tells the others
     if (indices < 0).any():
         # IVF pads with -1 when the probed lists hold fewer than k rows; a silent -1 would corrupt the margins.
         raise XltBenchError(f"{index} search found fewer than {k} neighbours for some queries; raise nprobe/ef_search")
