@@ -34,3 +34,14 @@ def test_bucc_scale_prints_the_case_and_finds_the_planted_pairs() -> None:
     row = next(line.split() for line in lines if line.split()[:2] == ["2000", "flat"])
     assert row[-1] == "100.0%"  # every planted pair mined
     assert not any(line.startswith("skipped") for line in lines)
+
+
+def test_suite_cost_counts_every_xtreme_task_but_bucc(shared_data: Path) -> None:
+    lines = run_script("suite_cost.py", "--data-dir", str(shared_data))
+    rows = {line.split("|")[1].strip(): line.split("|") for line in lines if line.startswith("| ")}
+    assert set(rows) - {"task", "all but bucc2018"} == {
+        "xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "tatoeba"
+    }  # fmt: skip
+    assert rows["xquad"][3].strip() == "13,090"  # 11 x 1,190, six of them counted in the shared files
+    assert "computed from the files for 6 languages" in rows["xquad"][5]
+    assert any("estimate, not measured" in line for line in lines)
