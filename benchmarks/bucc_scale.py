@@ -7,8 +7,8 @@ fresh process, so its peak resident memory is its own; the table shows the wall 
 memory the two embedding matrices take, what an n x m float32 similarity matrix would need (never built: the
 search runs in chunks), and the share of planted pairs mined.
 
-The default dim is 64, not a real encoder's 768-1024: exact search costs n^2 x dim, and 64 keeps the whole sweep
-(flat and ivf up to 400k) within about a quarter of an hour on 2 CPU cores; time scales about linearly with dim.
+The default dim is 64, not a real encoder's 768-1024: exact search costs n^2 x dim (time grows about linearly with
+dim), and even at 64 flat search at 400k per side runs for tens of minutes on 2 CPU cores.
 A case whose time, extrapolated from the previous size of its index (flat ~ n^2, ivf ~ n^1.5), exceeds
 `--max-seconds` is skipped and listed with that estimate.
 Usage: `python benchmarks/bucc_scale.py [--sizes 50000 100000 200000 400000] [--indexes flat ivf] [--dim 64]
