@@ -6,8 +6,8 @@ samples in `../shared/data`) and one locally built XLM-R-shaped model per task (
 
 - harness: `xlt-bench eval` end to end (data resolution and loading, checkpoint checks and hashing, inference,
   scoring, writing the run folder), called in-process through `xlt_bench.cli.main`, as the command line runs it;
-  interpreter start and imports (paid by any loop) are not counted. A fresh `--cache-dir` every run, so Tatoeba's
-  embeddings are computed, never read back from the embedding cache; the `datasets` Arrow cache is warm.
+  interpreter start and imports (paid by any loop) are not counted. A new run folder and `--cache-dir` every run,
+  so nothing is resumed and Tatoeba's embeddings are computed, never read back; the `datasets` Arrow cache is warm.
 - hand loop: the same model and inputs (read beforehand into memory, so data parsing counts against the harness
   only): tokenise once, sort by length, pad each batch to its longest member, `torch.inference_mode`, the same batch
   size; faiss exact search for retrieval. QA uses the runner's XTREME windowing and span rules (`qa_features`,
@@ -110,27 +110,29 @@ def build_checkpoints(folder: Path, data_dir: Path, quick: bool) -> dict[str, Pa
 # -- the harness ---------------------------------------------------------------------------------------------------
 
 
-def harness_run(inputs: Inputs, checkpoint: Path, args: argparse.Namespace, output: Path) -> dict[str, Any]:
-    """`xlt-bench eval` for one task, in-process; its predictions (from the samples logs) and results.json."""
+def harness_run(inputs: Inputs, checkpoint: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """`xlt-bench eval` for one task in-process, into a new run folder with a new cache (nothing to resume, no
+    embedding read back); its predictions (from the samples logs) and results.json."""
     from xlt_bench.cli import main
 
-    languages = ",".join(inputs.workload.languages)
-    with tempfile.TemporaryDirectory(prefix="xlt-bench-cache-") as cache:
-        argv = ["eval", "--suite", "xtreme", "--tasks", inputs.workload.task, "--languages", languages]
+    task, languages = inputs.workload.task, inputs.workload.languages
+    with tempfile.TemporaryDirectory(prefix="xlt-bench-eval-") as scratch:
+        output, cache = Path(scratch) / "run", Path(scratch) / "cache"
+        argv = ["eval", "--suite", "xtreme", "--tasks", task, "--languages", ",".join(languages)]
         argv += ["--model", str(checkpoint), "--data-dir", str(args.data_dir), "--output", str(output)]
-        argv += ["--batch-size", str(args.batch_size), "--device", "cpu", "--cache-dir", cache, "--offline"]
-        argv += ["--overwrite"] + (["--limit", str(args.limit)] if args.limit else [])
+        argv += ["--batch-size", str(args.batch_size), "--device", "cpu", "--cache-dir", str(cache), "--offline"]
+        argv += ["--limit", str(args.limit)] if args.limit else []
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as errors:
             code = main(argv)
-    if code != 0:
-        raise SystemExit(f"xlt-bench {' '.join(argv)} failed ({code}): {errors.getvalue().strip()}")
-    results = json.loads((output / "results.json").read_text(encoding="utf-8"))
-    predictions = {}
-    for language in inputs.workload.languages:
-        samples = output / "samples" / inputs.workload.task / f"{SPLIT}-{language}.jsonl"
-        for line in samples.read_text(encoding="utf-8").splitlines():
-            sample = json.loads(line)
-            predictions[(language, str(sample["id"]))] = sample["prediction"]
+        if code != 0:
+            raise SystemExit(f"xlt-bench {' '.join(argv)} failed ({code}): {errors.getvalue().strip()}")
+        results = json.loads((output / "results.json").read_text(encoding="utf-8"))
+        predictions = {}
+        for language in languages:
+            samples = output / "samples" / task / f"{SPLIT}-{language}.jsonl"
+            for line in samples.read_text(encoding="utf-8").splitlines():
+                sample = json.loads(line)
+                predictions[(language, str(sample["id"]))] = sample["prediction"]
     return {"predictions": predictions, "results": results}
 
 
@@ -293,12 +295,12 @@ def agreement(harness: dict, hand: dict) -> float:
     return sum(harness.get(key) == hand.get(key) for key in keys) / max(len(keys), 1)
 
 
-def measure(inputs: Inputs, checkpoint: Path, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+def measure(inputs: Inputs, checkpoint: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Median seconds of the three modes over `args.runs` alternated runs, after one untimed warm-up."""
     task, fixed = inputs.workload.task, inputs.workload.fixed_length
     hand = HAND_LOOPS[task]
     modes: dict[str, Callable[[], Any]] = {
-        "harness": lambda: harness_run(inputs, checkpoint, args, folder / f"run-{task}"),
+        "harness": lambda: harness_run(inputs, checkpoint, args),
         "hand": lambda: hand(inputs, checkpoint, args.batch_size, None),
         "fixed": lambda: hand(inputs, checkpoint, args.batch_size, fixed),
     }
@@ -349,7 +351,7 @@ def main() -> None:
         for workload in workloads:
             inputs = read_inputs(workload, args.data_dir, args.limit)
             checkpoint = checkpoints[workload.task]
-            found = measure(inputs, checkpoint, args, folder)
+            found = measure(inputs, checkpoint, args)
             s = found["seconds"]
             print(
                 f"{workload.task:<8} {len(workload.languages):>9} {inputs.count:>8} "
