@@ -38,20 +38,14 @@ class Parser(argparse.ArgumentParser):
 
 
 def _number(
-    kind: Callable[[str], float],
-    minimum: float | None,
-    expected: str,
-    maximum: float | None = None,
+    kind: Callable[[str], float], minimum: float | None, expected: str, maximum: float | None = None
 ) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = kind(text)
         except ValueError:
             value = None
-        low, high = (
-            -math.inf if minimum is None else minimum,
-            math.inf if maximum is None else maximum,
-        )
+        low, high = -math.inf if minimum is None else minimum, math.inf if maximum is None else maximum
         if value is None or not math.isfinite(value) or not low <= value <= high:
             raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
         return value
@@ -150,9 +144,7 @@ CACHE_DIR = _shared_flag(
 BOOTSTRAP = _shared_flag("--seed", type=SEED, default=0, help="seed of the paired bootstrap's draws")
 BOOTSTRAP.add_argument("--resamples", type=RESAMPLES, default=1000, help="paired bootstrap resamples")
 BOOTSTRAP.add_argument(
-    "--allow-limited",
-    action="store_true",
-    help="set --limit runs beside full ones anyway, marked as such",
+    "--allow-limited", action="store_true", help="set --limit runs beside full ones anyway, marked as such"
 )
 
 
@@ -229,13 +221,7 @@ def _task_json(registry, task) -> dict:
         "main_metric": task.main_metric,
         "metric_params": dict(task.metric_params),
         "labels": list(task.labels),
-        "data": [
-            {
-                "format": d.format,
-                "patterns": {k: list(v) for k, v in d.patterns.items()},
-            }
-            for d in task.data
-        ],
+        "data": [{"format": d.format, "patterns": {k: list(v) for k, v in d.patterns.items()}} for d in task.data],
         "hub": None
         if task.hub is None
         else {
@@ -271,15 +257,7 @@ def cmd_list(registry, args) -> int:
             ]
             print(json.dumps(payload, indent=2))
         else:
-            rows = [
-                [
-                    s.name,
-                    len(s.tasks),
-                    registry.origin[("suites", s.name)],
-                    s.description,
-                ]
-                for s in suites
-            ]
+            rows = [[s.name, len(s.tasks), registry.origin[("suites", s.name)], s.description] for s in suites]
             print(render_table(["suite", "tasks", "plugin", "description"], rows))
         return 0
     if args.what == "metrics":
@@ -288,30 +266,15 @@ def cmd_list(registry, args) -> int:
         return 0
     if args.what == "types":
         rows = [
-            [
-                name,
-                runner.role,
-                ", ".join(runner.inference_required),
-                ", ".join(runner.inference_optional),
-            ]
+            [name, runner.role, ", ".join(runner.inference_required), ", ".join(runner.inference_optional)]
             + [registry.origin[("runners", name)], runner.description]
             for name, runner in registry.runners.items()
         ]
-        print(
-            render_table(
-                ["type", "role", "requires", "also reads", "plugin", "description"],
-                rows,
-            )
-        )
+        print(render_table(["type", "role", "requires", "also reads", "plugin", "description"], rows))
         return 0
     if args.what == "adapters":
         rows = [
-            [
-                a.name,
-                a.role,
-                registry.origin[("adapters", a.name)],
-                a.description or a.accepts,
-            ]
+            [a.name, a.role, registry.origin[("adapters", a.name)], a.description or a.accepts]
             for role in ROLES
             for a in registry.adapters_for(role)
         ]
@@ -330,37 +293,13 @@ def cmd_list(registry, args) -> int:
             raise XltBenchError(f"--language {args.language}: no installed task has this language code")
         tasks = [task for task in tasks if args.language in task.languages]
     if args.json:
-        print(
-            json.dumps(
-                [_task_json(registry, task) for task in tasks],
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps([_task_json(registry, task) for task in tasks], indent=2, ensure_ascii=False))
         return 0
     rows = [
-        [
-            t.name,
-            t.suite,
-            t.type,
-            len(t.languages),
-            t.metric,
-            t.main_metric,
-            f"v{t.version}",
-            _task_sources(t),
-        ]
+        [t.name, t.suite, t.type, len(t.languages), t.metric, t.main_metric, f"v{t.version}", _task_sources(t)]
         for t in tasks
     ]
-    headers = [
-        "task",
-        "suite",
-        "type",
-        "langs",
-        "metric",
-        "main metric",
-        "version",
-        "data source",
-    ]
+    headers = ["task", "suite", "type", "langs", "metric", "main metric", "version", "data source"]
     print(render_table(headers, rows))
     print()
     for task in tasks:
@@ -408,12 +347,7 @@ def cmd_score(registry, args) -> int:
 
     folders = Path(args.predictions), Path(args.gold)
     suite_score, warnings = score_folders(
-        registry,
-        args.suite,
-        *folders,
-        strict=args.strict,
-        split=args.split,
-        seqeval_rules=args.seqeval_rules,
+        registry, args.suite, *folders, strict=args.strict, split=args.split, seqeval_rules=args.seqeval_rules
     )
     for warning in warnings:
         warn(warning)
@@ -426,41 +360,18 @@ def cmd_score(registry, args) -> int:
 
 def _score_parser(commands: argparse._SubParsersAction) -> None:
     score = commands.add_parser(
-        "score",
-        help="score a predictions folder against a labels folder",
-        parents=[SEQEVAL_RULES],
+        "score", help="score a predictions folder against a labels folder", parents=[SEQEVAL_RULES]
+    )
+    score.add_argument("--suite", default="xtreme", help="the suite whose task folders are scored (default xtreme)")
+    score.add_argument(
+        "--predictions", type=path_text, required=True, metavar="DIR", help="<task>/test-<lang>.<ext> predictions"
     )
     score.add_argument(
-        "--suite",
-        default="xtreme",
-        help="the suite whose task folders are scored (default xtreme)",
-    )
-    score.add_argument(
-        "--predictions",
-        type=path_text,
-        required=True,
-        metavar="DIR",
-        help="<task>/test-<lang>.<ext> predictions",
-    )
-    score.add_argument(
-        "--gold",
-        type=path_text,
-        required=True,
-        metavar="DIR",
-        help="<task>/test-<lang>.<ext> labels, same layout",
+        "--gold", type=path_text, required=True, metavar="DIR", help="<task>/test-<lang>.<ext> labels, same layout"
     )
     score.add_argument("--json", action="store_true", help="print the scores as JSON")
-    score.add_argument(
-        "--strict",
-        action="store_true",
-        help="a task language missing from --gold is an error",
-    )
-    score.add_argument(
-        "--split",
-        choices=["test", "dev"],
-        default="test",
-        help="which split's files are scored",
-    )
+    score.add_argument("--strict", action="store_true", help="a task language missing from --gold is an error")
+    score.add_argument("--split", choices=["test", "dev"], default="test", help="which split's files are scored")
     score.set_defaults(handler=cmd_score)
 
 
@@ -486,12 +397,7 @@ def _prefetch_parser(commands: argparse._SubParsersAction) -> None:
         help="download a suite's official releases so eval runs offline",
         parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, LANGUAGES, CACHE_DIR, QUIET],
     )
-    fetch.add_argument(
-        "--split",
-        default="test",
-        choices=["test", "dev"],
-        help="split of Hub copies to cache",
-    )
+    fetch.add_argument("--split", default="test", choices=["test", "dev"], help="split of Hub copies to cache")
     fetch.set_defaults(handler=cmd_prefetch)
 
 
@@ -567,48 +473,23 @@ def _inference_options(ev: argparse.ArgumentParser) -> None:
         "VALUE is read as JSON when it is JSON, else as text. The options below are shorthands for it",
     )
     for flag, kind, text in (
-        (
-            "--layer",
-            INTEGER,
-            "embedding runners: hidden_states index (0 = embeddings, negative from the top)",
-        ),
+        ("--layer", INTEGER, "embedding runners: hidden_states index (0 = embeddings, negative from the top)"),
         ("--pooling", None, "embedding runners: sentence pooling, mean or cls"),
         ("--index", None, "embedding runners: faiss index, flat (exact), ivf or hnsw"),
-        (
-            "--query-prefix",
-            None,
-            "embedding runners: text put before queries and bitext sentences (e5: 'query: ')",
-        ),
-        (
-            "--passage-prefix",
-            None,
-            "ranking: text put before candidates (e5: 'passage: ')",
-        ),
+        ("--query-prefix", None, "embedding runners: text put before queries and bitext sentences (e5: 'query: ')"),
+        ("--passage-prefix", None, "ranking: text put before candidates (e5: 'passage: ')"),
         ("--num-beams", POSITIVE, "generation: beam size (1 = greedy)"),
         ("--max-new-tokens", POSITIVE, "generation: longest output in tokens"),
     ):
         key = flag[2:].replace("-", "_")
-        ev.add_argument(
-            flag,
-            dest=key,
-            type=kind,
-            action=InferenceShorthand,
-            help=f"{text} (--inference {key}=...)",
-        )
+        ev.add_argument(flag, dest=key, type=kind, action=InferenceShorthand, help=f"{text} (--inference {key}=...)")
 
 
 def _eval_parser(commands: argparse._SubParsersAction) -> None:
     ev = commands.add_parser(
         "eval",
         help="run checkpoints on a suite's tasks and score them",
-        parents=[
-            SUITE_OF_TASKS,
-            TASKS_OF_SUITE,
-            LANGUAGES,
-            CACHE_DIR,
-            SEQEVAL_RULES,
-            QUIET,
-        ],
+        parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, LANGUAGES, CACHE_DIR, SEQEVAL_RULES, QUIET],
     )
     ev.add_argument(
         "--model",
@@ -617,30 +498,18 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
         help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest",
     )
     ev.add_argument(
-        "--data-dir",
-        type=path_text,
-        help="folder holding the original releases (found by official file names)",
+        "--data-dir", type=path_text, help="folder holding the original releases (found by official file names)"
     )
     ev.add_argument(
-        "--output",
-        type=path_text,
-        required=True,
-        help="run folder: results.json, predictions/, labels/, samples/",
+        "--output", type=path_text, required=True, help="run folder: results.json, predictions/, labels/, samples/"
     )
     ev.add_argument("--split", default="test", choices=["test", "dev"])
     ev.add_argument("--batch-size", type=POSITIVE, default=32)
     ev.add_argument(
-        "--device",
-        type=device_spec,
-        default="auto",
-        help="auto (cuda when available), cpu, cuda, cuda:N, mps",
+        "--device", type=device_spec, default="auto", help="auto (cuda when available), cpu, cuda, cuda:N, mps"
     )
     ev.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
-    ev.add_argument(
-        "--limit",
-        type=POSITIVE,
-        help="only the first N examples per language (smoke runs)",
-    )
+    ev.add_argument("--limit", type=POSITIVE, help="only the first N examples per language (smoke runs)")
     ev.add_argument("--seed", type=SEED, default=1234)
     ev.add_argument("--strict", action="store_true", help="a skipped task or language is an error")
     ev.add_argument(
@@ -648,15 +517,9 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="redo (task, language) pairs already in --output, and remove results of another configuration",
     )
+    ev.add_argument("--wait", action="store_true", help="wait for another eval writing to --output instead of failing")
     ev.add_argument(
-        "--wait",
-        action="store_true",
-        help="wait for another eval writing to --output instead of failing",
-    )
-    ev.add_argument(
-        "--offline",
-        action="store_true",
-        help="never contact the Hugging Face Hub: Hub data and models from the cache",
+        "--offline", action="store_true", help="never contact the Hugging Face Hub: Hub data and models from the cache"
     )
     ev.add_argument(
         "--label-map",
@@ -676,10 +539,7 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
     )
     ev.add_argument("--label", help="a name for this run in leaderboards")
     ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")
-    ev.add_argument(
-        "--intermediate",
-        help="comma-separated English intermediate tasks (empty: direct fine-tuning)",
-    )
+    ev.add_argument("--intermediate", help="comma-separated English intermediate tasks (empty: direct fine-tuning)")
     ev.set_defaults(handler=cmd_eval)
 
 
@@ -731,23 +591,11 @@ def _leaderboard_parser(commands: argparse._SubParsersAction) -> None:
         parents=[BOOTSTRAP],
     )
     board.add_argument("runs", nargs="*", metavar="RUN", help="run folders or results.json files")
-    board.add_argument(
-        "--baselines",
-        nargs="+",
-        metavar="NAME",
-        help="published baselines (names or files)",
-    )
-    board.add_argument(
-        "--suite",
-        default="xtreme",
-        help="the suite whose tasks are tabled (default xtreme)",
-    )
+    board.add_argument("--baselines", nargs="+", metavar="NAME", help="published baselines (names or files)")
+    board.add_argument("--suite", default="xtreme", help="the suite whose tasks are tabled (default xtreme)")
     board.add_argument("--format", default="md", choices=["md", "html", "csv", "json"])
     board.add_argument("--output", type=path_text, help="file to write (default: standard output)")
-    board.add_argument(
-        "--task",
-        help="the task whose per-language deltas are tabled (default: the first)",
-    )
+    board.add_argument("--task", help="the task whose per-language deltas are tabled (default: the first)")
     board.set_defaults(handler=cmd_leaderboard)
 
 
@@ -755,10 +603,7 @@ def cmd_compare(registry, args) -> int:
     from xlt_bench.leaderboard import compare
     from xlt_bench.leaderboard.runs import check_comparable, load_run
 
-    baseline, candidate = (
-        load_run(args.baseline, registry),
-        load_run(args.candidate, registry),
-    )
+    baseline, candidate = load_run(args.baseline, registry), load_run(args.candidate, registry)
     if baseline.suite != candidate.suite:
         raise XltBenchError(f"{args.baseline} is a {baseline.suite} run, {args.candidate} a {candidate.suite} run")
     for note in check_comparable([baseline, candidate], args.allow_limited):
@@ -768,32 +613,16 @@ def cmd_compare(registry, args) -> int:
     if unknown := [name for name in tasks or () if name not in known]:
         raise XltBenchError(f"--tasks: {', '.join(unknown)} not in suite {baseline.suite!r} ({', '.join(known)})")
     units = compare.compare(
-        baseline,
-        candidate,
-        registry,
-        tasks,
-        args.tolerance,
-        args.per_language,
-        args.rule,
-        args.resamples,
-        args.seed,
+        baseline, candidate, registry, tasks, args.tolerance, args.per_language, args.rule, args.resamples, args.seed
     )
     if args.junit:
         _write_or_print(compare.to_junit(units, baseline, candidate, args.tolerance), args.junit)
     if not units:
         level = "(task, language) pairs" if args.per_language else "complete tasks"
-        print(
-            f"xlt-bench: nothing comparable: no {level} scored in both runs",
-            file=sys.stderr,
-        )
+        print(f"xlt-bench: nothing comparable: no {level} scored in both runs", file=sys.stderr)
         return compare.EXIT_NOTHING_COMPARABLE
     if args.format == "json":
-        print(
-            json.dumps(
-                compare.to_json(units, baseline, candidate, args.tolerance, args.rule),
-                indent=2,
-            )
-        )
+        print(json.dumps(compare.to_json(units, baseline, candidate, args.tolerance, args.rule), indent=2))
     else:
         sys.stdout.write(compare.to_markdown(units, baseline, candidate, args.tolerance))
     return compare.EXIT_REGRESSION if any(unit.regression for unit in units) else compare.EXIT_OK
@@ -807,17 +636,8 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     )
     gate.add_argument("baseline", help="run folder, results.json, or a published baseline name")
     gate.add_argument("candidate", help="run folder or results.json")
-    gate.add_argument(
-        "--tolerance",
-        type=NON_NEGATIVE,
-        default=0.5,
-        help="points a score may fall before it counts",
-    )
-    gate.add_argument(
-        "--per-language",
-        action="store_true",
-        help="compare every (task, language), not task scores",
-    )
+    gate.add_argument("--tolerance", type=NON_NEGATIVE, default=0.5, help="points a score may fall before it counts")
+    gate.add_argument("--per-language", action="store_true", help="compare every (task, language), not task scores")
     gate.add_argument("--tasks", help="comma-separated task names (default: all shared)")
     gate.add_argument(
         "--rule",
@@ -826,12 +646,7 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
         help="with per-example predictions: a drop must be beyond tolerance AND significant (both) or either",
     )
     gate.add_argument("--format", default="md", choices=["md", "json"])
-    gate.add_argument(
-        "--junit",
-        type=path_text,
-        metavar="FILE",
-        help="also write JUnit XML (one test case per unit)",
-    )
+    gate.add_argument("--junit", type=path_text, metavar="FILE", help="also write JUnit XML (one test case per unit)")
     gate.set_defaults(handler=cmd_compare)
 
 
@@ -884,39 +699,13 @@ def cmd_demo(registry, args) -> int:
 
 
 def _demo_parser(commands: argparse._SubParsersAction) -> None:
-    demo = commands.add_parser(
-        "demo",
-        help="offline demo: tiny direct and intermediate models, eval, leaderboard",
-    )
-    demo.add_argument(
-        "--output",
-        type=path_text,
-        default="runs/demo",
-        help="where models, runs and the leaderboard go",
-    )
-    demo.add_argument(
-        "--steps",
-        type=POSITIVE,
-        default=300,
-        help="masked-LM pre-training steps of the tiny base",
-    )
-    demo.add_argument(
-        "--epochs",
-        type=POSITIVE,
-        default=3,
-        help="epochs of the intermediate and target fine-tuning",
-    )
+    demo = commands.add_parser("demo", help="offline demo: tiny direct and intermediate models, eval, leaderboard")
+    demo.add_argument("--output", type=path_text, default="runs/demo", help="where models, runs and the leaderboard go")
+    demo.add_argument("--steps", type=POSITIVE, default=300, help="masked-LM pre-training steps of the tiny base")
+    demo.add_argument("--epochs", type=POSITIVE, default=3, help="epochs of the intermediate and target fine-tuning")
     demo.add_argument("--seed", type=SEED, default=13)
-    demo.add_argument(
-        "--threads",
-        type=POSITIVE,
-        help="torch CPU threads (default: the CPUs this process may run on)",
-    )
-    demo.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace an --output folder an earlier demo made",
-    )
+    demo.add_argument("--threads", type=POSITIVE, help="torch CPU threads (default: the CPUs this process may run on)")
+    demo.add_argument("--overwrite", action="store_true", help="replace an --output folder an earlier demo made")
     demo.add_argument("--open", action="store_true", help="open the HTML leaderboard in a browser")
     demo.add_argument("--quiet", action="store_true", help="no progress output (it goes to stderr)")
     demo.set_defaults(handler=cmd_demo)
@@ -1001,10 +790,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as interrupt:
         terminated = isinstance(interrupt, Terminated)
         how = "terminated" if terminated else "interrupted"
-        print(
-            f"xlt-bench: {how}; finished (task, language) results are kept",
-            file=sys.stderr,
-        )
+        print(f"xlt-bench: {how}; finished (task, language) results are kept", file=sys.stderr)
         return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     finally:
         if previous is not None:

@@ -30,33 +30,10 @@ from typing import Any
 from xlt_bench.errors import XltBenchError
 from xlt_bench.files import atomic_file, read_json, write_atomic
 
-UPOS = [
-    "ADJ",
-    "ADP",
-    "ADV",
-    "AUX",
-    "CCONJ",
-    "DET",
-    "INTJ",
-    "NOUN",
-    "NUM",
-    "PART",
-    "PRON",
-    "PROPN",
-    "PUNCT",
-    "SCONJ",
-    "SYM",
-    "VERB",
-    "X",
-]
+UPOS = "ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split()
 UD_LANGUAGES = ("en", "de", "fr", "zh", "ar", "hi", "ja")
 TATOEBA_LANGUAGES = ("de", "fr", "es", "zh", "ar", "hi")
-MODEL = {
-    "hidden_size": 64,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "intermediate_size": 128,
-}
+MODEL = {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128}
 VOCABULARY = 4000
 CHUNK = 64  # tokens per masked-LM example, <s> and </s> included
 BATCH = 16
@@ -129,10 +106,7 @@ def pretrain_base(folder: Path, texts: list[str], steps: int, seed: int, progres
     torch.manual_seed(seed)
     tokenizer = tiny_tokenizer(texts, vocab_size=VOCABULARY)
     config = transformers.XLMRobertaConfig(
-        vocab_size=len(tokenizer),
-        max_position_embeddings=514,
-        pad_token_id=tokenizer.pad_token_id,
-        **MODEL,
+        vocab_size=len(tokenizer), max_position_embeddings=514, pad_token_id=tokenizer.pad_token_id, **MODEL
     )
     model = transformers.XLMRobertaForMaskedLM(config)
     ids = [token for text in texts for token in tokenizer(text, add_special_tokens=False)["input_ids"]]
@@ -180,10 +154,7 @@ def train_qa(base: Path, folder: Path, data: Path, epochs: int, seed: int, progr
         for paragraph in article["paragraphs"]:
             for qa in paragraph["qas"]:
                 answer = qa["answers"][0]
-                first, last = (
-                    answer["answer_start"],
-                    answer["answer_start"] + len(answer["text"]),
-                )
+                first, last = answer["answer_start"], answer["answer_start"] + len(answer["text"])
                 encoded = tokenizer(
                     qa["question"],
                     paragraph["context"],
@@ -214,12 +185,7 @@ def train_qa(base: Path, folder: Path, data: Path, epochs: int, seed: int, progr
 
 
 def train_tagger(
-    encoder: Path,
-    folder: Path,
-    sentences: list[tuple[list[str], list[str]]],
-    epochs: int,
-    seed: int,
-    progress: bool,
+    encoder: Path, folder: Path, sentences: list[tuple[list[str], list[str]]], epochs: int, seed: int, progress: bool
 ) -> None:
     """English UD-POS on top of an encoder, first sub-token of each word labelled (as the evaluation reads it)."""
     import torch
@@ -256,12 +222,7 @@ class _Phases:
     """The demo's phase lines on stderr: what starts, and how long the previous phase took."""
 
     def __init__(self, total: int, progress: bool) -> None:
-        self.total, self.progress, self.done, self.clock = (
-            total,
-            progress,
-            0,
-            time.perf_counter(),
-        )
+        self.total, self.progress, self.done, self.clock = total, progress, 0, time.perf_counter()
 
     def start(self, text: str) -> None:
         self.finish()
@@ -279,14 +240,7 @@ class _Phases:
 
 
 def run_demo(
-    registry,
-    output: Path,
-    *,
-    steps: int,
-    epochs: int,
-    seed: int,
-    threads: int | None,
-    progress: bool,
+    registry, output: Path, *, steps: int, epochs: int, seed: int, threads: int | None, progress: bool
 ) -> dict[str, Path]:
     """Build, evaluate and compare the two demo models with `threads` torch threads (default: the CPUs available);
     returns the files written."""
@@ -303,16 +257,7 @@ def run_demo(
         transformers.utils.logging.disable_progress_bar()
         phases = _Phases(4, progress)
         phases.say(f"xlt-bench demo: torch computes with {count} thread{'s' * (count > 1)} (--threads)")
-        command = [
-            "xlt-bench",
-            "demo",
-            "--steps",
-            str(steps),
-            "--epochs",
-            str(epochs),
-            "--seed",
-            str(seed),
-        ]
+        command = ["xlt-bench", "demo", "--steps", str(steps), "--epochs", str(epochs), "--seed", str(seed)]
         command += ["--threads", str(count)]
         runs = _build_and_evaluate(registry, output, steps, epochs, seed, command, phases)
         phases.start("leaderboard")
@@ -322,13 +267,7 @@ def run_demo(
 
 
 def _build_and_evaluate(
-    registry,
-    output: Path,
-    steps: int,
-    epochs: int,
-    seed: int,
-    command: list[str],
-    phases: _Phases,
+    registry, output: Path, steps: int, epochs: int, seed: int, command: list[str], phases: _Phases
 ) -> dict[str, Path]:
     """Phases 1 to 3: the models trained, then `eval` of both; returns the two run folders."""
     from xlt_bench.data.conllu import read_ud_conllu
@@ -344,30 +283,15 @@ def _build_and_evaluate(
     sentences = [(ex["tokens"], ex["tags"]) for ex in read_ud_conllu(DataSource("ud-conllu", (english,)), "en", "test")]
     phases.start("direct: base -> English UD-POS;  intermediate: base -> English QA (XQuAD-en) -> English UD-POS")
     train_tagger(models / "base", models / "direct" / "udpos", sentences, epochs, seed, progress)
-    train_qa(
-        models / "base",
-        models / "intermediate" / "retrieval",
-        data,
-        epochs,
-        seed,
-        progress,
-    )
+    train_qa(models / "base", models / "intermediate" / "retrieval", data, epochs, seed, progress)
     train_tagger(
-        models / "intermediate" / "retrieval",
-        models / "intermediate" / "udpos",
-        sentences,
-        epochs,
-        seed,
-        progress,
+        models / "intermediate" / "retrieval", models / "intermediate" / "udpos", sentences, epochs, seed, progress
     )
     shutil.copytree(models / "base", models / "direct" / "retrieval", dirs_exist_ok=True)
     phases.start("xlt-bench eval of both on udpos and tatoeba")
     runs = {}
     for name, intermediate in (("direct", []), ("intermediate", ["xquad-en"])):
-        for task, languages in (
-            ("udpos", UD_LANGUAGES),
-            ("tatoeba", TATOEBA_LANGUAGES),
-        ):
+        for task, languages in (("udpos", UD_LANGUAGES), ("tatoeba", TATOEBA_LANGUAGES)):
             config = EvalConfig(
                 model=str(models / name),
                 output=output / "runs" / name,
