@@ -179,7 +179,7 @@ def train_qa(base: Path, folder: Path, data: Path, epochs: int, seed: int, progr
             padded["start_positions"] = torch.tensor([start for _, start, _ in group])
             padded["end_positions"] = torch.tensor([end for _, _, end in group])
             batches.append(dict(padded))
-    _train(model, batches, 3e-4, "English QA", progress)
+    _train(model, batches, 1e-3, "English QA", progress)
     model.base_model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
 
@@ -213,7 +213,7 @@ def train_tagger(
             width = padded["input_ids"].shape[1]
             padded["labels"] = torch.tensor([t + [-100] * (width - len(t)) for _, t in group])
             batches.append(dict(padded))
-    _train(model, batches, 5e-4, f"English UD-POS on {encoder.name}", progress)
+    _train(model, batches, 2e-3, f"English UD-POS on {encoder.name}", progress)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
 
