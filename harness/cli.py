@@ -682,7 +682,7 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_demo(registry, args) -> int:
-    from xlt_bench.demo import run_demo
+    from xlt_bench.demo import MODEL, run_demo
 
     output = Path(args.output)
     if output.exists() and not output.is_dir():
@@ -699,13 +699,22 @@ def cmd_demo(registry, args) -> int:
         shutil.rmtree(output)
     output.mkdir(parents=True, exist_ok=True)
     (output / DEMO_MARKER).write_text("made by xlt-bench demo; `demo --overwrite` may delete this folder\n")
-    files = run_demo(registry, output, args.steps, args.epochs, args.seed, progress=not args.quiet)
+    files = run_demo(
+        registry,
+        output,
+        steps=args.steps,
+        epochs=args.epochs,
+        seed=args.seed,
+        threads=args.threads,
+        progress=not args.quiet,
+    )
     print()
     print(files["markdown"].read_text(encoding="utf-8"))
     print(f"HTML leaderboard: {files['html']}  (JSON: {files['json']})")
     print(f"run folders: {files['direct']}, {files['intermediate']}")
     print(
-        "These are TINY DEMO MODELS (4 layers, trained here on a few hundred examples): their scores only show the "
+        f"These are TINY DEMO MODELS ({MODEL['num_hidden_layers']} layers of {MODEL['hidden_size']} units, trained "
+        "here in seconds on a few hundred examples): their scores only show the "
         "workflow and say nothing about real checkpoints.\nTo evaluate a real fine-tuned checkpoint: "
         "xlt-bench prefetch --suite xtreme && xlt-bench eval --model path/to/checkpoint-or-hub-id --suite xtreme "
         "--output runs/mine --base xlm-roberta-large [--intermediate mnli]"
@@ -720,12 +729,13 @@ def cmd_demo(registry, args) -> int:
 def _demo_parser(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help="offline demo: tiny direct and intermediate models, eval, leaderboard")
     demo.add_argument("--output", type=path_text, default="runs/demo", help="where models, runs and the leaderboard go")
-    demo.add_argument("--steps", type=POSITIVE, default=500, help="masked-LM pre-training steps of the tiny base")
-    demo.add_argument("--epochs", type=POSITIVE, default=6, help="epochs of the intermediate and target fine-tuning")
+    demo.add_argument("--steps", type=POSITIVE, default=300, help="masked-LM pre-training steps of the tiny base")
+    demo.add_argument("--epochs", type=POSITIVE, default=3, help="epochs of the intermediate and target fine-tuning")
     demo.add_argument("--seed", type=SEED, default=13)
+    demo.add_argument("--threads", type=POSITIVE, help="torch CPU threads (default: the CPUs this process may run on)")
     demo.add_argument("--overwrite", action="store_true", help="replace an --output folder an earlier demo made")
     demo.add_argument("--open", action="store_true", help="open the HTML leaderboard in a browser")
-    demo.add_argument("--quiet", action="store_true", help="no progress output")
+    demo.add_argument("--quiet", action="store_true", help="no progress output (it goes to stderr)")
     demo.set_defaults(handler=cmd_demo)
 
 

@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from demo_data import PACKAGE, demo_files
 from helpers import run_main
+
+from xlt_bench.cpu_threads import available_cpus, torch_threads
 
 
 def test_packaged_demo_data_are_prefixes_of_the_real_samples(shared_data: Path):
@@ -24,8 +27,13 @@ def test_packaged_demo_data_are_prefixes_of_the_real_samples(shared_data: Path):
 @pytest.mark.slow
 def test_demo_runs_end_to_end(tmp_path: Path):
     output = tmp_path / "demo"
-    result = run_main("demo", "--output", str(output), "--steps", "30", "--epochs", "1", "--quiet")
+    threads = torch.get_num_threads()
+    result = run_main("demo", "--output", str(output), "--steps", "30", "--epochs", "1", "--threads", "1")
     assert result.returncode == 0, result.stderr
+    assert torch.get_num_threads() == threads  # the demo's count applied only while it ran
+    for phase in ("[1/4] pre-training", "masked LM", "English QA", "[3/4] xlt-bench eval", "udpos/de", "done in"):
+        assert phase in result.stderr, phase  # progress in every phase, on stderr
+    assert "[1/4]" not in result.stdout
     assert "TINY DEMO MODELS" in result.stdout and "xlt-bench eval --model" in result.stdout
     board = json.loads((output / "leaderboard.json").read_text())
     labels = {run["id"]: run["label"] for run in board["runs"]}
@@ -37,6 +45,24 @@ def test_demo_runs_end_to_end(tmp_path: Path):
     assert all(delta["ci_low"] is not None for delta in comparison["languages"]["udpos"].values())
     results = json.loads((output / "runs" / "intermediate" / "results.json").read_text())
     assert results["lineage"]["intermediate"] == ["xquad-en"] and results["tasks"]["udpos"]["examples"]["en"] == 200
+    assert results["command"][-2:] == ["--threads", "1"]
     assert (output / "leaderboard.html").read_text().startswith("<!DOCTYPE html>")
     again = run_main("demo", "--output", str(output), "--quiet")
     assert again.returncode == 2 and "is not empty; pass --overwrite" in again.stderr
+
+
+def test_torch_threads_default_to_the_cpus_available_and_are_restored():
+    before = torch.get_num_threads()
+    with torch_threads() as count:
+        assert count == available_cpus() == torch.get_num_threads()
+    with torch_threads(1) as count:
+        assert count == torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_demo_threads_must_be_a_positive_integer(tmp_path: Path, value: str):
+    result = run_main("demo", "--output", str(tmp_path / "demo"), "--threads", value)
+    assert result.returncode == 2
+    assert f"--threads: expected a positive integer, got '{value}'" in result.stderr
+    assert not (tmp_path / "demo").exists()
