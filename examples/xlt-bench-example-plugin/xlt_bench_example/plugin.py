@@ -31,6 +31,7 @@ from xlt_bench import (
     XltBenchError,
     hookimpl,
 )
+from xlt_bench.files import numbered_lines
 from xlt_bench_example.sts import SPEARMAN, SimilarityRunner
 
 SUITE = "example"
@@ -99,6 +100,19 @@ def xlt_register_metrics(register: Callable[[Metric], None]) -> None:
     register(SPEARMAN)
 
 
+def tsv_rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, list[str], str]]:
+    """(line number, tab-separated fields, line) of every row after the header line, which must be `header`.
+
+    `xlt_bench.files.numbered_lines` reads the file: a missing, unreadable or non-UTF-8 file is one line naming it.
+    """
+    rows = numbered_lines(path)
+    found = next(rows, (1, ""))[1]
+    if tuple(found.split("\t")) != header:
+        raise XltBenchError(f"{path}:1: expected the header {'<TAB>'.join(header)!r}, got {found!r}")
+    for number, line in rows:
+        yield number, line.split("\t"), line
+
+
 def read_sentiment_tsv(source: DataSource, language: str, split: str, **_: object) -> Iterator[dict]:
     """`{"id", "text", "label"}` per row of a `text<TAB>label` file with that header line.
 
@@ -106,15 +120,11 @@ def read_sentiment_tsv(source: DataSource, language: str, split: str, **_: objec
     user has to find and fix the row.
     """
     for path in source.files:
-        with open(path, encoding="utf-8") as handle:
-            header = handle.readline().rstrip("\n")
-            if header.split("\t") != ["text", "label"]:
-                raise XltBenchError(f"{path}:1: expected the header 'text<TAB>label', got {header!r}")
-            for number, line in enumerate(handle, start=2):
-                text, tab, label = line.rstrip("\n").rpartition("\t")
-                if not tab or not text.strip() or label not in LABELS:
-                    raise XltBenchError(f"{path}:{number}: expected 'text<TAB>{'|'.join(LABELS)}', got {line!r}")
-                yield {"id": f"{language}-{number - 1}", "text": text.strip(), "label": label}
+        for number, _, line in tsv_rows(path, ("text", "label")):
+            text, tab, label = line.rpartition("\t")
+            if not tab or not text.strip() or label not in LABELS:
+                raise XltBenchError(f"{path}:{number}: expected 'text<TAB>{'|'.join(LABELS)}', got {line!r}")
+            yield {"id": f"{language}-{number - 1}", "text": text.strip(), "label": label}
 
 
 def _similarity(fields: list[str]) -> float | None:
@@ -130,16 +140,11 @@ def _similarity(fields: list[str]) -> float | None:
 
 def read_sts_tsv(source: DataSource, language: str, split: str, **_: object) -> Iterator[dict]:
     """`{"id", "text", "text_pair", "score"}` per row of a `text<TAB>text_pair<TAB>score` file with that header."""
-    header = ["text", "text_pair", "score"]
     for path in source.files:
-        with open(path, encoding="utf-8") as handle:
-            if (found := handle.readline().rstrip("\n").split("\t")) != header:
-                raise XltBenchError(f"{path}:1: expected the header {'<TAB>'.join(header)}, got {found!r}")
-            for number, line in enumerate(handle, start=2):
-                fields = line.rstrip("\n").split("\t")
-                if (score := _similarity(fields)) is None:
-                    raise XltBenchError(f"{path}:{number}: expected 'text<TAB>text_pair<TAB>score 0-5', got {line!r}")
-                yield {"id": f"{language}-{number - 1}", "text": fields[0], "text_pair": fields[1], "score": score}
+        for number, fields, line in tsv_rows(path, ("text", "text_pair", "score")):
+            if (score := _similarity(fields)) is None:
+                raise XltBenchError(f"{path}:{number}: expected 'text<TAB>text_pair<TAB>score 0-5', got {line!r}")
+            yield {"id": f"{language}-{number - 1}", "text": fields[0], "text_pair": fields[1], "score": score}
 
 
 @hookimpl

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench import Job, Metric, SubmissionFormat, XltBenchError
-from xlt_bench.files import reading, write_atomic
+from xlt_bench.files import numbered_lines, write_atomic
 from xlt_bench.runners.embedding_runner import EmbeddingRunner
 
 TYPE = "example-sts"  # task type names are global, like format names: prefix them with your plugin's name
@@ -81,16 +81,15 @@ def spearman(gold: Sequence[float], predictions: Sequence[float], **_: object) -
 
 def read_scores(path: Path) -> list[float]:
     """One finite number per line; anything else is an error naming the file and line."""
-    with reading(path), open(path, encoding="utf-8") as handle:
-        lines = handle.read().splitlines()
     scores = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in numbered_lines(path):
         try:
-            scores.append(float(line))
+            score = float(line)
         except ValueError:
-            scores.append(math.nan)
-        if not math.isfinite(scores[-1]):
+            score = math.nan
+        if not math.isfinite(score):
             raise XltBenchError(f"{path}:{number}: expected a number, got {line!r}")
+        scores.append(score)
     return scores
 
 
