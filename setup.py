@@ -33,6 +33,7 @@ setup(
         "xlt_bench.runners",
         "xlt_bench.plugins",
         "xlt_bench.leaderboard",
+        "xlt_bench.leaderboard.study",
         "xlt_bench.baselines",
     ],
     package_data={

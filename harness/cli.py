@@ -21,6 +21,7 @@ from typing import Any
 
 from xlt_bench import __version__
 from xlt_bench.errors import XltBenchError, warn
+from xlt_bench.lineage import Lineage, parse_intermediate
 from xlt_bench.model_adapters import ROLES
 from xlt_bench.text_tables import fmt, render_table
 
@@ -84,6 +85,14 @@ def device_spec(text: str) -> str:
     return text
 
 
+def tag_value(text: str) -> tuple[str, str]:
+    """`KEY=VALUE` of `--tag`: a free label of the run's training (`lr=1e-5`, `data=filtered`), kept as text."""
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. lr=1e-5), got {text!r}")
+    return key.strip(), value.strip()
+
+
 def inference_value(text: str) -> tuple[str, object]:
     """`KEY=VALUE` of `--inference`: VALUE read as JSON when it is JSON (8, -1, true, null, {...}), else as text."""
     key, equals, value = text.partition("=")
@@ -110,6 +119,24 @@ def _inference(pairs: list[tuple[str, object]] | None) -> dict[str, object]:
             raise XltBenchError(f"--inference {key}: given twice ({found[key]!r} and {value!r})")
         found[key] = value
     return found
+
+
+def _lineage(args: argparse.Namespace) -> Lineage:
+    """`eval`'s training-lineage flags as one `Lineage` (`--intermediate mnli:50k,squad` keeps order and sizes)."""
+    intermediate, sizes = parse_intermediate(args.intermediate) if args.intermediate else ((), {})
+    tags = dict(args.tag or [])
+    if len(tags) < len(args.tag or []):
+        raise XltBenchError("--tag: a KEY is given twice")
+    return Lineage(
+        label=args.label,
+        base=args.base,
+        intermediate=intermediate,
+        intermediate_sizes=sizes,
+        regime=args.regime,
+        train_languages=tuple(_csv(args.train_languages, "--train-languages") or ()),
+        train_seed=args.train_seed,
+        tags=tags,
+    )
 
 
 def _csv(value: str | None, option: str) -> list[str] | None:
@@ -459,9 +486,7 @@ def cmd_eval(registry, args) -> int:
         seqeval_rules=args.seqeval_rules,
         trust_remote_code=args.trust_remote_code,
         revision=args.revision,
-        label=args.label,
-        base=args.base,
-        intermediate=_csv(args.intermediate, "--intermediate") if args.intermediate else [],
+        lineage=_lineage(args),
         command=["xlt-bench", *args.argv],
     )
     run = run_eval(registry, config, progress=not args.quiet)
@@ -567,7 +592,22 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
     )
     ev.add_argument("--label", help="a name for this run in leaderboards")
     ev.add_argument("--base", help="the pre-trained model the checkpoints were fine-tuned from")
-    ev.add_argument("--intermediate", help="comma-separated English intermediate tasks (empty: direct fine-tuning)")
+    ev.add_argument(
+        "--intermediate",
+        metavar="TASK[:SIZE],...",
+        help="the intermediate tasks in training order, each with its size in examples if known (mnli:50k,squad); "
+        "none: direct fine-tuning",
+    )
+    ev.add_argument(
+        "--regime", help="how the intermediate tasks were trained: sequential, interleaved, multilingual or your words"
+    )
+    ev.add_argument("--train-languages", metavar="LANG,...", help="the languages the checkpoint was trained on")
+    ev.add_argument(
+        "--train-seed", type=INTEGER, help="the fine-tuning seed of the checkpoint (--seed is evaluation's own seed)"
+    )
+    ev.add_argument(
+        "--tag", action="append", type=tag_value, metavar="KEY=VALUE", help="a free lineage field (repeatable)"
+    )
     ev.set_defaults(handler=cmd_eval)
 
 

@@ -273,6 +273,7 @@ def _build_and_evaluate(
     from xlt_bench.data.conllu import read_ud_conllu
     from xlt_bench.data.formats import DataSource
     from xlt_bench.evaluation import EvalConfig, run_eval
+    from xlt_bench.lineage import Lineage
 
     data = unpack_data(output / "data")
     models = output / "models"
@@ -290,7 +291,7 @@ def _build_and_evaluate(
     shutil.copytree(models / "base", models / "direct" / "retrieval", dirs_exist_ok=True)
     phases.start("xlt-bench eval of both on udpos and tatoeba")
     runs = {}
-    for name, intermediate in (("direct", []), ("intermediate", ["xquad-en"])):
+    for name, intermediate in (("direct", ()), ("intermediate", ("xquad-en",))):
         for task, languages in (("udpos", UD_LANGUAGES), ("tatoeba", TATOEBA_LANGUAGES)):
             config = EvalConfig(
                 model=str(models / name),
@@ -299,9 +300,7 @@ def _build_and_evaluate(
                 languages=list(languages),
                 data_dir=data,
                 cache_dir=output / "cache",
-                label=f"demo-{name}",
-                base="demo-tiny-base",
-                intermediate=intermediate,
+                lineage=Lineage(label=f"demo-{name}", base="demo-tiny-base", intermediate=intermediate),
                 command=command,
             )
             run_eval(registry, config, progress=progress)

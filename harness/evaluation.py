@@ -25,7 +25,7 @@ import random
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -43,10 +43,11 @@ from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import ContentHashes, utf8_path
 from xlt_bench.hub_access import HubAccess
 from xlt_bench.labels import CheckpointMismatch
+from xlt_bench.lineage import Lineage
 from xlt_bench.metrics import metric_params
 from xlt_bench.registry import Registry
 from xlt_bench.run_folder import PlannedUnit, Reconciliation, RunStore, environment_versions, now
-from xlt_bench.run_results import Fragment, Lineage, RunResults, TaskResult
+from xlt_bench.run_results import Fragment, RunResults, TaskResult
 from xlt_bench.runners import Job, predict_and_score
 from xlt_bench.samples import sample_lines
 from xlt_bench.scoring import SuiteScore, TaskScore
@@ -88,19 +89,8 @@ class EvalConfig:
     seqeval_rules: str | None = None
     trust_remote_code: bool = False
     revision: str | None = None
-    label: str | None = None
-    base: str | None = None
-    intermediate: list[str] = field(default_factory=list)
+    lineage: Lineage = field(default_factory=Lineage)  # --label, --base, --intermediate, --regime, ... --tag
     command: list[str] = field(default_factory=list)
-
-    @property
-    def lineage(self) -> dict[str, Any]:
-        return {
-            "label": self.label or Path(self.model).name,
-            "base": self.base,
-            "intermediate": self.intermediate,
-            "direct": not self.intermediate,
-        }
 
 
 @dataclass
@@ -257,7 +247,7 @@ class _Evaluation:
                 "split": config.split,
                 "limit": config.limit,
                 "dtype": config.dtype,
-                "lineage": {"label": config.label, "base": config.base, "intermediate": config.intermediate},
+                "lineage": config.lineage.signature(),
                 "task_version": task.version,
                 "checkpoint": plan.checkpoint_hash,
                 "labels": {str(i): label for i, label in sorted(plan.labels.items())},
@@ -436,7 +426,7 @@ class _Evaluation:
         plugins = {p.name: p.version for p in self.registry.plugins if p.origin != "core"}
         previous = self.store.previous_results()
         # a folder keeps its name: a later invocation without --label (another task's checkpoint) does not rename it
-        label = config.label or (previous and previous.lineage.label) or config.lineage["label"]
+        label = config.lineage.label or (previous and previous.lineage.label) or Path(config.model).name
         results = RunResults(
             xlt_bench_version=__version__,
             created=(previous and previous.created) or now(),
@@ -445,7 +435,7 @@ class _Evaluation:
             suite=config.suite,
             split=config.split,
             model=config.model,
-            lineage=Lineage(label=label, base=config.base, intermediate=tuple(config.intermediate)),
+            lineage=replace(config.lineage, label=label),
             config={
                 "batch_size": config.batch_size,
                 "max_tokens": config.max_tokens,

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlt_bench.errors import XltBenchError
+from xlt_bench.errors import XltBenchError, expect
 from xlt_bench.files import read_json
+from xlt_bench.lineage import Lineage
 
 SCHEMA_VERSION = 2
 
@@ -34,13 +35,6 @@ def read_json_object(path: Path) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise XltBenchError(f"{path}: expected a JSON object")
     return document
-
-
-def expect(ok: bool, file: Path | str, name: str, expected: str, value: Any) -> None:
-    """A field that is not what xlt-bench writes: one line naming the file and the field."""
-    if not ok:
-        shown = json.dumps(value, ensure_ascii=False, default=str)
-        raise XltBenchError(f"{file}: {name} must be {expected}, got {shown[:60]}")
 
 
 def _is_number(value: Any) -> bool:
@@ -62,35 +56,6 @@ def _object(value: Any, file: Path | str, name: str) -> dict[str, Any]:
     value = {} if value is None else value
     expect(isinstance(value, dict), file, name, "an object", value)
     return value
-
-
-@dataclass(frozen=True)
-class Lineage:
-    """How a checkpoint was trained: `--label`, `--base`, `--intermediate` (no intermediate tasks = direct)."""
-
-    label: str | None = None
-    base: str | None = None
-    intermediate: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "base": self.base,
-            "intermediate": list(self.intermediate),
-            "direct": not self.intermediate,
-        }
-
-    @classmethod
-    def from_json(cls, value: Any, file: Path | str, name: str = "lineage") -> Lineage:
-        value = _object(value, file, name)
-        for key in ("label", "base"):
-            expect(
-                value.get(key) is None or isinstance(value[key], str), file, f"{name}.{key}", "a string", value.get(key)
-            )
-        tasks = value.get("intermediate")
-        ok = tasks is None or (isinstance(tasks, list) and all(isinstance(task, str) for task in tasks))
-        expect(ok, file, f"{name}.intermediate", "a list of task names", tasks)
-        return cls(label=value.get("label"), base=value.get("base"), intermediate=tuple(tasks or ()))
 
 
 # -- one finished (task, language) -------------------------------------------------------------------------------

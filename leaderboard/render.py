@@ -53,6 +53,7 @@ def to_json(board: Board) -> dict[str, Any]:
                 "base": run.base,
                 "training": run.kind,
                 "intermediate": list(run.intermediate),
+                "lineage": run.lineage.to_json(),
                 "published": run.published,
                 "source": run.source,
                 "score": run.score,

@@ -12,9 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from xlt_bench.errors import XltBenchError
+from xlt_bench.errors import XltBenchError, expect
+from xlt_bench.lineage import Lineage
 from xlt_bench.run_folder import RunStore
-from xlt_bench.run_results import Lineage, RunResults, expect, metric_values, read_json_object
+from xlt_bench.run_results import RunResults, metric_values, read_json_object
 from xlt_bench.scoring import SuiteScore, TaskScore, aggregate, main_score
 
 
@@ -35,8 +36,7 @@ class TaskCell:
 @dataclass
 class Run:
     label: str
-    base: str | None
-    intermediate: tuple[str, ...]
+    lineage: Lineage  # how the checkpoint was trained (`eval --base/--intermediate/--regime/...`)
     suite: str
     published: bool
     tasks: dict[str, TaskCell]
@@ -45,6 +45,14 @@ class Run:
     split: str = "test"
     source: dict[str, Any] = field(default_factory=dict)  # published baselines: paper, table, split, notes
     limit: int | None = None  # `eval --limit`: the first N examples per language only (a smoke run)
+
+    @property
+    def base(self) -> str | None:
+        return self.lineage.base
+
+    @property
+    def intermediate(self) -> tuple[str, ...]:
+        return self.lineage.intermediate
 
     @property
     def direct(self) -> bool:
@@ -57,7 +65,18 @@ class Run:
 
     @property
     def kind(self) -> str:
-        return "published" if self.published else "direct" if self.direct else "+" + "+".join(self.intermediate)
+        """How the run was trained, in a few words: `direct`, `+mnli:50000+squad (interleaved, seed 3)`."""
+        if self.published:
+            return "published"
+        lineage, sizes = self.lineage, self.lineage.intermediate_sizes
+        kind = (
+            "+" + "+".join(f"{t}:{sizes[t]}" if t in sizes else t for t in self.intermediate)
+            if self.intermediate
+            else "direct"
+        )
+        more = [lineage.regime, *(f"{k}={v}" for k, v in lineage.tags.items())]
+        more += [] if lineage.train_seed is None else [f"seed {lineage.train_seed}"]
+        return kind + (f" ({', '.join(m for m in more if m)})" if any(more) else "")
 
 
 def measured_run(path: Path, registry) -> Run:
@@ -92,8 +111,7 @@ def measured_run(path: Path, registry) -> Run:
     }
     return Run(
         label=results.lineage.label or folder.name,
-        base=results.lineage.base,
-        intermediate=results.lineage.intermediate,
+        lineage=results.lineage,
         suite=suite.name,
         published=False,
         tasks=tasks,
@@ -127,8 +145,7 @@ def published_run(path: Path, registry) -> Run:
     suite_score = aggregate(suite, {name: cell.score for name, cell in tasks.items() if cell.score is not None}).score
     return Run(
         label=document["name"],
-        base=lineage.base,
-        intermediate=lineage.intermediate,
+        lineage=lineage,
         suite=suite.name,
         published=True,
         tasks=tasks,

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from xlt_bench.errors import XltBenchError
+from xlt_bench.lineage import Lineage
 from xlt_bench.metrics import BUILTIN_METRICS
 from xlt_bench.registry import load_registry
-from xlt_bench.run_results import SCHEMA_VERSION, Fragment, Lineage, RunResults, TaskResult
+from xlt_bench.run_results import SCHEMA_VERSION, Fragment, RunResults, TaskResult
 from xlt_bench.samples import read_statistics, sample_lines
 
 METRICS = {metric.name: metric for metric in BUILTIN_METRICS}
@@ -66,8 +67,16 @@ def test_a_schema_1_file_is_migrated_and_written_back_as_the_current_schema(tmp_
     assert results.tasks["xnli"].languages == {"de": {"accuracy": 50.0}} and results.tasks["xnli"].examples == {"de": 2}
     written = results.to_json()
     assert written["schema"] == SCHEMA_VERSION == 2
-    assert {key: value for key, value in written.items() if key not in ("schema", "aggregates")} == {
-        key: value for key, value in SCHEMA_1.items() if key != "schema"
+    assert {key: value for key, value in written.items() if key not in ("schema", "aggregates", "lineage")} == {
+        key: value for key, value in SCHEMA_1.items() if key not in ("schema", "lineage")
+    }
+    # lineage fields added later (sizes, regime, seeds, tags) are written as unknown
+    assert written["lineage"] == SCHEMA_1["lineage"] | {
+        "intermediate_sizes": {},
+        "regime": None,
+        "train_languages": [],
+        "train_seed": None,
+        "tags": {},
     }
     assert RunResults.from_json(written, path) == results
 
