@@ -103,8 +103,7 @@ def test_a_table_without_the_header_names_line_one(tmp_path: Path):
 
 
 LANGUAGE_PLUGIN = """
-from xlt_bench import hookimpl
-from xlt_bench.languages import Language
+from xlt_bench import Language, hookimpl
 
 @hookimpl
 def xlt_register_languages(register):
