@@ -309,6 +309,8 @@ def cmd_list(registry, args) -> int:
         ]
         print(render_table(["type", "role", "requires", "also reads", "plugin", "description"], rows))
         return 0
+    if args.what == "languages":
+        return _list_languages(registry, args.json)
     if args.what == "adapters":
         rows = [
             [a.name, a.role, registry.origin[("adapters", a.name)], a.description or a.accepts]
@@ -345,9 +347,30 @@ def cmd_list(registry, args) -> int:
     return 0
 
 
+def _list_languages(registry, as_json: bool) -> int:
+    """`list languages`: the registered language metadata, "unknown" where a source gives no value."""
+    from dataclasses import asdict
+
+    from xlt_bench.languages import shown
+
+    languages = sorted(registry.languages.values(), key=lambda language: language.code)
+    if as_json:
+        payload = [{**asdict(item), "plugin": registry.origin[("languages", item.code)]} for item in languages]
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    rows = [
+        [f"{language.code} ({','.join(language.aliases)})" if language.aliases else language.code, language.name]
+        + [shown(value) for value in (language.resource_class, language.family, language.script)]
+        + [shown(language.pretraining.get("xlmr_cc100_gib")), registry.origin[("languages", language.code)]]
+        for language in languages
+    ]
+    print(render_table(["code", "name", "class", "family", "script", "CC-100 GiB", "plugin"], rows))
+    return 0
+
+
 def _list_parser(commands: argparse._SubParsersAction) -> None:
-    listing = commands.add_parser("list", help="list suites, tasks, task types, metrics or model adapters")
-    listing.add_argument("what", choices=["suites", "tasks", "types", "metrics", "adapters"])
+    listing = commands.add_parser("list", help="list suites, tasks, task types, metrics, model adapters or languages")
+    listing.add_argument("what", choices=["suites", "tasks", "types", "metrics", "adapters", "languages"])
     listing.add_argument("--suite", help="only this suite's tasks")
     listing.add_argument("--type", help="only tasks of this type (classification, tagging, ...)")
     listing.add_argument("--language", help="only tasks with this language")
