@@ -206,7 +206,8 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
             per_language = comparison["languages"].get(name or "", {})
             if not per_language:
                 continue
-            title = f"{markdown_text(name)} per language: {markdown_text(candidate['label'])} vs {markdown_text(direct['label'])}"
+            versus = f"{markdown_text(candidate['label'])} vs {markdown_text(direct['label'])}"
+            title = f"{markdown_text(name)} per language: {versus}"
             lines += [f"#### {title}", ""]
             rows = []
             for language, delta in per_language.items():
