@@ -46,3 +46,9 @@ def xnli_eval(model: Path, output: Path, *extra: str, data: Path = FIXTURE_DATA)
     """The arguments of `eval --tasks xtreme/xnli` on the handmade fixtures (or `data`), `extra` appended."""
     task = ["--tasks", "xtreme/xnli", "--data-dir", str(data)]
     return ["eval", "--model", str(model), *task, "--output", str(output), *extra]
+
+
+def assert_no_console_errors(driver) -> None:
+    """The browser console has no SEVERE entry since the last read (reading the log empties it)."""
+    severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not severe, severe
