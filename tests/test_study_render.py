@@ -143,8 +143,10 @@ def _report() -> StudyReport:
             high=-0.2,
             interval="languages+examples",
             group_by="xlmr_cc100_gib",
-            n={"languages": 4},
-            details={"points": [["en", 300.8, 0.5], ["de", 66.6, 0.9], ["sw", 1.6, 2.1], ["yo", 0.1, 2.9]]},
+            n={"languages": 5},
+            details={
+                "points": [["en", 300.8, 0.5], ["de", 66.6, 0.9], ["sw", 1.6, 2.1], ["yo", 0.1, 2.9], ["zu", 0, 1.2]]
+            },
         ),
         *scaling,
         Estimate(
@@ -254,7 +256,7 @@ def test_markdown_values_intervals_and_verdicts(report):
     assert "−1.10 [−2.00, −0.20] | interval excludes 0" in text  # a significant negative delta
     assert "| suite mean | +0.88 [−0.10, +1.90] | interval includes 0" in text
     assert "| panx | sw | +2.50 (no interval) | no interval | – |" in text
-    assert "−0.80 [−1.00, −0.20] | interval excludes 0" in text  # the correlation
+    assert "| 5 | −0.80 [−1.00, −0.20] | interval excludes 0" in text  # the correlation, over 5 languages
     assert "slope +2.10 [+0.90, +3.30] points per 10× data (interval excludes 0), r² 0.93 | 50k | 58.00 |" in text
     assert _row(text, "| suite mean | 100k |").endswith("| +0.20 [−0.80, +1.20] | +7.20 [+5.50, +8.90] * |")
     assert _row(text, "| interleaved | suite mean |").endswith("| 0.80 [0.30, 1.20] | 0.50 | seeds |")
@@ -405,6 +407,7 @@ def test_scatter_plot_has_a_point_per_language(page):
     assert [float(p.get_attribute("data-value")) for p in by_x] == [2.9, 2.1, 0.9, 0.5]  # yo, sw, de, en by size
     caption = page.find_element(By.CSS_SELECTOR, "#correlations figcaption").text
     assert "Spearman ρ = −0.80 [−1.00, −0.20]" in caption and "languages+examples" in caption
+    assert "Not plotted: 1 language(s) without a positive size" in caption  # zu: a log axis has no place for 0
 
 
 def _column(table, index: int) -> list[str]:

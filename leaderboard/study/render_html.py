@@ -214,8 +214,10 @@ def _language_groups(report: StudyReport) -> list[str]:
 
 
 def _correlation(e: Estimate) -> list[str]:
-    """A scatter of each language's Δ against its pre-training size (log x; sizes ≤ 0 cannot be placed)."""
-    points = [(language, size, delta) for language, size, delta in e.details["points"] if size and size > 0]
+    """A scatter of each language's Δ against its pre-training size (log x: sizes ≤ 0 cannot be placed)."""
+    points = [
+        (lang, size, delta) for lang, size, delta in e.details["points"] if size and size > 0 and delta is not None
+    ]
     heading = f"{e.name}: {scope(e)}"
     caption = (
         f"Spearman ρ = {with_interval(e)}; {verdict(e)}. One point per language: its Δ against its pre-training "
@@ -223,7 +225,7 @@ def _correlation(e: Estimate) -> list[str]:
     )
     left_out = len(e.details["points"]) - len(points)
     if left_out:
-        caption += f" Not plotted: {left_out} language(s) without a positive size."
+        caption += f" Not plotted: {left_out} language(s) without a positive size or a Δ."
     if not points:
         return [f"<h3>{escape(heading)}</h3>", _explain(caption)]
     marks = [

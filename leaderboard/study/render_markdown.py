@@ -45,7 +45,7 @@ def _header(report: StudyReport) -> list[str]:
     lines += [f"Intervals are 95%, from {report.resamples} bootstrap resamples (seed {report.seed}).", ""]
     lines += [f"Runs read ({len(report.runs)}):", ""]
     for run in report.runs:
-        lines.append(f"- **{markdown_text(run.get('label') or run.get('id'))}**: {markdown_text(run_summary(run))}")
+        lines.append(f"- **{markdown_text(run.get('label') or run['id'])}**: {markdown_text(run_summary(run))}")
     if report.notes:
         lines += ["", "Notes:", "", *(f"- {markdown_text(note)}" for note in report.notes)]
     return [*lines, ""]
@@ -103,7 +103,7 @@ def _correlations(report: StudyReport) -> list[str]:
         return []
     table = [
         [markdown_text(x) for x in (e.name, scope(e), e.group_by or "–")]
-        + [str(len(e.details["points"])), with_interval(e), verdict(e)]
+        + [str(e.n.get("languages", len(e.details["points"]))), with_interval(e), verdict(e)]
         for e in rows
     ]
     headers = ["contrast", "task", "pre-training size", "languages", "Spearman ρ [95% interval]", "evidence"]
