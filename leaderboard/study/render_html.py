@@ -12,6 +12,7 @@ computes no statistics), and all text from the runs is escaped.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from xlt_bench.leaderboard.html_parts import (
     colour_legend,
@@ -55,7 +56,7 @@ def _names(estimates: list[Estimate]) -> list[str]:
     return list(dict.fromkeys(e.name for e in estimates))
 
 
-def _table(css_class: str, headers: list[tuple[str, bool]], rows: list[str], footer: list[str] = ()) -> list[str]:
+def _table(css_class: str, headers: list[tuple[str, bool]], rows: list[str], footer: Sequence[str] = ()) -> list[str]:
     """A sortable table; `footer` rows stay below the sorted body (the suite mean)."""
     tfoot = f"<tfoot>{''.join(footer)}</tfoot>" if footer else ""
     return [
