@@ -17,6 +17,7 @@ from xlt_bench.leaderboard.runs import load_run
 from xlt_bench.leaderboard.significance import joint_scores, scores_of_sums
 from xlt_bench.leaderboard.study.analysis import study_runs
 from xlt_bench.leaderboard.study.design import Design, Selector
+from xlt_bench.leaderboard.study.report import StudyReport
 from xlt_bench.leaderboard.study.statistics import (
     log_linear_fit,
     mean_of_chosen,
@@ -252,3 +253,16 @@ def test_mistakes_on_the_command_line_are_one_line(study_folder, tmp_path: Path)
             assert result.returncode == 0 and "nothing to estimate" in json.loads(result.stdout)["notes"][-1]
             continue
         assert result.returncode == 2 and result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+
+
+def test_the_three_files_of_a_study(study_folder, tmp_path: Path):
+    result = run_main(
+        "study", *(str(p) for p in sorted(study_folder.iterdir())), "--output", str(tmp_path), "--resamples", "200"
+    )
+    assert result.returncode == 0 and result.stdout.count("\n") == 1, result.stderr
+    report = StudyReport.read(tmp_path / "study.json")
+    assert report.resamples == 200 and len(report.runs) == len(RATES)
+    markdown = (tmp_path / "study.md").read_text()
+    assert "interval includes 0 (no evidence of a difference)" in markdown and "flattens at" in markdown.lower()
+    page = (tmp_path / "study.html").read_text()
+    assert page.count("<svg") >= len(report.select("fit")) + 8 and "http" not in page.replace("http-equiv", "")
