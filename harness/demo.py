@@ -163,7 +163,8 @@ def train_qa(
 
     torch.manual_seed(seed)
     tokenizer = transformers.AutoTokenizer.from_pretrained(base)
-    model = transformers.AutoModelForQuestionAnswering.from_pretrained(base)
+    # two outputs (start, end), whatever labels an earlier intermediate tagger left in the encoder's config
+    model = transformers.AutoModelForQuestionAnswering.from_pretrained(base, num_labels=2)
     chosen = qa_examples(data)[:examples]
     features = []
     for question, context_text, first, answer in chosen:
