@@ -38,7 +38,7 @@ setup(
     ],
     package_data={
         "xlt_bench.baselines": ["*.json"],
-        "xlt_bench": ["demo_data/NOTICE", "demo_data/*/*.gz", "demo_data/*/*/*.gz"],
+        "xlt_bench": ["language_table.tsv", "demo_data/NOTICE", "demo_data/*/*.gz", "demo_data/*/*/*.gz"],
     },
     install_requires=[
         "pluggy>=1.3",

@@ -2,9 +2,10 @@
 
 What a plugin author imports lives here: `hookimpl`, the metadata types (`Task`, `Suite`, `TaskType`, `DataFiles`,
 `HubSource`, `Release`), data formats (`DataFormat`, `DataSource`, `DataUnavailable`), `Metric` and its
-`SubmissionFormat`, a new task type's `Runner` and `Job`, and `XltBenchError`; `xlt_bench.hookspecs` is the hook
-reference. Importing this package is cheap: it never imports torch, transformers, datasets or faiss, and the
-re-exported names load their modules on first use (`xlt-bench --help` pays for none of them).
+`SubmissionFormat`, a new task type's `Runner` and `Job`, language metadata (`Language`), and `XltBenchError`;
+`xlt_bench.hookspecs` is the hook reference. Importing this package is cheap: it never imports torch,
+transformers, datasets or faiss, and the re-exported names load their modules on first use (`xlt-bench --help`
+pays for none of them).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from xlt_bench.hookspecs import HOOK_API, hookimpl
 if TYPE_CHECKING:
     from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
     from xlt_bench.errors import XltBenchError
+    from xlt_bench.languages import Language
     from xlt_bench.metrics import Metric
     from xlt_bench.runners.base import Job, Runner
     from xlt_bench.submission import SubmissionFormat
@@ -38,6 +40,7 @@ _HOMES = {
     "Runner": "xlt_bench.runners.base",
     "SubmissionFormat": "xlt_bench.submission",
     "XltBenchError": "xlt_bench.errors",
+    "Language": "xlt_bench.languages",
 }
 __all__ = [
     "HOOK_API",
@@ -47,6 +50,7 @@ __all__ = [
     "DataUnavailable",
     "HubSource",
     "Job",
+    "Language",
     "Metric",
     "Release",
     "Runner",

@@ -309,6 +309,8 @@ def cmd_list(registry, args) -> int:
         ]
         print(render_table(["type", "role", "requires", "also reads", "plugin", "description"], rows))
         return 0
+    if args.what == "languages":
+        return _list_languages(registry, args.json)
     if args.what == "adapters":
         rows = [
             [a.name, a.role, registry.origin[("adapters", a.name)], a.description or a.accepts]
@@ -345,9 +347,30 @@ def cmd_list(registry, args) -> int:
     return 0
 
 
+def _list_languages(registry, as_json: bool) -> int:
+    """`list languages`: the registered language metadata, "unknown" where a source gives no value."""
+    from dataclasses import asdict
+
+    from xlt_bench.languages import shown
+
+    languages = sorted(registry.languages.values(), key=lambda language: language.code)
+    if as_json:
+        payload = [{**asdict(item), "plugin": registry.origin[("languages", item.code)]} for item in languages]
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    rows = [
+        [f"{language.code} ({','.join(language.aliases)})" if language.aliases else language.code, language.name]
+        + [shown(value) for value in (language.resource_class, language.family, language.script)]
+        + [shown(language.pretraining.get("xlmr_cc100_gib")), registry.origin[("languages", language.code)]]
+        for language in languages
+    ]
+    print(render_table(["code", "name", "class", "family", "script", "CC-100 GiB", "plugin"], rows))
+    return 0
+
+
 def _list_parser(commands: argparse._SubParsersAction) -> None:
-    listing = commands.add_parser("list", help="list suites, tasks, task types, metrics or model adapters")
-    listing.add_argument("what", choices=["suites", "tasks", "types", "metrics", "adapters"])
+    listing = commands.add_parser("list", help="list suites, tasks, task types, metrics, model adapters or languages")
+    listing.add_argument("what", choices=["suites", "tasks", "types", "metrics", "adapters", "languages"])
     listing.add_argument("--suite", help="only this suite's tasks")
     listing.add_argument("--type", help="only tasks of this type (classification, tagging, ...)")
     listing.add_argument("--language", help="only tasks with this language")
@@ -718,6 +741,86 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     gate.set_defaults(handler=cmd_compare)
 
 
+# -- study -------------------------------------------------------------------------------------------------------
+
+
+def _design(args: argparse.Namespace):
+    """The design file (if any) with the command line's choices on top of it."""
+    from dataclasses import replace
+
+    from xlt_bench.leaderboard.study.design import Contrast, Design, Selector, language_selection
+
+    design = Design.read(Path(args.design)) if args.design else Design()
+    changes: dict[str, object] = {}
+    if args.contrast:
+        contrasts = []
+        for baseline, candidate in args.contrast:
+            sides = [Selector.parse(text, f"--contrast {text!r}") for text in (baseline, candidate)]
+            contrasts.append(Contrast(f"{sides[1].describe()} vs {sides[0].describe()}", *sides))
+        changes |= {"contrasts": design.contrasts + tuple(contrasts), "auto": args.auto is True}
+    elif args.auto is not None:
+        changes["auto"] = args.auto
+    for key in ("group_by", "correlate"):
+        if getattr(args, key) is not None:
+            changes[key] = tuple(_csv(getattr(args, key), "--" + key.replace("_", "-")))
+    if args.languages:
+        changes["languages"] = language_selection(args.languages, "--languages")
+    design = replace(design, **changes)
+    Design.from_json(design.to_json(), "the command line")  # the same checks a design file gets
+    return design
+
+
+def cmd_study(registry, args) -> int:
+    from xlt_bench.leaderboard.study.analysis import study_runs
+
+    report = study_runs(args.runs, registry, _design(args), args.resamples, args.seed, args.allow_limited)
+    if args.output:
+        from xlt_bench.leaderboard.study.output import write_study
+
+        files = write_study(report, Path(args.output))
+        print(f"study: {files['markdown']} (Markdown), {files['html']} (HTML), {files['json']} (JSON)")
+    elif args.format == "json":
+        sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        from xlt_bench.leaderboard.study.render_markdown import to_markdown
+
+        sys.stdout.write(to_markdown(report))
+    return 0
+
+
+def _study_parser(commands: argparse._SubParsersAction) -> None:
+    study = commands.add_parser(
+        "study",
+        help="contrasts, language groups, scaling and seeds over runs, with paired-bootstrap intervals",
+        parents=[BOOTSTRAP],
+        description="Without --design or --contrast, studies what the runs' lineage implies: every intermediate "
+        "condition against direct fine-tuning of the same base, A->B against B->A, regimes against each other, "
+        "scaling curves over --intermediate sizes, and the spread of --train-seed seeds.",
+    )
+    study.add_argument("runs", nargs="+", metavar="RUN", help="run folders or results.json files")
+    study.add_argument("--design", type=path_text, metavar="FILE", help="a YAML or JSON study design")
+    study.add_argument(
+        "--contrast",
+        nargs=2,
+        action="append",
+        metavar=("BASELINE", "CANDIDATE"),
+        help="two groups of runs by lineage, KEY=VALUE pairs joined by & (e.g. regime=sequential "
+        "regime=interleaved); repeatable; replaces the contrasts found in the runs unless --auto",
+    )
+    study.add_argument(
+        "--auto",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also the contrasts found in the runs' lineage (default: only when no contrast is given)",
+    )
+    study.add_argument("--group-by", help="language properties to group deltas by (resource_class,family,script)")
+    study.add_argument("--correlate", help="pre-training size columns to correlate deltas with (xlmr_cc100_gib)")
+    study.add_argument("--languages", help="only these languages: codes (sw,yo) or a property (resource_class=0,1,2)")
+    study.add_argument("--format", default="md", choices=["md", "json"], help="what is printed without --output")
+    study.add_argument("--output", type=path_text, metavar="DIR", help="write study.json, study.md and study.html")
+    study.set_defaults(handler=cmd_study)
+
+
 # -- demo -------------------------------------------------------------------------------------------------------
 
 
@@ -796,6 +899,7 @@ COMMAND_PARSERS = (
     _demo_parser,
     _leaderboard_parser,
     _compare_parser,
+    _study_parser,
 )  # in the order `xlt-bench --help` lists them
 
 

@@ -16,8 +16,8 @@ Rules that keep the CLI fast and robust:
 - Register plain, frozen metadata (`Task`, `Suite`, `Metric`, `DataFormat`, `ModelAdapter`) and runner classes.
   Malformed declarations are reported and skipped (the rest of the plugin still loads); a plugin that raises while
   loading is reported and skipped.
-- Names are global: registering a suite, metric, format, model adapter or task type name that another plugin
-  already registered is reported as a conflict and the later registration is skipped.
+- Names are global: registering a suite, metric, format, model adapter or task type name, or a language code or
+  alias, that another plugin already registered is reported as a conflict and the later registration is skipped.
 
 Hook API version: `HOOK_API = 1`; hooks are only added, never changed incompatibly, within a version.
 """
@@ -32,6 +32,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from xlt_bench.data.formats import DataFormat, DataSource
+    from xlt_bench.languages import Language
     from xlt_bench.metrics import Metric
     from xlt_bench.model_adapters import ModelAdapter
     from xlt_bench.runners.base import Runner
@@ -125,6 +126,20 @@ def xlt_register_model_adapters(register: Callable[[ModelAdapter], None]) -> Non
     The optional `check(folder, trust_remote_code)` looks at a local checkpoint folder before anything is loaded
     and raises `XltBenchError` naming what is missing or unsafe; `xlt_bench.checkpoint_checks.check_checkpoint_files`
     is the built-ins' check for transformers folders.
+    """
+
+
+@hookspec
+def xlt_register_languages(register: Callable[[Language], None]) -> None:
+    """Register language metadata: call `register(Language(code=..., name=..., aliases=(...), ...))` per language.
+
+    `xlt_bench.languages.Language` holds the primary code (ISO 639-1 where there is one), the other codes tasks use
+    for the same language (`aliases`: Masakhane's `swa` for `sw`), the resource class (0-5, Joshi et al. 2020), the
+    top-level family (Glottolog), the script (ISO 15924 name) and `pretraining` sizes by corpus key. Leave a value
+    None (a corpus out of `pretraining`) where your source does not give it: unknown, never guessed; and say in
+    your plugin's documentation where each value comes from. A code or alias another plugin already registered is
+    reported as a conflict and that language is skipped; the built-in table (`xlt-bench list languages`) registers
+    first. Languages only describe: `registry.language(code)` answers for any code, unknown ones included.
     """
 
 

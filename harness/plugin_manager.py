@@ -27,6 +27,7 @@ CORE_PLUGINS = (
     "xlt_bench.data.resolve",
     "xlt_bench.model_adapters",
     "xlt_bench.runners",
+    "xlt_bench.languages",
 )
 
 

@@ -1,5 +1,5 @@
-"""Everything the installed plugins registered: suites, tasks, task types (runners), metrics, data formats and
-model adapters, by name.
+"""Everything the installed plugins registered: suites, tasks, task types (runners), metrics, data formats, model
+adapters and language metadata, by name.
 
 Tasks are named within their suite (XTREME and XTREME-R both have a `udpos`, with different languages): the
 registry keys them as `<suite>/<task>`, and a bare task name is accepted wherever it is unambiguous.
@@ -20,6 +20,7 @@ import pluggy
 
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable
 from xlt_bench.errors import XltBenchError, first_line, warn
+from xlt_bench.languages import Language, unknown_language
 from xlt_bench.metrics import Metric
 from xlt_bench.model_adapters import ModelAdapter
 from xlt_bench.plugin_manager import PluginInfo, create_plugin_manager
@@ -33,6 +34,7 @@ _KINDS: dict[str, tuple[str, type]] = {
     "formats": ("xlt_register_formats", DataFormat),
     "adapters": ("xlt_register_model_adapters", ModelAdapter),
     "runners": ("xlt_register_runners", Runner),
+    "languages": ("xlt_register_languages", Language),
 }
 
 
@@ -53,6 +55,8 @@ def _problems(kind: str, item: Any) -> list[str]:
 
 
 def _name(item: Any) -> str:
+    if isinstance(item, Language):
+        return item.code
     return getattr(item, "type", None) if isinstance(item, type) else getattr(item, "name", None)
 
 
@@ -81,10 +85,12 @@ class Registry:
         self.formats: dict[str, DataFormat] = {}
         self.adapters: dict[str, ModelAdapter] = {}
         self.runners: dict[str, type[Runner]] = {}  # task type -> runner class
+        self.languages: dict[str, Language] = {}  # primary code -> language
+        self.language_codes: dict[str, str] = {}  # every code and alias -> primary code
         self.origin: dict[tuple[str, str], str] = {}  # (kind, name) -> plugin name
         self.broken_resolvers: set[str] = set()  # plugins whose xlt_resolve_data raised (reported once)
         self.refused_tasks: dict[str, list[tuple[str, str]]] = {}  # plugin -> (task key, problem) it was refused for
-        for kind in ("metrics", "formats", "adapters", "runners", "suites", "tasks"):
+        for kind in ("metrics", "formats", "adapters", "runners", "suites", "tasks", "languages"):
             self._collect(kind)
         self._check_references()
 
@@ -104,22 +110,31 @@ class Registry:
                         _key(item),
                         f"plugin {plugin!r}: malformed {kind[:-1]} {_name(item)!r} skipped: {'; '.join(problems)}",
                     )
-                elif _key(item) in table:
-                    first = self.origin[(kind, _key(item))]
+                elif taken := self._taken(kind, item):
+                    holder = self.language_codes[taken] if kind == "languages" else taken
+                    first = self.origin[(kind, holder)]
                     self._refuse(
                         kind,
                         plugin,
                         _key(item),
-                        f"plugin {plugin!r}: {kind[:-1]} {_key(item)!r} is already registered by {first!r}; skipped",
+                        f"plugin {plugin!r}: {kind[:-1]} {taken!r} is already registered by {first!r}; skipped",
                     )
                 else:
                     table[_key(item)] = item
                     self.origin[(kind, _key(item))] = plugin
+                    if kind == "languages":
+                        self.language_codes.update(dict.fromkeys((item.code, *item.aliases), item.code))
 
             try:
                 impl.function(**{arg: register for arg in impl.argnames})
             except Exception as error:
                 self.problems.append(f"plugin {impl.plugin_name!r}: {hook_name} raised {type(error).__name__}: {error}")
+
+    def _taken(self, kind: str, item: Any) -> str | None:
+        """The name (for a language: its code or an alias) of `item` that an earlier registration holds, if any."""
+        if kind == "languages":
+            return next((code for code in (item.code, *item.aliases) if code in self.language_codes), None)
+        return _key(item) if _key(item) in getattr(self, kind) else None
 
     def _refuse(self, kind: str, plugin: str, key: str, problem: str) -> None:
         """Record why a registration was refused; a refused task is also remembered for its plugin and suite."""
@@ -213,6 +228,11 @@ class Registry:
         names = (*definition.tasks, *definition.optional) if optional else definition.tasks
         return [self.tasks[f"{suite}/{name}"] for name in names if f"{suite}/{name}" in self.tasks]
 
+    def language(self, code: str) -> Language:
+        """The language with this code or alias; for a code no plugin knows, one whose every property is unknown."""
+        primary = self.language_codes.get(code)
+        return unknown_language(code) if primary is None else self.languages[primary]
+
     def adapters_for(self, role: str) -> list[ModelAdapter]:
         """The model adapters of a runner role, plugins' before the built-in ones (so plugins can override)."""
         core = {info.name for info in self.plugins if info.origin == "core"}
@@ -266,7 +286,8 @@ class Registry:
 
 
 def _key(item: Any) -> str:
-    """Registry key: tasks are qualified by their suite, runners named by their task type, the rest by name."""
+    """Registry key: tasks are qualified by their suite, runners named by their task type, languages by their primary
+    code, the rest by name."""
     return f"{item.suite}/{item.name}" if isinstance(item, Task) else _name(item)
 
 

@@ -43,22 +43,20 @@ class Delta:
         return {"delta": self.value, "ci_low": self.low, "ci_high": self.high, "significant": self.significant}
 
 
-def per_example_pair(base: RunStore, candidate: RunStore, task: Task, language: str, metric: Metric):
-    """(baseline PerExample, candidate PerExample) for one (task, language), or None when they are not paired
-    (either run lacks its per-example files, or their gold labels differ)."""
+def per_example_sides(stores: list[RunStore], task: Task, language: str, metric: Metric) -> list | None:
+    """Each run's PerExample for one (task, language), or None when they are not paired (a run lacks its
+    per-example files, or their gold labels differ)."""
     if metric.per_example is None:
         return None
     fmt = metric.submission
-    paths = [store.output_paths(task, fmt, language) for store in (base, candidate)]
+    paths = [store.output_paths(task, fmt, language) for store in stores]
     labels = [where["labels"] for where in paths]
-    if not all(path.is_file() for path in labels) or labels[0].read_bytes() != labels[1].read_bytes():
+    if not all(path.is_file() for path in labels) or len({path.read_bytes() for path in labels}) > 1:
         return None  # not the same examples
     if metric.statistics is not None:
-        logged = [
-            read_statistics(store.samples_path(task.name, language), metric.statistics) for store in (base, candidate)
-        ]
+        logged = [read_statistics(store.samples_path(task.name, language), metric.statistics) for store in stores]
         if None not in logged:
-            return tuple(logged)
+            return logged
     # a run written before samples carried per-example statistics: re-score its prediction file
     if not all(where["predictions"].is_file() for where in paths):
         return None
@@ -68,24 +66,39 @@ def per_example_pair(base: RunStore, candidate: RunStore, task: Task, language: 
         predicted = fmt.read_predictions(where["predictions"])
         fmt.check(gold, predicted, labels[0], where["predictions"])
         sides.append(metric.per_example(gold, predicted, language=language, **task.metric_params))
-    return tuple(sides)
+    return sides
+
+
+def per_example_pair(base: RunStore, candidate: RunStore, task: Task, language: str, metric: Metric):
+    """(baseline PerExample, candidate PerExample) for one (task, language), or None when they are not paired."""
+    sides = per_example_sides([base, candidate], task, language, metric)
+    return None if sides is None else tuple(sides)
+
+
+def scores_of_sums(task: Task, sides: list, sums: Any) -> Any:
+    """Each run's main score from its summed statistics: `sums` holds the runs' statistics side by side (the
+    columns of `joint_scores`' stacked matrix) in its last axis; the result has one score per run there."""
+    widths = [len(side.stats[0]) if len(side.stats) else 0 for side in sides]
+    edges = np.cumsum([0, *widths])
+    scores = [main_score(task, side.reduce(sums[..., a:b])) for side, a, b in zip(sides, edges[:-1], edges[1:])]
+    return np.stack([np.asarray(score, dtype=float) for score in scores], axis=-1)
+
+
+def joint_scores(sides: list, task: Task, resamples: int, rng: np.random.Generator) -> tuple[Any, Any]:
+    """Observed main scores of k runs on the same examples, shape (k,), and `resamples` bootstrap replicates,
+    shape (resamples, k), where every replicate draws the same examples for all runs (a paired bootstrap)."""
+    if any(list(side.units) != list(sides[0].units) for side in sides):
+        raise XltBenchError("paired bootstrap needs all runs on the same examples in the same order")
+    stats = np.hstack([np.asarray(side.stats, dtype=float).reshape(len(side.units), -1) for side in sides])
+    distinct, counts = np.unique(stats, axis=0, return_counts=True)
+    draws = rng.multinomial(len(stats), counts / counts.sum(), size=resamples)
+    return scores_of_sums(task, sides, stats.sum(axis=0)), scores_of_sums(task, sides, draws @ distinct)
 
 
 def language_deltas(pair, task: Task, resamples: int, rng: np.random.Generator) -> tuple[float, Any]:
     """Observed delta of the main score and its `resamples` bootstrap replicates for one language."""
-    base, candidate = pair
-    if list(base.units) != list(candidate.units):
-        raise XltBenchError("paired bootstrap needs both runs on the same examples in the same order")
-    stats = np.hstack([np.asarray(base.stats, dtype=float), np.asarray(candidate.stats, dtype=float)])
-    width = stats.shape[1] // 2
-
-    totals = stats.sum(axis=0)
-    observed = float(main_score(task, candidate.reduce(totals[width:])) - main_score(task, base.reduce(totals[:width])))
-    distinct, counts = np.unique(stats, axis=0, return_counts=True)
-    draws = rng.multinomial(len(stats), counts / counts.sum(), size=resamples)
-    sums = draws @ distinct
-    replicates = main_score(task, candidate.reduce(sums[:, width:])) - main_score(task, base.reduce(sums[:, :width]))
-    return observed, replicates
+    observed, replicates = joint_scores(list(pair), task, resamples, rng)
+    return float(observed[1] - observed[0]), replicates[:, 1] - replicates[:, 0]
 
 
 def interval(value: float, replicates: Any) -> Delta:

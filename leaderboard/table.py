@@ -53,8 +53,10 @@ def _group(runs: list[Run]) -> dict[str, list[Run]]:
     groups: dict[str, list[Run]] = {}
     for run in runs:
         groups.setdefault(run.base or UNKNOWN_BASE, []).append(run)
-    order = {"direct": 0, "published": 2}
-    return {base: sorted(members, key=lambda r: order.get(r.kind, 1)) for base, members in groups.items()}
+    def order(run: Run) -> int:  # direct runs first, published baselines last
+        return 2 if run.published else 0 if run.direct else 1
+
+    return {base: sorted(members, key=order) for base, members in groups.items()}
 
 
 def compare_runs(

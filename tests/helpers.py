@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import random
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -46,3 +48,29 @@ def xnli_eval(model: Path, output: Path, *extra: str, data: Path = FIXTURE_DATA)
     """The arguments of `eval --tasks xtreme/xnli` on the handmade fixtures (or `data`), `extra` appended."""
     task = ["--tasks", "xtreme/xnli", "--data-dir", str(data)]
     return ["eval", "--model", str(model), *task, "--output", str(output), *extra]
+
+
+LABELS = ("entailment", "neutral", "contradiction")
+
+
+def write_run(root: Path, registry, predictions: dict[str, dict[str, list[str]]], gold: dict, **lineage) -> Path:
+    """A run folder as `eval` writes it, for XNLI-style label predictions (no model needed)."""
+    from xlt_bench.folder_scoring import score_folders
+    from xlt_bench.tasks import SubmissionFiles
+
+    for task, per_language in predictions.items():
+        for language, predicted in per_language.items():
+            for kind, lines in (("labels", gold[task][language]), ("predictions", predicted)):
+                path = SubmissionFiles().gold_path(root / kind, task, language, "test", "tsv")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("".join(f"{line}\n" for line in lines))
+    scores, _ = score_folders(registry, "xtreme", root / "predictions", root / "labels")
+    tasks = {name: {"languages": score.languages} for name, score in scores.tasks.items()}
+    document = {"suite": "xtreme", "split": "test", "lineage": lineage, "tasks": tasks}
+    (root / "results.json").write_text(json.dumps(document))
+    return root
+
+
+def corrupt(labels: list[str], rate: float, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(LABELS) if rng.random() < rate else label for label in labels]

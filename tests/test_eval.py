@@ -103,7 +103,17 @@ def test_classification_and_ner_fixtures_with_provenance(ckpt: Path, tmp_path: P
     rescored = rescore(run)["tasks"]
     for name in ("xnli", "pawsx", "panx"):
         assert rescored[name]["languages"] == tasks[name]["languages"]
-    assert document["lineage"] == {"label": "tiny-direct", "base": "tiny-base", "intermediate": [], "direct": True}
+    assert document["lineage"] == {
+        "label": "tiny-direct",
+        "base": "tiny-base",
+        "intermediate": [],
+        "direct": True,
+        "intermediate_sizes": {},
+        "regime": None,
+        "train_languages": [],
+        "train_seed": None,
+        "tags": {},
+    }
     assert document["config"]["batch_size"] == 2 and document["config"]["device"] == "cpu"
     assert document["environment"]["torch"] and document["environment"]["plugins"]["xtreme"] == "0.1.0"
     fragment = json.loads((run / "fragments" / "xnli" / "test-de.json").read_text())

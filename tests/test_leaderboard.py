@@ -16,17 +16,13 @@ from xml.etree import ElementTree
 
 import numpy as np
 import pytest
-from helpers import run_main
+from helpers import LABELS, corrupt, run_main, write_run
 
-from xlt_bench.folder_scoring import score_folders
 from xlt_bench.leaderboard.runs import load_run
 from xlt_bench.leaderboard.significance import language_deltas, per_example_pair
 from xlt_bench.registry import load_registry
 from xlt_bench.run_folder import RunStore
 from xlt_bench.samples import sample_lines
-from xlt_bench.tasks import SubmissionFiles
-
-LABELS = ("entailment", "neutral", "contradiction")
 
 
 @pytest.fixture(scope="module")
@@ -51,26 +47,6 @@ def test_per_example_statistics_sum_to_the_official_values(registry, shared_data
             assert {k: float(v) for k, v in summed.items()} == pytest.approx(expected, abs=1e-9), (task.name, language)
             checked += 1
     assert checked == sum(len(t.languages) for t in registry.suite_tasks("xtreme"))
-
-
-def write_run(root: Path, registry, predictions: dict[str, dict[str, list[str]]], gold: dict, **lineage) -> Path:
-    """A run folder as `eval` writes it, for XNLI-style label predictions."""
-    for task, per_language in predictions.items():
-        for language, predicted in per_language.items():
-            for kind, lines in (("labels", gold[task][language]), ("predictions", predicted)):
-                path = SubmissionFiles().gold_path(root / kind, task, language, "test", "tsv")
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text("".join(f"{line}\n" for line in lines))
-    scores, _ = score_folders(registry, "xtreme", root / "predictions", root / "labels")
-    tasks = {name: {"languages": score.languages} for name, score in scores.tasks.items()}
-    document = {"suite": "xtreme", "split": "test", "lineage": lineage, "tasks": tasks}
-    (root / "results.json").write_text(json.dumps(document))
-    return root
-
-
-def corrupt(labels: list[str], rate: float, seed: int) -> list[str]:
-    rng = random.Random(seed)
-    return [rng.choice(LABELS) if rng.random() < rate else label for label in labels]
 
 
 @pytest.fixture(scope="module")

@@ -84,6 +84,29 @@ def test_limit_and_lineage_are_part_of_every_units_identity(ckpt: Path, tmp_path
     assert document["config"]["limit"] == 2 and document["tasks"]["xnli"]["limit"] == 2
 
 
+def test_a_study_lineage_is_recorded_and_part_of_the_folder_identity(ckpt: Path, tmp_path: Path):
+    run = tmp_path / "run"
+    lineage = ["--base", "xlmr", "--intermediate", "mnli:50k,squad", "--regime", "sequential"]
+    lineage += ["--train-languages", "en", "--train-seed", "3", "--tag", "lr=1e-5"]
+    assert xnli(ckpt, run, "--languages", "de", *lineage).returncode == 0
+    recorded = json.loads((run / "results.json").read_text())["lineage"]
+    assert recorded["intermediate"] == ["mnli", "squad"] and recorded["intermediate_sizes"] == {"mnli": 50000}
+    assert recorded["regime"] == "sequential" and recorded["train_languages"] == ["en"]
+    assert recorded["train_seed"] == 3 and recorded["tags"] == {"lr": "1e-5"} and not recorded["direct"]
+    before = snapshot(run)
+    interleaved = [value if value != "sequential" else "interleaved" for value in lineage]
+    other_regime = xnli(ckpt, run, "--languages", "en", *interleaved)
+    assert other_regime.returncode == 2 and "lineage.regime" in other_regime.stderr and snapshot(run) == before
+    for flag, value, expected in (
+        ("--intermediate", "mnli:5x", "'5x' is not a size"),
+        ("--intermediate", "mnli,mnli", "'mnli' is listed twice"),
+        ("--tag", "lr", "expected KEY=VALUE"),
+        ("--train-seed", "x", "--train-seed"),
+    ):
+        wrong = xnli(ckpt, tmp_path / "other", "--languages", "de", flag, value)
+        assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1 and expected in wrong.stderr, wrong.stderr
+
+
 def test_overwrite_removes_the_other_configuration_instead_of_mixing(ckpt: Path, tmp_path: Path):
     run = tmp_path / "run"
     assert xnli(ckpt, run, "--languages", "de,en", "--label", "a").returncode == 0
