@@ -193,5 +193,4 @@ def _write_report(registry, output: Path, runs: dict[str, Path]) -> dict[str, Pa
     from xlt_bench.leaderboard.study.analysis import study_runs
     from xlt_bench.leaderboard.study.output import write_study
 
-    write_study(study_runs(list(runs.values()), registry), output)
-    return {"json": output / "study.json", "markdown": output / "study.md", "html": output / "study.html"}
+    return write_study(study_runs(list(runs.values()), registry), output)
