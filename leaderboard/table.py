@@ -53,6 +53,7 @@ def _group(runs: list[Run]) -> dict[str, list[Run]]:
     groups: dict[str, list[Run]] = {}
     for run in runs:
         groups.setdefault(run.base or UNKNOWN_BASE, []).append(run)
+
     def order(run: Run) -> int:  # direct runs first, published baselines last
         return 2 if run.published else 0 if run.direct else 1
 

@@ -497,15 +497,14 @@ def found_contrasts(conditions: list[Condition]) -> list[Contrast]:
     return list(found.values())
 
 
-def _load(paths: Sequence[Path | str], registry) -> list[Run]:
+def _load(paths: Sequence[Path | str], registry, allow_limited: bool) -> tuple[list[Run], list[str]]:
     runs = [load_run(str(path), registry) for path in paths]
     published = next((run for run in runs if run.published), None)
     if published is not None:
         raise XltBenchError(
             f"{published.label}: a published baseline has no per-example results; study reads run folders"
         )
-    check_comparable(runs, allow_limited=False)
-    return runs
+    return runs, check_comparable(runs, allow_limited)
 
 
 def study_runs(
