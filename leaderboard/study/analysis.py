@@ -148,11 +148,13 @@ class SuiteScores:
     conditions: dict[tuple[str, str], dict[str, Value]] = field(default_factory=dict)
     examples: dict[tuple[str, str], int] = field(default_factory=dict)
     tasks: list[Any] = field(default_factory=list)  # xlt_bench.tasks.Task, in suite order
+    resamples: int = 1000
+    seed: int = 0  # of the bootstrap: estimates made from these scores draw their own streams from it
 
 
 def score_suite(suite: str, conditions: list[Condition], registry, design: Design, resamples: int, seed: int):
     """`SuiteScores` of the conditions of one suite (all of them drawn jointly)."""
-    scores = SuiteScores()
+    scores = SuiteScores(resamples=resamples, seed=seed)
     runs = [(run_id, run) for condition in conditions for run_id, run in condition.runs]
     choices = {c.id: seed_choices(len(c.runs), resamples, stream(seed, "seeds", c.id)) for c in conditions}
     for task in registry.suite_tasks(suite, optional=True):
@@ -217,7 +219,7 @@ def contrast_deltas(
     return deltas
 
 
-def _contrast(contrast: Contrast, suite: str, scores, baseline, candidate, registry, design, seed) -> list[Estimate]:
+def _contrast(contrast: Contrast, suite: str, scores, baseline, candidate, registry, design) -> list[Estimate]:
     deltas = contrast_deltas(scores, baseline, candidate)
     n_runs = {
         "baseline_runs": sum(len(c.runs) for c in baseline),
@@ -249,7 +251,7 @@ def _contrast(contrast: Contrast, suite: str, scores, baseline, candidate, regis
     if task_values:
         n = n_runs | {"tasks": len(task_values)}
         found.append(mean_value(list(task_values.values())).estimate(**common, n=n))
-    found += _language_groups(contrast, suite, deltas, registry, design, seed)
+    found += _language_groups(contrast, suite, deltas, registry, design, scores)
     return found
 
 
@@ -266,7 +268,7 @@ def _by_language(deltas: dict[str, dict[str, Value]], registry) -> dict[str | No
     return tables
 
 
-def _language_groups(contrast, suite, deltas, registry, design, seed) -> list[Estimate]:
+def _language_groups(contrast, suite, deltas, registry, design, scores: SuiteScores) -> list[Estimate]:
     found = []
     for task, table in _by_language(deltas, registry).items():
         languages = {code: registry.language(code) for code in table}
@@ -294,19 +296,19 @@ def _language_groups(contrast, suite, deltas, registry, design, seed) -> list[Es
             known = [(code, size) for code, size in known if size is not None]
             if len(known) < MIN_CORRELATION_LANGUAGES:
                 continue
-            found.append(_correlation(contrast.name, suite, task, corpus, known, table, seed))
+            found.append(_correlation(contrast.name, suite, task, corpus, known, table, scores))
     return found
 
 
-def _correlation(name, suite, task, corpus, known, table, seed) -> Estimate:
+def _correlation(name, suite, task, corpus, known, table, scores: SuiteScores) -> Estimate:
     sizes = np.array([size for _, size in known], dtype=float)
     values = [table[code] for code, _ in known]
     rho = spearman(sizes, [value.observed for value in values])
     if all(value.replicates is not None for value in values):
         draws, kind = np.stack([value.replicates for value in values], axis=1), "languages+examples"
     else:
-        draws, kind = np.tile([value.observed for value in values], (1000, 1)), "languages"
-    replicates = spearman_replicates(sizes, draws, stream(seed, "spearman", name, suite, task or "", corpus))
+        draws, kind = np.tile([value.observed for value in values], (scores.resamples, 1)), "languages"
+    replicates = spearman_replicates(sizes, draws, stream(scores.seed, "spearman", name, suite, task or "", corpus))
     low, high = percentile_interval(replicates) if rho is not None else (None, None)
     return Estimate(
         analysis="correlation",
@@ -540,7 +542,7 @@ def study_runs(
                     f"contrast {contrast.name!r}: runs of {both.name} match both its baseline and candidate"
                 )
             used.add(contrast.name)
-            estimates += _contrast(contrast, suite, scores, baseline, candidate, registry, design, seed)
+            estimates += _contrast(contrast, suite, scores, baseline, candidate, registry, design)
         estimates += _scaling(suite, scores, members) if design.scaling else []
         estimates += _seeds(suite, scores, members) if design.seeds else []
     notes += [

@@ -17,7 +17,8 @@ Analyses and the quantities they report (`Estimate.analysis` / `Estimate.quantit
 
 `interval` says what an interval covers: `examples` (paired bootstrap over examples), `examples+seeds` (examples
 and the seeds of each condition resampled), `seeds` (seeds only: the runs have no per-example samples),
-`languages+examples` (correlations: languages resampled too) or `none`.
+`languages+examples` (correlations: languages resampled too), `languages` (correlations of runs without
+per-example samples) or `none`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from xlt_bench.files import read_json
 
 SCHEMA_VERSION = 1
 ANALYSES = ("contrast", "language_group", "correlation", "scaling", "fit", "seeds")
-INTERVALS = ("examples", "examples+seeds", "seeds", "languages+examples", "none")
+INTERVALS = ("examples", "examples+seeds", "seeds", "languages+examples", "languages", "none")
 SIGNED = ("delta", "mean_delta", "spearman", "gain_over_previous", "gain_over_direct", "slope_per_10x")
 
 
