@@ -93,7 +93,7 @@ MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>|!~&#$])")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _md(text: Any) -> str:
+def markdown_text(text: Any) -> str:
     """`text` as literal Markdown (also inside a table cell): specials escaped, line breaks made spaces."""
     return MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).splitlines()))
 
@@ -148,37 +148,43 @@ def _cell(task: dict[str, Any], cell: dict[str, Any] | None) -> str:
     return _number(cell["score"])
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """A GitHub table's lines; cells must already be Markdown (`markdown_text` for text from runs)."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
 def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
     runs = {run["id"]: run for run in data["runs"]}
-    headers = ["run", "base", "training", *(_md(t["name"]) + (" (F1/EM)" if t["qa"] else "") for t in data["tasks"])]
+    headers = [
+        "run",
+        "base",
+        "training",
+        *(markdown_text(t["name"]) + (" (F1/EM)" if t["qa"] else "") for t in data["tasks"]),
+    ]
     rows = []
     for run in data["runs"]:
         marker = " †" if run["published"] else ""
         rows.append(
-            [_md(run["label"]) + marker, _md(run["base"] or "–"), _md(run["training"])]
+            [markdown_text(run["label"]) + marker, markdown_text(run["base"] or "–"), markdown_text(run["training"])]
             + [_cell(t, run["tasks"].get(t["name"])) for t in data["tasks"]]
             + [_number(run["score"])]
         )
-    lines = [f"## {_md(data['suite'])} leaderboard", "", *_table([*headers, "score"], rows), ""]
+    lines = [f"## {markdown_text(data['suite'])} leaderboard", "", *markdown_table([*headers, "score"], rows), ""]
     published = [run for run in data["runs"] if run["published"]]
     for run in published:
         source = run["source"]
         where = f"{source.get('paper', '')} {source.get('table', '')}".strip()
-        lines.append(f"† {_md(run['label'])}: published, not measured here — {_md(where)}")
+        lines.append(f"† {markdown_text(run['label'])}: published, not measured here — {markdown_text(where)}")
     if published:
         lines.append("")
     pointed: dict[int, list[str]] = {}  # per comparison, the tasks whose row says "per language below"
     for comparison in data["comparisons"]:
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
         pointed[id(comparison)] = []
-        training = _md(comparison["training"])
-        title = f"{_md(candidate['label'])} ({training}) vs {_md(direct['label'])} (direct)"
-        lines += [f"### {_md(comparison['base'])}: {title}", ""]
+        training = markdown_text(comparison["training"])
+        title = f"{markdown_text(candidate['label'])} ({training}) vs {markdown_text(direct['label'])} (direct)"
+        lines += [f"### {markdown_text(comparison['base'])}: {title}", ""]
         rows = []
         for spec in data["tasks"]:
             name = spec["name"]
@@ -189,10 +195,10 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
             if name not in comparison["tasks"]:
                 ci = "per language below"
                 pointed[id(comparison)].append(name)
-            rows.append([_md(name), before, after, text, ci])
+            rows.append([markdown_text(name), before, after, text, ci])
         text, ci = _delta(comparison["overall"])
         rows.append(["**score**", _number(direct["score"]), _number(candidate["score"]), text, ci])
-        lines += [*_table(["task", "direct", training, "Δ", "95% CI"], rows), ""]
+        lines += [*markdown_table(["task", "direct", training, "Δ", "95% CI"], rows), ""]
     chosen = task or next((t for c in data["comparisons"] for t, per in c["languages"].items() if per), None)
     for comparison in data["comparisons"]:
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
@@ -200,15 +206,19 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
             per_language = comparison["languages"].get(name or "", {})
             if not per_language:
                 continue
-            title = f"{_md(name)} per language: {_md(candidate['label'])} vs {_md(direct['label'])}"
+            versus = f"{markdown_text(candidate['label'])} vs {markdown_text(direct['label'])}"
+            title = f"{markdown_text(name)} per language: {versus}"
             lines += [f"#### {title}", ""]
             rows = []
             for language, delta in per_language.items():
                 text, ci = _delta(delta)
                 before = direct["tasks"][name]["languages"][language]
                 after = candidate["tasks"][name]["languages"][language]
-                rows.append([_md(language), _number(before), _number(after), text, ci])
-            lines += [*_table(["language", "direct", _md(comparison["training"]), "Δ", "95% CI"], rows), ""]
+                rows.append([markdown_text(language), _number(before), _number(after), text, ci])
+            lines += [
+                *markdown_table(["language", "direct", markdown_text(comparison["training"]), "Δ", "95% CI"], rows),
+                "",
+            ]
     if data["comparisons"]:
         lines.append(
             f"Bold Δ: the paired-bootstrap 95% interval ({data['resamples']} resamples) excludes 0; "
@@ -216,7 +226,7 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
         )
     if has_partial(data):
         lines.append(PARTIAL_NOTE)
-    lines += [f"Note: {_md(note)}" for note in data["notes"]]
+    lines += [f"Note: {markdown_text(note)}" for note in data["notes"]]
     return "\n".join(lines).rstrip() + "\n"
 
 

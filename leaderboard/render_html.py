@@ -10,103 +10,19 @@ text such as "76.6/60.8" or "incomplete (7/33)" never has to be parsed back.
 
 from __future__ import annotations
 
-import html
 from statistics import mean
 from typing import Any
 
+from xlt_bench.leaderboard.html_parts import (
+    colour_legend,
+    diverging_colour,
+    escape,
+    num_td,
+    page,
+    sort_key,
+    sortable_thead,
+)
 from xlt_bench.leaderboard.render import PARTIAL_NOTE, has_partial, incomplete_text
-
-POSITIVE = (33, 102, 172)  # blue end of the diverging scale (ColorBrewer RdBu)
-NEGATIVE = (178, 24, 43)  # red end
-
-CSS = """
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1b1b; margin: 2em auto;
-       max-width: 1300px; padding: 0 1em; }
-h1 { margin-bottom: 0.2em; }
-h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
-.description, .rule { margin: 0.2em 0; color: #444; }
-table { border-collapse: collapse; margin: 0.6em 0 1em; }
-th, td { border: 1px solid #d4d4d4; padding: 0.25em 0.55em; }
-th { background: #f2f2f2; text-align: left; vertical-align: bottom; }
-table.sortable th { cursor: pointer; user-select: none; }
-table.sortable th:hover { background: #e6e6e6; }
-.arrow { margin-left: 0.25em; color: #555; }
-.arrow:empty { display: none; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.published td { font-style: italic; background: #f7f5ee; }
-tfoot td { font-weight: 600; border-top: 2px solid #999; }
-td.empty { background: #fafafa; }
-table.heatmap td.hm { text-align: center; min-width: 3.2em; }
-.sig { font-weight: 700; }
-.legend { display: flex; align-items: center; gap: 0.5em; font-size: 12px; color: #444; }
-.ramp { display: inline-block; width: 180px; height: 10px; border: 1px solid #bbb; }
-figure { margin: 0.6em 0 1em; }
-figcaption, .hint, .sources, .explain { font-size: 12px; color: #555; }
-svg.bars text { font: 12px system-ui, sans-serif; fill: #1b1b1b; }
-svg.bars .pos { fill: rgb(33, 102, 172); }
-svg.bars .neg { fill: rgb(178, 24, 43); }
-svg.bars .zero { stroke: #333; }
-svg.bars .whisker { stroke: #111; stroke-width: 1.2; }
-@media print {
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  body { margin: 0; max-width: none; font-size: 11px; }
-  .hint, .arrow { display: none; }
-  table.sortable th, table.sortable th:hover { cursor: auto; background: #f2f2f2; }
-  thead { display: table-header-group; }
-  tr, figure, .legend { break-inside: avoid; }
-  h2, h3, h4 { break-after: avoid; }
-}
-"""
-
-SCRIPT = """
-(() => {
-  "use strict";
-  const key = (row, index, numeric) => {
-    const cell = row.cells[index];
-    const raw = cell === undefined ? "" : (cell.dataset.sort ?? cell.textContent.trim());
-    if (numeric) {
-      const value = raw === "" ? NaN : Number(raw);
-      return Number.isFinite(value) ? value : null;
-    }
-    return raw === "" || raw === "\\u2013" ? null : raw;
-  };
-  const sortBy = (table, header) => {
-    const index = header.cellIndex;
-    const numeric = header.dataset.type === "num";
-    const ascending = header.getAttribute("aria-sort") !== "ascending";
-    const body = table.tBodies[0];
-    const rows = Array.from(body.rows, (row) => [key(row, index, numeric), row]);
-    rows.sort(([a], [b]) => {
-      if (a === null || b === null) return (a === null) - (b === null);
-      const order = numeric ? a - b : a.localeCompare(b);
-      return ascending ? order : -order;
-    });
-    for (const [, row] of rows) body.appendChild(row);
-    for (const cell of table.tHead.rows[0].cells) {
-      cell.removeAttribute("aria-sort");
-      cell.querySelector(".arrow").textContent = "";
-    }
-    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    header.querySelector(".arrow").textContent = ascending ? "\\u25b2" : "\\u25bc";
-  };
-  for (const table of document.querySelectorAll("table.sortable")) {
-    for (const header of table.tHead.rows[0].cells) {
-      header.tabIndex = 0;
-      header.addEventListener("click", () => sortBy(table, header));
-      header.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          sortBy(table, header);
-        }
-      });
-    }
-  }
-})();
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value))
 
 
 def _number(value: float | None, signed: bool = False) -> str:
@@ -115,39 +31,12 @@ def _number(value: float | None, signed: bool = False) -> str:
     return f"{value:+.1f}" if signed else f"{value:.1f}"
 
 
-def _key(value: float | None) -> str:
-    """A `data-sort` value; `float` first because `to_json` may hand over numpy scalars."""
-    return "" if value is None else repr(float(value))
-
-
 def _ci(delta: dict[str, Any]) -> str:
     return "n/a" if delta["ci_low"] is None else f"[{delta['ci_low']:+.1f}, {delta['ci_high']:+.1f}]"
 
 
-def _colour(value: float, scale: float) -> str:
-    """White at 0, the full blue (positive) or red (negative) at ±scale; white text on the darker half."""
-    share = max(-1.0, min(1.0, value / scale)) if scale else 0.0
-    end = POSITIVE if share > 0 else NEGATIVE
-    rgb = ", ".join(str(round(255 + abs(share) * (channel - 255))) for channel in end)
-    return f"background-color: rgb({rgb})" + ("; color: #fff" if abs(share) > 0.6 else "")
-
-
 def _scale(deltas: list[dict[str, Any] | None]) -> float:
     return max((abs(d["delta"]) for d in deltas if d is not None), default=0.0)
-
-
-def _thead(headers: list[tuple[str, bool]]) -> str:
-    """Header cells as (label, numeric); the empty `.arrow` span receives ▲/▼ when the column is sorted."""
-    cells = "".join(
-        f'<th scope="col" data-type="{"num" if numeric else "text"}">{_e(label)}'
-        '<span class="arrow" aria-hidden="true"></span></th>'
-        for label, numeric in headers
-    )
-    return f"<thead><tr>{cells}</tr></thead>"
-
-
-def _num_td(text: str, key: float | None) -> str:
-    return f'<td class="num" data-sort="{_key(key)}">{_e(text)}</td>'
 
 
 def _cell(task: dict[str, Any], cell: dict[str, Any] | None) -> tuple[str, float | None]:
@@ -166,15 +55,15 @@ def _cell(task: dict[str, Any], cell: dict[str, Any] | None) -> tuple[str, float
 def _delta_tds(delta: dict[str, Any] | None, scale: float, missing_ci: str = "n/a") -> str:
     """The Δ cell (signed, coloured, bold with * when the 95% interval excludes 0) and the interval cell."""
     if delta is None:
-        return _num_td("–", None) + _num_td(missing_ci, None)
-    text = _e(_number(delta["delta"], signed=True))
+        return num_td("–", None) + num_td(missing_ci, None)
+    text = escape(_number(delta["delta"], signed=True))
     if delta["significant"]:
         text = f'<strong class="sig">{text}*</strong>'
-    style = _colour(delta["delta"], scale)
+    style = diverging_colour(delta["delta"], scale)
     ci = _ci(delta)
     return (
-        f'<td class="num delta" data-sort="{_key(delta["delta"])}" style="{style}" title="95% CI {ci}">{text}</td>'
-        + _num_td(ci, delta["ci_low"])
+        f'<td class="num delta" data-sort="{sort_key(delta["delta"])}" style="{style}" title="95% CI {ci}">{text}</td>'
+        + num_td(ci, delta["ci_low"])
     )
 
 
@@ -186,23 +75,23 @@ def _board(data: dict[str, Any]) -> list[str]:
     rows = []
     for run in data["runs"]:
         marker = " †" if run["published"] else ""
-        cells = [f"<td>{_e(run['label'] + marker)}</td>", f"<td>{_e(run['base'] or '–')}</td>"]
-        cells.append(f"<td>{_e(run['training'])}</td>")
-        cells += [_num_td(*_cell(t, run["tasks"].get(t["name"]))) for t in tasks]
-        cells.append(_num_td(_number(run["score"]), run["score"]))
+        cells = [f"<td>{escape(run['label'] + marker)}</td>", f"<td>{escape(run['base'] or '–')}</td>"]
+        cells.append(f"<td>{escape(run['training'])}</td>")
+        cells += [num_td(*_cell(t, run["tasks"].get(t["name"]))) for t in tasks]
+        cells.append(num_td(_number(run["score"]), run["score"]))
         row_class = ' class="published"' if run["published"] else ""
         rows.append(f"<tr{row_class}>{''.join(cells)}</tr>")
-    lines = ['<table class="sortable board" id="board">', _thead(headers), "<tbody>", *rows, "</tbody></table>"]
+    lines = ['<table class="sortable board" id="board">', sortable_thead(headers), "<tbody>", *rows, "</tbody></table>"]
     published = [run for run in data["runs"] if run["published"]]
     if published:
         lines.append('<ul class="sources">')
         for run in published:
             source = run["source"]
-            where = "; ".join(_e(source[k]) for k in ("paper", "table") if source.get(k))
-            split = f"; split: {_e(source['split'])}" if source.get("split") else ""
-            notes = "".join(f"<li>{_e(note)}</li>" for note in source.get("notes", []))
+            where = "; ".join(escape(source[k]) for k in ("paper", "table") if source.get(k))
+            split = f"; split: {escape(source['split'])}" if source.get("split") else ""
+            notes = "".join(f"<li>{escape(note)}</li>" for note in source.get("notes", []))
             lines.append(
-                f"<li>† {_e(run['label'])}: published, not measured here — {where}{split}"
+                f"<li>† {escape(run['label'])}: published, not measured here — {where}{split}"
                 + (f"<ul>{notes}</ul>" if notes else "")
                 + "</li>"
             )
@@ -217,18 +106,18 @@ def _delta_table(data: dict[str, Any], comparison: dict[str, Any], direct: dict,
     rows = []
     for spec in shown:
         name = spec["name"]
-        before, after = (_num_td(*_cell(spec, run["tasks"].get(name))) for run in (direct, candidate))
+        before, after = (num_td(*_cell(spec, run["tasks"].get(name))) for run in (direct, candidate))
         delta = comparison["tasks"].get(name)
-        rows.append(f"<tr><td>{_e(name)}</td>{before}{after}{_delta_tds(delta, scale, 'per language')}</tr>")
+        rows.append(f"<tr><td>{escape(name)}</td>{before}{after}{_delta_tds(delta, scale, 'per language')}</tr>")
     overall = _delta_tds(comparison["overall"], scale)
     footer = (
-        f"<tr><td>score</td>{_num_td(_number(direct['score']), direct['score'])}"
-        f"{_num_td(_number(candidate['score']), candidate['score'])}{overall}</tr>"
+        f"<tr><td>score</td>{num_td(_number(direct['score']), direct['score'])}"
+        f"{num_td(_number(candidate['score']), candidate['score'])}{overall}</tr>"
     )
     headers = [("task", False), ("direct", True), (comparison["training"], True), ("Δ", True), ("95% CI", True)]
     return [
         '<table class="sortable deltas">',
-        _thead(headers),
+        sortable_thead(headers),
         "<tbody>",
         *rows,
         f"</tbody><tfoot>{footer}</tfoot></table>",
@@ -266,10 +155,10 @@ def _bar_chart(comparison: dict[str, Any]) -> list[str]:
         x = zero + min(value, 0) * unit
         interval = "n/a" if low is None else f"[{low:+.1f}, {high:+.1f}]"
         parts.append(
-            f'<text x="{label_w - 8}" y="{middle + 4:.1f}" text-anchor="end">{_e(name)}</text>'
+            f'<text x="{label_w - 8}" y="{middle + 4:.1f}" text-anchor="end">{escape(name)}</text>'
             f'<rect class="bar {"pos" if value >= 0 else "neg"}" x="{x:.1f}" y="{y + 5}" '
             f'width="{max(abs(value) * unit, 1):.1f}" height="{row_h - 10}">'
-            f"<title>{_e(name)}: Δ {value:+.1f}, 95% CI {interval}</title></rect>"
+            f"<title>{escape(name)}: Δ {value:+.1f}, 95% CI {interval}</title></rect>"
         )
         if low is not None:
             x1, x2 = zero + low * unit, zero + high * unit
@@ -288,15 +177,7 @@ def _bar_chart(comparison: dict[str, Any]) -> list[str]:
     for x, text, anchor in ticks:
         parts.append(f'<text x="{x}" y="{axis + 16}" text-anchor="{anchor}">{text}</text>')
     parts.append("</svg>")
-    return ["<figure>", "".join(parts), f"<figcaption>{_e(caption)}</figcaption>", "</figure>"]
-
-
-def _legend(scale: float) -> str:
-    ramp = f"linear-gradient(to right, rgb{NEGATIVE}, #fff, rgb{POSITIVE})"
-    return (
-        f'<div class="legend"><span>{-scale:+.1f}</span><span class="ramp" style="background: {ramp}"></span>'
-        f"<span>{scale:+.1f}</span></div>"
-    )
+    return ["<figure>", "".join(parts), f"<figcaption>{escape(caption)}</figcaption>", "</figure>"]
 
 
 def _heatmap(comparison: dict[str, Any]) -> list[str]:
@@ -314,29 +195,29 @@ def _heatmap(comparison: dict[str, Any]) -> list[str]:
             if delta is None:
                 cells.append('<td class="empty" data-sort=""></td>')
                 continue
-            text = _e(_number(delta["delta"], signed=True))
+            text = escape(_number(delta["delta"], signed=True))
             mark = ' class="hm sig"' if delta["significant"] else ' class="hm"'
             cells.append(
-                f'<td{mark} data-sort="{_key(delta["delta"])}" style="{_colour(delta["delta"], scale)}" '
-                f'title="{_e(name)} {_e(language)}: Δ {text}, 95% CI {_ci(delta)}">'
+                f'<td{mark} data-sort="{sort_key(delta["delta"])}" style="{diverging_colour(delta["delta"], scale)}" '
+                f'title="{escape(name)} {escape(language)}: Δ {text}, 95% CI {_ci(delta)}">'
                 f"{text}{'*' if delta['significant'] else ''}</td>"
             )
-        rows.append(f"<tr><td>{_e(name)}</td>{''.join(cells)}</tr>")
+        rows.append(f"<tr><td>{escape(name)}</td>{''.join(cells)}</tr>")
     headers = [("task", False), *((language, True) for language in languages)]
     return [
         "<h4>Δ per language</h4>",
         '<table class="sortable heatmap">',
-        _thead(headers),
+        sortable_thead(headers),
         "<tbody>",
         *rows,
         "</tbody></table>",
-        _legend(scale),
+        colour_legend(scale),
     ]
 
 
 def _per_language(data: dict[str, Any], chosen: str, runs: dict[str, dict]) -> list[str]:
     """The chosen task's per-language scores and deltas, one table per comparison."""
-    lines = [f"<h2>{_e(chosen)} per language</h2>"]
+    lines = [f"<h2>{escape(chosen)} per language</h2>"]
     for comparison in data["comparisons"]:
         per_language = comparison["languages"].get(chosen, {})
         if not per_language:
@@ -346,21 +227,21 @@ def _per_language(data: dict[str, Any], chosen: str, runs: dict[str, dict]) -> l
         after = candidate["tasks"][chosen]["languages"]
         scale = _scale(list(per_language.values()))
         rows = [
-            f"<tr><td>{_e(language)}</td>{_num_td(_number(before.get(language)), before.get(language))}"
-            f"{_num_td(_number(after.get(language)), after.get(language))}{_delta_tds(delta, scale)}</tr>"
+            f"<tr><td>{escape(language)}</td>{num_td(_number(before.get(language)), before.get(language))}"
+            f"{num_td(_number(after.get(language)), after.get(language))}{_delta_tds(delta, scale)}</tr>"
             for language, delta in per_language.items()
         ]
         headers = [("language", False), ("direct", True), (comparison["training"], True), ("Δ", True), ("95% CI", True)]
         lines += [
-            f"<h3>{_e(candidate['label'])} vs {_e(direct['label'])}</h3>",
+            f"<h3>{escape(candidate['label'])} vs {escape(direct['label'])}</h3>",
             '<table class="sortable per-language">',
-            _thead(headers),
+            sortable_thead(headers),
             "<tbody>",
             *rows,
             "</tbody></table>",
         ]
     if len(lines) == 1:
-        lines.append(f'<p class="explain">No comparison has per-language deltas for {_e(chosen)}.</p>')
+        lines.append(f'<p class="explain">No comparison has per-language deltas for {escape(chosen)}.</p>')
     return lines
 
 
@@ -369,22 +250,22 @@ def to_html(data: dict[str, Any], task: str | None = None) -> str:
     runs = {run["id"]: run for run in data["runs"]}
     title = f"{data['suite']} leaderboard"
     body = [
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="description">{_e(data["description"])}</p>',
-        f'<p class="rule">Suite score: {_e(data["score_rule"])}.</p>',
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="description">{escape(data["description"])}</p>',
+        f'<p class="rule">Suite score: {escape(data["score_rule"])}.</p>',
     ]
     if data["notes"]:
-        body += ['<ul class="notes">', *(f"<li>{_e(note)}</li>" for note in data["notes"]), "</ul>"]
+        body += ['<ul class="notes">', *(f"<li>{escape(note)}</li>" for note in data["notes"]), "</ul>"]
     body += ["<h2>Scores</h2>", '<p class="hint">Click a column header to sort; click again to reverse.</p>']
     body += _board(data)
     if has_partial(data):
-        body.append(f'<p class="explain">{_e(PARTIAL_NOTE)}</p>')
+        body.append(f'<p class="explain">{escape(PARTIAL_NOTE)}</p>')
     if data["comparisons"]:
         body.append("<h2>Intermediate training against direct training</h2>")
     for comparison in data["comparisons"]:
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
         heading = f"{comparison['base']}: {candidate['label']} ({comparison['training']}) vs {direct['label']} (direct)"
-        body += ['<section class="comparison">', f"<h3>{_e(heading)}</h3>"]
+        body += ['<section class="comparison">', f"<h3>{escape(heading)}</h3>"]
         body += _delta_table(data, comparison, direct, candidate) + _bar_chart(comparison) + _heatmap(comparison)
         body.append("</section>")
     chosen = task or next((t for c in data["comparisons"] for t, per in c["languages"].items() if per), None)
@@ -393,27 +274,8 @@ def to_html(data: dict[str, Any], task: str | None = None) -> str:
     if data["comparisons"]:
         body.append(
             '<p class="explain">Δ = candidate − direct. Bold with *: the paired-bootstrap 95% interval '
-            f"({_e(data['resamples'])} resamples, seed {_e(data['seed'])}) excludes 0; n/a: no per-example "
+            f"({escape(data['resamples'])} resamples, seed {escape(data['seed'])}) excludes 0; n/a: no per-example "
             "predictions on both sides. Blue: the candidate is better, red: worse, white: no change; each table "
             "and heatmap scales its colours to its own largest |Δ|.</p>"
         )
-    csp = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{_e(title)}</title>",
-            f"<style>{CSS}</style>",
-            "</head>",
-            "<body>",
-            *body,
-            f"<script>{SCRIPT}</script>",
-            "</body>",
-            "</html>",
-            "",
-        ]
-    )
+    return page(title, body)

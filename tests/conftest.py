@@ -25,6 +25,7 @@ pytest_plugins = ["http_server"]  # the `http_server` fixture (a real server on 
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 SHARED_DATA = Path(os.environ.get("XLT_BENCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
@@ -60,3 +61,34 @@ def tokenizer(sentences: list[str]):
     from xlt_bench.testing import tiny_tokenizer
 
     return tiny_tokenizer(sentences)
+
+
+@pytest.fixture(scope="session")
+def driver(tmp_path_factory):
+    """Headless Chromium through the system ChromeDriver, with the browser console log kept (skipped without
+    selenium or the system binaries); one browser for the session, shared by the HTML page tests."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    for binary in (CHROMIUM, CHROMEDRIVER):
+        if not binary.is_file():
+            pytest.skip(f"{binary} not installed")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    browser.set_window_size(1400, 2000)
+    yield browser
+    browser.quit()

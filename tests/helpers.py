@@ -74,3 +74,9 @@ def write_run(root: Path, registry, predictions: dict[str, dict[str, list[str]]]
 def corrupt(labels: list[str], rate: float, seed: int) -> list[str]:
     rng = random.Random(seed)
     return [rng.choice(LABELS) if rng.random() < rate else label for label in labels]
+
+
+def assert_no_console_errors(driver) -> None:
+    """The browser console has no SEVERE entry since the last read (reading the log empties it)."""
+    severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not severe, severe

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
+from helpers import assert_no_console_errors
 
 from xlt_bench.leaderboard.render_html import to_html
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 EVIL = "small <script>alert(1)</script>"
 
 
@@ -146,36 +145,6 @@ def test_escaping_and_no_external_resources(data):
     assert "@import" not in page and "url(" not in page
 
 
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    """Headless Chromium through the system ChromeDriver, with the browser console log kept."""
-    webdriver = pytest.importorskip("selenium.webdriver")
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        if not binary.is_file():
-            pytest.skip(f"{binary} not installed")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    browser.set_window_size(1400, 2000)
-    yield browser
-    browser.quit()
-
-
 @pytest.fixture
 def page(driver, data, tmp_path):
     """The page loaded from a file:// URL; console errors at load time fail the test."""
@@ -183,13 +152,8 @@ def page(driver, data, tmp_path):
     path.write_text(to_html(data), encoding="utf-8")
     driver.get_log("browser")  # drop what an earlier test left
     driver.get(path.as_uri())
-    _assert_no_severe(driver)
+    assert_no_console_errors(driver)
     return driver
-
-
-def _assert_no_severe(driver) -> None:
-    severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-    assert not severe, severe
 
 
 def _column(driver, header: str) -> tuple:
@@ -228,7 +192,7 @@ def test_sorting_the_main_table(page, header):
     assert "▼" in th.text and "▲" not in th.text
     if header == "xquad":
         assert rest == ["incomplete (1/2)"]
-    _assert_no_severe(page)
+    assert_no_console_errors(page)
 
 
 def test_heatmap_colours(page, data):

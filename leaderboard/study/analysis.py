@@ -225,7 +225,7 @@ def _contrast(contrast: Contrast, suite: str, scores, baseline, candidate, regis
         "baseline_runs": sum(len(c.runs) for c in baseline),
         "candidate_runs": sum(len(c.runs) for c in candidate),
     }
-    details = {"baseline": [c.name for c in baseline], "candidate": [c.name for c in candidate]}
+    details = {"baseline": "; ".join(c.name for c in baseline), "candidate": "; ".join(c.name for c in candidate)}
     common = {"analysis": "contrast", "name": contrast.name, "suite": suite, "quantity": "delta", "details": details}
     found: list[Estimate] = []
     task_values = {}
