@@ -10,6 +10,8 @@ import pytest
 from helpers import run_main
 
 from xlt_bench.demo_study import DEPREL, QA, deprel_sentences, study_design
+from xlt_bench.leaderboard.study.report import StudyReport
+from xlt_bench.leaderboard.study.wording import verdict, with_interval
 
 CONDITIONS = {
     "direct-seed1": ([], {}, 1),
@@ -82,3 +84,28 @@ def test_study_demo_trains_each_encoder_once_and_records_the_lineage(study_demo)
         assert sorted(results["tasks"]["udpos"]["languages"]) == ["ar", "de", "en", "fr", "hi", "ja", "zh"]
         assert results["command"][:3] == ["xlt-bench", "demo", "--study"]
     assert f"run folders: {output / 'runs' / 'direct-seed1'}, " in result.stdout
+
+
+@pytest.mark.slow
+def test_study_demo_reports_order_scaling_and_seeds_and_says_which_intervals_include_zero(study_demo):
+    output, result = study_demo
+    report = StudyReport.from_json(json.loads((output / "study.json").read_text()), output / "study.json")
+    orders = {("xquad-en", "ud-deprel"), ("ud-deprel", "xquad-en")}
+    [order] = [
+        c["name"]
+        for c in report.design["contrasts"]
+        if {tuple(c["baseline"]["intermediate"]), tuple(c["candidate"]["intermediate"])} == orders
+    ]
+    [delta] = report.select("contrast", name=order, task="udpos", language=None)
+    assert delta.low is not None and delta.high is not None and delta.n  # an interval, whatever its sign
+    scores = report.select("scaling", quantity="score", task="udpos")
+    assert sorted(e.size for e in scores) == [56, 112, 225]
+    assert [fit.low is not None for fit in report.select("fit", task="udpos")] == [True]
+    [seeds] = report.select("seeds", task="udpos")
+    assert sorted(seeds.details["labels"]) == ["demo-direct-seed1", "demo-direct-seed2"]
+    markdown = (output / "study.md").read_text(encoding="utf-8")
+    assert result.stdout.count(markdown.splitlines()[0]) == 1 and "HTML study:" in result.stdout
+    lines = markdown.splitlines()
+    for estimate in report.select("contrast", task="udpos"):  # each interval is read as including 0 or not
+        assert any(with_interval(estimate) in line and verdict(estimate) in line for line in lines), estimate
+    assert (output / "study.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
