@@ -826,8 +826,9 @@ def _study_parser(commands: argparse._SubParsersAction) -> None:
 
 def cmd_demo(registry, args) -> int:
     from xlt_bench.demo import MODEL, run_demo
+    from xlt_bench.demo_study import run_study_demo
 
-    output = Path(args.output)
+    output = Path(args.output or ("runs/demo-study" if args.study else "runs/demo"))
     if output.exists() and not output.is_dir():
         raise XltBenchError(f"--output {output}: exists and is not a folder")
     if output.exists() and any(output.iterdir()):
@@ -842,7 +843,7 @@ def cmd_demo(registry, args) -> int:
         shutil.rmtree(output)
     output.mkdir(parents=True, exist_ok=True)
     (output / DEMO_MARKER).write_text("made by xlt-bench demo; `demo --overwrite` may delete this folder\n")
-    files = run_demo(
+    files = (run_study_demo if args.study else run_demo)(
         registry,
         output,
         steps=args.steps,
@@ -853,8 +854,8 @@ def cmd_demo(registry, args) -> int:
     )
     print()
     print(files["markdown"].read_text(encoding="utf-8"))
-    print(f"HTML leaderboard: {files['html']}  (JSON: {files['json']})")
-    print(f"run folders: {files['direct']}, {files['intermediate']}")
+    print(f"HTML {'study' if args.study else 'leaderboard'}: {files['html']}  (JSON: {files['json']})")
+    print(f"run folders: {', '.join(str(path) for path in files.values() if path.parent == output / 'runs')}")
     print(
         f"These are TINY DEMO MODELS ({MODEL['num_hidden_layers']} layers of {MODEL['hidden_size']} units, trained "
         "here in seconds on a few hundred examples): their scores only show the "
@@ -871,7 +872,12 @@ def cmd_demo(registry, args) -> int:
 
 def _demo_parser(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help="offline demo: tiny direct and intermediate models, eval, leaderboard")
-    demo.add_argument("--output", type=path_text, default="runs/demo", help="where models, runs and the leaderboard go")
+    demo.add_argument(
+        "--output", type=path_text, help="where models, runs and the report go (default runs/demo, runs/demo-study)"
+    )
+    demo.add_argument(
+        "--study", action="store_true", help="a small study: 8 conditions (seeds, sizes, task order), study report"
+    )
     demo.add_argument("--steps", type=POSITIVE, default=300, help="masked-LM pre-training steps of the tiny base")
     demo.add_argument("--epochs", type=POSITIVE, default=3, help="epochs of the intermediate and target fine-tuning")
     demo.add_argument("--seed", type=SEED, default=13)

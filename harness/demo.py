@@ -22,7 +22,8 @@ import random
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -141,36 +142,49 @@ def pretrain_base(folder: Path, texts: list[str], steps: int, seed: int, progres
     tokenizer.save_pretrained(folder)
 
 
-def train_qa(base: Path, folder: Path, data: Path, epochs: int, seed: int, progress: bool) -> None:
-    """English extractive QA (XQuAD-en questions) on top of the base encoder: the intermediate task."""
+def qa_examples(data: Path) -> list[tuple[str, str, int, str]]:
+    """The English extractive-QA examples of XQuAD-en in file order: (question, context, answer start, answer)."""
+    examples = []
+    for article in read_json(data / "xquad" / "xquad.en.json")["data"]:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                answer = qa["answers"][0]
+                examples.append((qa["question"], paragraph["context"], answer["answer_start"], answer["text"]))
+    return examples
+
+
+def train_qa(
+    base: Path, folder: Path, data: Path, epochs: int, seed: int, progress: bool, *, examples: int | None = None
+) -> None:
+    """English extractive QA (XQuAD-en questions, the first `examples` of them; default all) on top of an encoder:
+    the intermediate task. Saves the encoder only."""
     import torch
     import transformers
 
     torch.manual_seed(seed)
     tokenizer = transformers.AutoTokenizer.from_pretrained(base)
-    model = transformers.AutoModelForQuestionAnswering.from_pretrained(base)
+    # two outputs (start, end), whatever labels an earlier intermediate tagger left in the encoder's config
+    model = transformers.AutoModelForQuestionAnswering.from_pretrained(base, num_labels=2)
+    chosen = qa_examples(data)[:examples]
     features = []
-    for article in read_json(data / "xquad" / "xquad.en.json")["data"]:
-        for paragraph in article["paragraphs"]:
-            for qa in paragraph["qas"]:
-                answer = qa["answers"][0]
-                first, last = answer["answer_start"], answer["answer_start"] + len(answer["text"])
-                encoded = tokenizer(
-                    qa["question"],
-                    paragraph["context"],
-                    truncation="only_second",
-                    max_length=256,
-                    stride=64,
-                    return_overflowing_tokens=True,
-                    return_offsets_mapping=True,
-                )
-                for window in range(len(encoded["input_ids"])):
-                    spans = encoded["offset_mapping"][window]
-                    context = [k for k, s in enumerate(encoded.sequence_ids(window)) if s == 1]
-                    starts = [k for k in context if spans[k][0] <= first < spans[k][1]]
-                    ends = [k for k in context if spans[k][0] < last <= spans[k][1]]
-                    start, end = (starts[0], ends[-1]) if starts and ends else (0, 0)
-                    features.append((encoded["input_ids"][window], start, end))
+    for question, context_text, first, answer in chosen:
+        last = first + len(answer)
+        encoded = tokenizer(
+            question,
+            context_text,
+            truncation="only_second",
+            max_length=256,
+            stride=64,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+        )
+        for window in range(len(encoded["input_ids"])):
+            spans = encoded["offset_mapping"][window]
+            context = [k for k, s in enumerate(encoded.sequence_ids(window)) if s == 1]
+            starts = [k for k in context if spans[k][0] <= first < spans[k][1]]
+            ends = [k for k in context if spans[k][0] < last <= spans[k][1]]
+            start, end = (starts[0], ends[-1]) if starts and ends else (0, 0)
+            features.append((encoded["input_ids"][window], start, end))
     rng = random.Random(seed)
     batches = []
     for _ in range(epochs):
@@ -179,30 +193,40 @@ def train_qa(base: Path, folder: Path, data: Path, epochs: int, seed: int, progr
             padded["start_positions"] = torch.tensor([start for _, start, _ in group])
             padded["end_positions"] = torch.tensor([end for _, _, end in group])
             batches.append(dict(padded))
-    _train(model, batches, 1e-3, "English QA", progress)
+    _train(model, batches, 1e-3, f"English QA ({len(chosen)} questions) on {base.name}", progress)
     model.base_model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
 
 
 def train_tagger(
-    encoder: Path, folder: Path, sentences: list[tuple[list[str], list[str]]], epochs: int, seed: int, progress: bool
+    encoder: Path,
+    folder: Path,
+    sentences: list[tuple[list[str], list[str]]],
+    epochs: int,
+    seed: int,
+    progress: bool,
+    *,
+    labels: Sequence[str] = UPOS,
+    task: str = "English UD-POS",
+    encoder_only: bool = False,
 ) -> None:
-    """English UD-POS on top of an encoder, first sub-token of each word labelled (as the evaluation reads it)."""
+    """A word tagger (`labels`, by default UD-POS) on top of an encoder, first sub-token of each word labelled (as
+    the evaluation reads it). `encoder_only` saves the encoder without its head: an intermediate task."""
     import torch
     import transformers
 
     torch.manual_seed(seed)
     tokenizer = transformers.AutoTokenizer.from_pretrained(encoder)
-    labels = {tag: i for i, tag in enumerate(UPOS)}
+    index = {tag: i for i, tag in enumerate(labels)}
     model = transformers.AutoModelForTokenClassification.from_pretrained(
-        encoder, id2label=dict(enumerate(UPOS)), label2id=labels
+        encoder, id2label=dict(enumerate(labels)), label2id=index
     )
     features = []
     for words, tags in sentences:
         encoded = tokenizer(words, is_split_into_words=True, truncation=True, max_length=128)
         targets, previous = [], None
         for word in encoded.word_ids():
-            targets.append(labels[tags[word]] if word is not None and word != previous else -100)
+            targets.append(index[tags[word]] if word is not None and word != previous else -100)
             previous = word
         features.append((encoded["input_ids"], targets))
     rng = random.Random(seed)
@@ -213,12 +237,21 @@ def train_tagger(
             width = padded["input_ids"].shape[1]
             padded["labels"] = torch.tensor([t + [-100] * (width - len(t)) for _, t in group])
             batches.append(dict(padded))
-    _train(model, batches, 2e-3, f"English UD-POS on {encoder.name}", progress)
-    model.save_pretrained(folder)
+    _train(model, batches, 2e-3, f"{task} on {encoder.name}", progress)
+    (model.base_model if encoder_only else model).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
 
 
-class _Phases:
+def english_pos(data: Path) -> list[tuple[list[str], list[str]]]:
+    """The English UD-POS sentences (words, UPOS tags) the target tagger is trained on, read as `eval` reads them."""
+    from xlt_bench.data.conllu import read_ud_conllu
+    from xlt_bench.data.formats import DataSource
+
+    english = next((data / "ud").rglob("en_ewt-ud-test.conllu"))
+    return [(ex["tokens"], ex["tags"]) for ex in read_ud_conllu(DataSource("ud-conllu", (english,)), "en", "test")]
+
+
+class Phases:
     """The demo's phase lines on stderr: what starts, and how long the previous phase took."""
 
     def __init__(self, total: int, progress: bool) -> None:
@@ -239,11 +272,10 @@ class _Phases:
             print(text, file=sys.stderr, flush=True)
 
 
-def run_demo(
-    registry, output: Path, *, steps: int, epochs: int, seed: int, threads: int | None, progress: bool
-) -> dict[str, Path]:
-    """Build, evaluate and compare the two demo models with `threads` torch threads (default: the CPUs available);
-    returns the files written."""
+@contextmanager
+def training_threads(steps: int, epochs: int, threads: int | None) -> Iterator[int]:
+    """The demo's numbers checked, then torch with `threads` threads (default: the CPUs available) and transformers
+    quiet while the demo runs; yields the thread count."""
     from xlt_bench.cpu_threads import torch_threads
 
     if steps < 1 or epochs < 1:
@@ -255,10 +287,33 @@ def run_demo(
 
         transformers.utils.logging.set_verbosity_error()  # the new heads are meant to be missing from the base
         transformers.utils.logging.disable_progress_bar()
-        phases = _Phases(4, progress)
+        yield count
+
+
+def demo_command(flags: list[str], steps: int, epochs: int, seed: int, threads: int) -> list[str]:
+    """The command line recorded in the demo's run folders: it rebuilds the same models."""
+    numbers = ["--steps", str(steps), "--epochs", str(epochs), "--seed", str(seed), "--threads", str(threads)]
+    return ["xlt-bench", "demo", *flags, *numbers]
+
+
+def build_base(output: Path, steps: int, seed: int, phases: Phases) -> Path:
+    """The packaged data unpacked into `output/data` (returned) and the tiny base encoder pre-trained into
+    `output/models/base`."""
+    data = unpack_data(output / "data")
+    phases.start(f"pre-training a tiny base encoder ({steps} masked-LM steps on XQuAD paragraphs in 6 languages)")
+    pretrain_base(output / "models" / "base", _paragraphs(data), steps, seed, phases.progress)
+    return data
+
+
+def run_demo(
+    registry, output: Path, *, steps: int, epochs: int, seed: int, threads: int | None, progress: bool
+) -> dict[str, Path]:
+    """Build, evaluate and compare the two demo models with `threads` torch threads (default: the CPUs available);
+    returns the files written."""
+    with training_threads(steps, epochs, threads) as count:
+        phases = Phases(4, progress)
         phases.say(f"xlt-bench demo: torch computes with {count} thread{'s' * (count > 1)} (--threads)")
-        command = ["xlt-bench", "demo", "--steps", str(steps), "--epochs", str(epochs), "--seed", str(seed)]
-        command += ["--threads", str(count)]
+        command = demo_command([], steps, epochs, seed, count)
         runs = _build_and_evaluate(registry, output, steps, epochs, seed, command, phases)
         phases.start("leaderboard")
         files = _write_leaderboard(registry, output, runs)
@@ -267,21 +322,16 @@ def run_demo(
 
 
 def _build_and_evaluate(
-    registry, output: Path, steps: int, epochs: int, seed: int, command: list[str], phases: _Phases
+    registry, output: Path, steps: int, epochs: int, seed: int, command: list[str], phases: Phases
 ) -> dict[str, Path]:
     """Phases 1 to 3: the models trained, then `eval` of both; returns the two run folders."""
-    from xlt_bench.data.conllu import read_ud_conllu
-    from xlt_bench.data.formats import DataSource
     from xlt_bench.evaluation import EvalConfig, run_eval
     from xlt_bench.lineage import Lineage
 
-    data = unpack_data(output / "data")
+    data = build_base(output, steps, seed, phases)
     models = output / "models"
     progress = phases.progress
-    phases.start(f"pre-training a tiny base encoder ({steps} masked-LM steps on XQuAD paragraphs in 6 languages)")
-    pretrain_base(models / "base", _paragraphs(data), steps, seed, progress)
-    english = next((data / "ud").rglob("en_ewt-ud-test.conllu"))
-    sentences = [(ex["tokens"], ex["tags"]) for ex in read_ud_conllu(DataSource("ud-conllu", (english,)), "en", "test")]
+    sentences = english_pos(data)
     phases.start("direct: base -> English UD-POS;  intermediate: base -> English QA (XQuAD-en) -> English UD-POS")
     train_tagger(models / "base", models / "direct" / "udpos", sentences, epochs, seed, progress)
     train_qa(models / "base", models / "intermediate" / "retrieval", data, epochs, seed, progress)
