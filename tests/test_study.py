@@ -266,3 +266,12 @@ def test_the_three_files_of_a_study(study_folder, tmp_path: Path):
     assert "interval includes 0 (no evidence of a difference)" in markdown and "flattens at" in markdown.lower()
     page = (tmp_path / "study.html").read_text()
     assert page.count("<svg") >= len(report.select("fit")) + 8 and "http" not in page.replace("http-equiv", "")
+
+
+def test_intervals_do_not_depend_on_the_order_runs_are_given_in(study_folder, registry):
+    folders = sorted(study_folder.iterdir())
+    design = Design(group_by=(), correlate=(), scaling=False, seeds=False)
+    forward = study_runs(folders, registry, design, resamples=100)
+    backward = study_runs(folders[::-1], registry, design, resamples=100)
+    assert [e.to_json() for e in forward.estimates] == [e.to_json() for e in backward.estimates]
+    assert "6 of 7 conditions have one fine-tuning seed" in forward.notes[-1]

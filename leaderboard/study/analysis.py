@@ -17,6 +17,7 @@ then a function of those condition values and their replicates, so all intervals
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -506,7 +507,36 @@ def _load(paths: Sequence[Path | str], registry, allow_limited: bool) -> tuple[l
         raise XltBenchError(
             f"{published.label}: a published baseline has no per-example results; study reads run folders"
         )
-    return runs, check_comparable(runs, allow_limited)
+    notes = check_comparable(runs, allow_limited)
+    # one canonical order (suite, direct runs first as the leaderboard has them, condition, seed, label, folder):
+    # the bootstrap's draws, hence the intervals, do not depend on the order the runs were given in
+    runs.sort(
+        key=lambda r: (
+            r.suite,
+            not r.lineage.direct,
+            json.dumps(r.lineage.condition, sort_keys=True),
+            r.lineage.train_seed or 0,
+            r.label,
+            str(r.path),
+        )
+    )
+    return runs, notes
+
+
+def _seed_note(conditions: list[Condition], estimates: list[Estimate]) -> str | None:
+    """Say when intervals leave out the variance between fine-tuning seeds, and how large it was where measured."""
+    single = [c for c in conditions if len(c.runs) == 1]
+    if not single:
+        return None
+    spreads = [e.value for e in estimates if e.analysis == "seeds" and e.task is None]
+    measured = (
+        f" (where measured here, the seeds' sd of the suite score is {max(spreads):.2f} points)" if spreads else ""
+    )
+    return (
+        f"{len(single)} of {len(conditions)} conditions have one fine-tuning seed: intervals involving them cover "
+        f"the examples only, not the variance between seeds, which is often larger{measured}; train and evaluate "
+        "several seeds (eval --train-seed) before reading a small delta as a finding"
+    )
 
 
 def study_runs(
@@ -553,6 +583,8 @@ def study_runs(
             f"no correlation: fewer than {MIN_CORRELATION_LANGUAGES} languages with a known "
             f"{', '.join(design.correlate)}"
         )
+    if (seed_note := _seed_note(conditions, estimates)) is not None:
+        notes.append(seed_note)
     if not estimates:
         notes.append(
             "nothing to estimate: no two conditions to contrast, no scaling curve, no condition with several seeds"
