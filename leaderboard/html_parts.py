@@ -132,6 +132,15 @@ def num_td(text: str, key: float | None) -> str:
     return f'<td class="num" data-sort="{sort_key(key)}">{escape(text)}</td>'
 
 
+def delta_cell(value: float, significant: bool, scale: float, title: str, text: str) -> str:
+    """A heatmap cell: the formatted delta `text` on the diverging scale, bold with * where significant."""
+    return (
+        f'<td class="{"hm sig" if significant else "hm"}" data-sort="{sort_key(value)}" '
+        f'style="{diverging_colour(value, scale)}" title="{escape(title)}">'
+        f"{escape(text)}{'*' if significant else ''}</td>"
+    )
+
+
 def colour_legend(scale: float) -> str:
     ramp = f"linear-gradient(to right, rgb{NEGATIVE}, #fff, rgb{POSITIVE})"
     return (

@@ -15,6 +15,7 @@ from typing import Any
 
 from xlt_bench.leaderboard.html_parts import (
     colour_legend,
+    delta_cell,
     diverging_colour,
     escape,
     num_td,
@@ -195,13 +196,9 @@ def _heatmap(comparison: dict[str, Any]) -> list[str]:
             if delta is None:
                 cells.append('<td class="empty" data-sort=""></td>')
                 continue
-            text = escape(_number(delta["delta"], signed=True))
-            mark = ' class="hm sig"' if delta["significant"] else ' class="hm"'
-            cells.append(
-                f'<td{mark} data-sort="{sort_key(delta["delta"])}" style="{diverging_colour(delta["delta"], scale)}" '
-                f'title="{escape(name)} {escape(language)}: Δ {text}, 95% CI {_ci(delta)}">'
-                f"{text}{'*' if delta['significant'] else ''}</td>"
-            )
+            text = _number(delta["delta"], signed=True)
+            title = f"{name} {language}: Δ {text}, 95% CI {_ci(delta)}"
+            cells.append(delta_cell(delta["delta"], delta["significant"], scale, title, text))
         rows.append(f"<tr><td>{escape(name)}</td>{''.join(cells)}</tr>")
     headers = [("task", False), *((language, True) for language in languages)]
     return [

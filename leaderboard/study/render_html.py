@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from xlt_bench.leaderboard.html_parts import (
     colour_legend,
-    diverging_colour,
+    delta_cell,
     escape,
     num_td,
     page,
@@ -150,12 +150,8 @@ def _heatmap(estimates: list[Estimate]) -> list[str]:
             if e is None:
                 row.append('<td class="empty" data-sort=""></td>')
                 continue
-            title = escape(f"{task} {language}: Δ {with_interval(e)}; {verdict(e)}")
-            row.append(
-                f'<td class="{"hm sig" if e.significant else "hm"}" data-sort="{sort_key(e.value)}" '
-                f'style="{diverging_colour(e.value, scale)}" title="{title}">'
-                f"{escape(number(e.value, signed=True))}{'*' if e.significant else ''}</td>"
-            )
+            title = f"{task} {language}: Δ {with_interval(e)}; {verdict(e)}"
+            row.append(delta_cell(e.value, bool(e.significant), scale, title, number(e.value, signed=True)))
         rows.append(f"<tr>{''.join(row)}</tr>")
     headers = [("task", False), *((language, True) for language in languages)]
     return [
