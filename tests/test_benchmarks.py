@@ -45,3 +45,11 @@ def test_suite_cost_counts_every_xtreme_task_but_bucc(shared_data: Path) -> None
     assert rows["xquad"][3].strip() == "13,090"  # 11 x 1,190, six of them counted in the shared files
     assert "computed from the files for 6 languages" in rows["xquad"][5]
     assert any("estimate, not measured" in line for line in lines)
+
+
+def test_leaderboard_and_study_benchmarks_print_their_tables() -> None:
+    board = run_script("leaderboard.py", "20")
+    assert board[1].split()[:4] == ["9", "tasks", "x", "40"] and board[2].startswith("overall delta")
+    rows = [line.split() for line in run_script("study.py", "20")[1:]]
+    assert [row[:2] for row in rows] == [["leaderboard", "2"], ["study", "2"], ["study", "4"], ["study", "8"]]
+    assert all(int(row[3]) > 0 for row in rows[1:])  # every study made estimates
