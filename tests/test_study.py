@@ -247,6 +247,7 @@ def test_mistakes_on_the_command_line_are_one_line(study_folder, tmp_path: Path)
         ([str(study_folder / "direct-s1"), "--contrast", "size=big", "direct"], "'big' is not a size"),
         ([str(study_folder / "direct-s1"), "--languages", "family"], None),
         ([str(study_folder / "direct-s1"), "--group-by", "continent"], "group_by must be a list of"),
+        ([str(study_folder / "direct-s1"), "--correlate", "cc100"], "no language has a 'cc100' size"),
     ):
         result = run_main("study", *args, "--resamples", "100", "--format", "json")
         if message is None:  # a language selection that keeps nothing: a study with nothing to estimate, said so

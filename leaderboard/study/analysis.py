@@ -552,6 +552,10 @@ def study_runs(
     from xlt_bench.run_folder import now
 
     design = design or Design()
+    corpora = sorted({corpus for language in registry.languages.values() for corpus in language.pretraining})
+    if unknown := [corpus for corpus in design.correlate if corpus not in corpora]:
+        known = ", ".join(corpora) or "none"
+        raise XltBenchError(f"correlate: no language has a {unknown[0]!r} size (pre-training size columns: {known})")
     runs, notes = _load(paths, registry, allow_limited)
     conditions, ids = conditions_of(runs)
     contrasts = list(design.contrasts)
