@@ -80,3 +80,12 @@ def assert_no_console_errors(driver) -> None:
     """The browser console has no SEVERE entry since the last read (reading the log empties it)."""
     severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     assert not severe, severe
+
+
+def load_page(driver, page: str, path: Path):
+    """Write `page` to `path` and load it in the browser from its file:// URL; console errors at load time fail."""
+    path.write_text(page, encoding="utf-8")
+    driver.get_log("browser")  # drop what an earlier test left
+    driver.get(path.as_uri())
+    assert_no_console_errors(driver)
+    return driver

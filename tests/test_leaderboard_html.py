@@ -7,7 +7,7 @@ import html
 import re
 
 import pytest
-from helpers import assert_no_console_errors
+from helpers import assert_no_console_errors, load_page
 
 from xlt_bench.leaderboard.render_html import to_html
 
@@ -148,12 +148,7 @@ def test_escaping_and_no_external_resources(data):
 @pytest.fixture
 def page(driver, data, tmp_path):
     """The page loaded from a file:// URL; console errors at load time fail the test."""
-    path = tmp_path / "board.html"
-    path.write_text(to_html(data), encoding="utf-8")
-    driver.get_log("browser")  # drop what an earlier test left
-    driver.get(path.as_uri())
-    assert_no_console_errors(driver)
-    return driver
+    return load_page(driver, to_html(data), tmp_path / "board.html")
 
 
 def _column(driver, header: str) -> tuple:

@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from helpers import assert_no_console_errors
+from helpers import assert_no_console_errors, load_page
 
 from xlt_bench.errors import XltBenchError
 from xlt_bench.leaderboard.study.render_html import to_html
@@ -335,12 +335,7 @@ def test_html_is_deterministic(report):
 @pytest.fixture
 def page(driver, report, tmp_path):
     """The page loaded from a file:// URL; console errors at load time fail the test."""
-    path = tmp_path / "study.html"
-    path.write_text(to_html(report), encoding="utf-8")
-    driver.get_log("browser")  # drop what an earlier test left
-    driver.get(path.as_uri())
-    assert_no_console_errors(driver)
-    return driver
+    return load_page(driver, to_html(report), tmp_path / "study.html")
 
 
 def _box(driver, element) -> dict:
