@@ -17,7 +17,7 @@ from xlt_bench.leaderboard.runs import load_run
 from xlt_bench.leaderboard.significance import joint_scores, scores_of_sums
 from xlt_bench.leaderboard.study.analysis import study_runs
 from xlt_bench.leaderboard.study.design import Design, Selector
-from xlt_bench.leaderboard.study.report import StudyReport
+from xlt_bench.leaderboard.study.report import INTERVALS, StudyReport
 from xlt_bench.leaderboard.study.statistics import (
     log_linear_fit,
     mean_of_chosen,
@@ -26,6 +26,7 @@ from xlt_bench.leaderboard.study.statistics import (
     slope_replicates,
     spearman,
 )
+from xlt_bench.leaderboard.study.wording import INTERVAL_MEANINGS
 from xlt_bench.leaderboard.table import build_board
 from xlt_bench.lineage import parse_intermediate, parse_size
 from xlt_bench.registry import load_registry
@@ -276,3 +277,21 @@ def test_intervals_do_not_depend_on_the_order_runs_are_given_in(study_folder, re
     backward = study_runs(folders[::-1], registry, design, resamples=100)
     assert [e.to_json() for e in forward.estimates] == [e.to_json() for e in backward.estimates]
     assert "6 of 7 conditions have one fine-tuning seed" in forward.notes[-1]
+
+
+def test_runs_without_per_example_files_get_the_intervals_they_can(study_folder, tmp_path: Path):
+    """results.json alone: no example draws, so contrasts have no interval and correlations resample languages only;
+    the two direct seeds still give the seed spread. Every kind of interval has its words in the reports."""
+    folders = []
+    for name in ("direct-s1", "direct-s2", "mnli10k"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "results.json").write_bytes((study_folder / name / "results.json").read_bytes())
+        folders.append(str(tmp_path / name))
+    result = run_main("study", *folders, "--format", "json", "--resamples", "200")
+    assert result.returncode == 0, result.stderr
+    estimates = json.loads(result.stdout)["estimates"]
+    kinds = {(e["analysis"], e["interval"]) for e in estimates if e["task"] is None and e["language"] is None}
+    assert ("contrast", "none") in kinds and ("correlation", "languages") in kinds and ("seeds", "none") in kinds
+    markdown = run_main("study", *folders, "--resamples", "200").stdout
+    assert "bootstrap over languages only" in markdown and "no interval" in markdown
+    assert set(INTERVAL_MEANINGS) == set(INTERVALS)

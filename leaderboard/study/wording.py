@@ -15,6 +15,7 @@ INTERVAL_MEANINGS = {
     "examples+seeds": "paired bootstrap over examples and over the seeds of each condition",
     "seeds": "bootstrap over seeds only, as the runs have no per-example samples",
     "languages+examples": "bootstrap over languages and examples",
+    "languages": "bootstrap over languages only, as the runs have no per-example samples",
     "none": "no interval",
 }
 WHAT_IS_TESTED = {
