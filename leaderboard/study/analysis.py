@@ -118,7 +118,7 @@ def describe(lineage: Lineage) -> str:
     return (f"{lineage.base} " if lineage.base else "") + " ".join(words)
 
 
-def conditions_of(runs: list[Run]) -> tuple[list[Condition], dict[str, tuple[str, Run]]]:
+def conditions_of(runs: list[Run]) -> tuple[list[Condition], dict[str, Run]]:
     """Runs grouped by (suite, condition); two runs of one condition need distinct `--train-seed`s."""
     ids = {f"r{i}": run for i, run in enumerate(runs)}
     found: dict[tuple, Condition] = {}
@@ -137,7 +137,7 @@ def conditions_of(runs: list[Run]) -> tuple[list[Condition], dict[str, tuple[str
         condition.runs.append((run_id, run))
     for condition in found.values():
         condition.runs.sort(key=lambda item: (item[1].lineage.train_seed is None, item[1].lineage.train_seed or 0))
-    return list(found.values()), {run_id: (run_id, run) for run_id, run in ids.items()}
+    return list(found.values()), ids
 
 
 @dataclass
@@ -186,16 +186,17 @@ def score_suite(suite: str, conditions: list[Condition], registry, design: Desig
             for condition in conditions:
                 seeds = [values[run_id] for run_id, _ in condition.runs if run_id in values]
                 if len(seeds) == len(condition.runs):  # a condition counts where all its seeds scored the language
-                    scores.conditions[key][condition.id] = _seed_mean(seeds, choices[condition.id], resamples)
+                    scores.conditions[key][condition.id] = _seed_mean(seeds, choices[condition.id])
     return scores
 
 
-def _seed_mean(seeds: list[Value], choices: Any, resamples: int) -> Value:
+def _seed_mean(seeds: list[Value], choices: Any) -> Value:
+    """The mean over a condition's seeds; `choices` (resamples, seeds) says which seeds each replicate takes."""
     observed = float(np.mean([value.observed for value in seeds]))
     if len(seeds) == 1:
         return seeds[0]
     if seeds[0].replicates is None:
-        columns, kind = np.tile([value.observed for value in seeds], (resamples, 1)), "seeds"
+        columns, kind = np.tile([value.observed for value in seeds], (len(choices), 1)), "seeds"
     else:
         columns, kind = np.stack([value.replicates for value in seeds], axis=1), "examples+seeds"
     return Value(observed, mean_of_chosen(columns, choices), kind)
@@ -397,11 +398,7 @@ def _scaling(suite: str, scores: SuiteScores, conditions: list[Condition]) -> li
 
 def _fit(common: dict[str, Any], sizes: list[int], points: list[Value], gains: list, direct: Value | None) -> Estimate:
     fit = log_linear_fit(sizes, [point.observed for point in points])
-    replicates = None
-    if all(point.replicates is not None for point in points):
-        replicates = slope_replicates(sizes, np.stack([point.replicates for point in points], axis=1))
-    kinds = {point.interval for point in points}
-    slope = Value(fit.slope, replicates, kinds.pop() if len(kinds) == 1 else "examples+seeds")
+    slope = combine(points, fit.slope, lambda replicates: slope_replicates(sizes, np.stack(replicates, axis=1)))
     flat = [size for size, gain in zip(sizes, gains) if gain is not None and gain.includes_zero()]
     details = {
         "intercept": fit.intercept,
@@ -595,7 +592,7 @@ def study_runs(
         )
     condition_of = {run_id: c for c in conditions for run_id, _ in c.runs}
     return StudyReport(
-        design=Design(**{**design.__dict__, "contrasts": tuple(contrasts)}).to_json(),
+        design=replace(design, contrasts=tuple(contrasts)).to_json(),
         runs=[
             {
                 "id": run_id,
@@ -605,7 +602,7 @@ def study_runs(
                 "condition": condition_of[run_id].name,
                 "lineage": run.lineage.to_json(),
             }
-            for run_id, (_, run) in ids.items()
+            for run_id, run in ids.items()
         ],
         estimates=estimates,
         resamples=resamples,
