@@ -26,7 +26,6 @@ pytest_plugins = ["http_server"]  # the `http_server` fixture (a real server on 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-SHARED_DATA = Path(os.environ.get("XLT_BENCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,18 +39,29 @@ def _caches() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real benchmark samples next to the checkout (`../shared/data`)."""
-    if not (SHARED_DATA / "README.md").is_file():
-        pytest.skip(f"real benchmark samples not found at {SHARED_DATA} (set XLT_BENCH_SHARED_DATA)")
-    return SHARED_DATA
+def real_samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real benchmark samples packaged in `tests/samples/` (`real_samples.py`), unpacked once per session in
+    their original layout: what every clone has, so no test depends on files beside the checkout."""
+    from real_samples import unpack
+
+    return unpack(tmp_path_factory.mktemp("real-samples"))
+
+
+@pytest.fixture
+def world_tmp() -> Iterator[Path]:
+    """A fresh folder every user may enter and write (`tmp_path`'s parents are root's alone), for the tests that run
+    a check as an unprivileged user (`helpers.error_as_unprivileged`)."""
+    folder = Path(tempfile.mkdtemp(prefix="xlt-bench-world-"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def sentences(shared_data: Path) -> list[str]:
+def sentences(real_samples: Path) -> list[str]:
     """A few hundred real sentences in several scripts, to train tiny tokenizers on."""
     lines: list[str] = []
-    for path in sorted((shared_data / "tatoeba" / "v1").glob("tatoeba.*")):
+    for path in sorted((real_samples / "tatoeba" / "v1").glob("tatoeba.*")):
         lines += path.read_text(encoding="utf-8").splitlines()[:60]
     return lines
 

@@ -6,9 +6,11 @@ import contextlib
 import io
 import json
 import os
+import pickle
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,3 +91,36 @@ def load_page(driver, page: str, path: Path):
     driver.get(path.as_uri())
     assert_no_console_errors(driver)
     return driver
+
+
+NOBODY = 65534  # the unprivileged user and group of Debian and most containers
+
+
+def error_as_unprivileged(function: Callable[[], object], warm_up: Callable[[], object]) -> str | None:
+    """`function()` run in a forked child that first drops root to `nobody` (file modes do not stop root, and CI
+    runs as root), so permission tests run everywhere; the message of what it raised, or None. The files it uses must
+    be reachable by that user (`world_tmp`). `warm_up()`, the same work on files root's rights are not needed for,
+    runs first in this process: what it imports lazily is then loaded in the child too, whose user may not be able to
+    read the interpreter's own files (a Python installed in root's home)."""
+    warm_up()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.close(read)
+        try:
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+            function()
+            outcome = None
+        except BaseException as error:
+            outcome = str(error)
+        with os.fdopen(write, "wb") as out:
+            pickle.dump(outcome, out)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as answer:
+        outcome = pickle.load(answer)
+    os.waitpid(child, 0)
+    return outcome

@@ -69,7 +69,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, tokenizer, shared_data: Path) -> World:
+def template(tmp_path_factory: pytest.TempPathFactory, tokenizer, real_samples: Path) -> World:
     root = tmp_path_factory.mktemp("world")
     ckpt = root / "ckpt"
     tiny_checkpoint(ckpt / "xnli", head="sequence-classification", labels=XNLI_LABELS, tokenizer=tokenizer, seed=1)
@@ -78,9 +78,9 @@ def template(tmp_path_factory: pytest.TempPathFactory, tokenizer, shared_data: P
     tiny_checkpoint(ckpt / "panx", head="token-classification", labels=PANX_TAGS, tokenizer=tokenizer, seed=4)
     data = root / "data"
     shutil.copytree(FIXTURES, data)
-    shutil.copytree(shared_data / "udpos" / "ud-treebanks-v2.5" / "UD_German-GSD", data / "UD_German-GSD")
+    shutil.copytree(real_samples / "udpos" / "ud-treebanks-v2.5" / "UD_German-GSD", data / "UD_German-GSD")
     mock = root / "mock"
-    shutil.copytree(shared_data / "xtreme_mock_test_data", mock)
+    shutil.copytree(real_samples / "xtreme_mock_test_data", mock)
     world = World(root, ckpt, data, root / "run", root / "limited", mock)
     for output, extra in ((world.run, ()), (world.limited, ("--limit", "2"))):
         result = run_main(*world.eval(*extra, tasks="xnli", output=output))

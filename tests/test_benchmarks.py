@@ -18,8 +18,8 @@ def run_script(name: str, *args: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_throughput_quick_prints_every_task_with_agreeing_predictions(shared_data: Path) -> None:
-    lines = run_script("throughput.py", "--quick", "--runs", "1", "--data-dir", str(shared_data))
+def test_throughput_quick_prints_every_task_with_agreeing_predictions(real_samples: Path) -> None:
+    lines = run_script("throughput.py", "--quick", "--runs", "1", "--data-dir", str(real_samples))
     header = next(line for line in lines if line.startswith("task"))
     assert "hand/harness" in header and "results.json s" in header
     rows = {line.split()[0]: line.split() for line in lines[lines.index(header) + 1 :]}
@@ -36,8 +36,8 @@ def test_bucc_scale_prints_the_case_and_finds_the_planted_pairs() -> None:
     assert not any(line.startswith("skipped") for line in lines)
 
 
-def test_suite_cost_counts_every_xtreme_task_but_bucc(shared_data: Path) -> None:
-    lines = run_script("suite_cost.py", "--data-dir", str(shared_data))
+def test_suite_cost_counts_every_xtreme_task_but_bucc(real_samples: Path) -> None:
+    lines = run_script("suite_cost.py", "--data-dir", str(real_samples))
     rows = {line.split("|")[1].strip(): line.split("|") for line in lines if line.startswith("| ")}
     assert set(rows) - {"task", "all but bucc2018"} == {
         "xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "tatoeba"

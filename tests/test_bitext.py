@@ -104,8 +104,8 @@ def test_bucc_threshold_is_tuned_on_dev_and_applied_to_test(tmp_path: Path):
     assert len(gold) == 30 and set(predictions) <= gold and len(predictions) > 15  # no distractor passes the cut
 
 
-def test_bitext_readers(shared_data: Path, tmp_path: Path):
-    swahili = DataSource("tatoeba-laser", (shared_data / "tatoeba/v1/tatoeba.swh-eng.swh",))
+def test_bitext_readers(real_samples: Path, tmp_path: Path):
+    swahili = DataSource("tatoeba-laser", (real_samples / "tatoeba/v1/tatoeba.swh-eng.swh",))
     pairs = list(read_tatoeba(swahili, "sw", "test"))
     assert len(pairs) == 390 and pairs[0]["id"] == "0"
     (tmp_path / "bucc2018-de-en.training.de").write_text("de-1\tEin Satz.\nde-2\tZwei.\nde-3\tDrei.\n")
@@ -129,7 +129,7 @@ def encoder(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:
 
 @pytest.mark.slow
 def test_tatoeba_on_real_laser_files_and_the_embedding_cache(
-    encoder: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    encoder: Path, real_samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     import xlt_bench.embeddings
 
@@ -137,7 +137,7 @@ def test_tatoeba_on_real_laser_files_and_the_embedding_cache(
     real = xlt_bench.embeddings.batched_outputs
     monkeypatch.setattr(xlt_bench.embeddings, "batched_outputs", lambda *a, **k: calls.append(1) or real(*a, **k))
     args = ["eval", "--model", str(encoder), "--tasks", "xtreme/tatoeba", "--languages", "de,sw,zh"]
-    args += ["--data-dir", str(shared_data / "tatoeba"), "--cache-dir", str(tmp_path / "cache"), "--quiet"]
+    args += ["--data-dir", str(real_samples / "tatoeba"), "--cache-dir", str(tmp_path / "cache"), "--quiet"]
     first = run_main(*args, "--output", str(tmp_path / "r1"))
     assert first.returncode == 0, first.stderr
     document = json.loads((tmp_path / "r1" / "results.json").read_text())
@@ -146,7 +146,7 @@ def test_tatoeba_on_real_laser_files_and_the_embedding_cache(
     fragment = json.loads((tmp_path / "r1" / "fragments" / "tatoeba" / "test-sw.json").read_text())
     assert fragment["details"] == {"layer": 2, "pooling": "mean", "max_length": 512, "index": "flat", "normalize": True}
     labels = (tmp_path / "r1" / "labels" / "tatoeba" / "test-sw.tsv").read_text().split()
-    english = (shared_data / "tatoeba/v1/tatoeba.swh-eng.eng").read_text(encoding="utf-8").splitlines()
+    english = (real_samples / "tatoeba/v1/tatoeba.swh-eng.eng").read_text(encoding="utf-8").splitlines()
     assert [english[int(i)] for i in labels] == sorted(english)
     run = tmp_path / "r1"
     rescored = run_main("score", "--predictions", str(run / "predictions"), "--gold", str(run / "labels"), "--json")

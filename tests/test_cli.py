@@ -43,8 +43,8 @@ def test_unknown_suite_suggests_the_right_name():
 
 
 @pytest.fixture
-def mock(shared_data: Path, tmp_path: Path) -> Path:
-    shutil.copytree(shared_data / "xtreme_mock_test_data", tmp_path / "mock")
+def mock(real_samples: Path, tmp_path: Path) -> Path:
+    shutil.copytree(real_samples / "xtreme_mock_test_data", tmp_path / "mock")
     return tmp_path / "mock"
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import builtins
 import json
-import os
 from pathlib import Path
 
 import pytest
+from helpers import error_as_unprivileged
 from xglue_fixtures import write_xglue_fixtures
 from xtreme_fixtures import write_xtreme_fixtures
 
@@ -44,10 +44,10 @@ def check(registry, task_name: str, source: DataSource, language: str, split: st
 
 
 @pytest.fixture(scope="module")
-def data_roots(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def data_roots(real_samples: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     generated = tmp_path_factory.mktemp("validation-data")
     return {
-        "shared": shared_data,
+        "shared": real_samples,
         "fixtures": FIXTURES,
         "demo": unpack_data(generated / "demo"),
         "xtreme-fixtures": write_xtreme_fixtures(generated / "xtreme"),
@@ -305,14 +305,21 @@ def test_an_unreadable_file_is_one_line_naming_it(registry, tmp_path: Path, name
     assert str(raised.value) == f"{path}: permission denied (expected a readable file)"
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="file modes do not stop root")
-def test_a_file_without_read_permission_is_one_line_through_load_examples(registry, tmp_path: Path):
-    path = tmp_path / "en_x-ud-test.conllu"
-    path.write_text(UD_WORD.format(id=1, form="Hund", upos="NOUN", head=0) + "\n", encoding="utf-8")
+def test_a_file_without_read_permission_is_one_line_through_load_examples(registry, world_tmp: Path):
+    readable, path = world_tmp / "readable" / "en_x-ud-test.conllu", world_tmp / "en_x-ud-test.conllu"
+    readable.parent.mkdir()
+    for target in (readable, path):
+        target.write_text(UD_WORD.format(id=1, form="Hund", upos="NOUN", head=0) + "\n", encoding="utf-8")
     path.chmod(0)
-    source = DataSource("ud-conllu", (path,))
-    with pytest.raises(XltBenchError, match=rf"^{path}: permission denied"):
-        load_examples(registry.formats["ud-conllu"], source, "en", "test", cache_dir=str(tmp_path / "cache"))
+    (world_tmp / "cache").mkdir()
+    (world_tmp / "cache").chmod(0o777)
+    ud = registry.formats["ud-conllu"]
+
+    def load(file: Path, cache: str):
+        return lambda: load_examples(ud, DataSource("ud-conllu", (file,)), "en", "test", str(world_tmp / cache))
+
+    message = error_as_unprivileged(load(path, "cache"), warm_up=load(readable, "root's cache"))
+    assert message is not None and message.startswith(f"{path}: permission denied")
 
 
 def test_a_companion_file_is_named_when_it_is_the_broken_one(registry, tmp_path: Path):

@@ -14,8 +14,8 @@ from helpers import run_main
 from xlt_bench.cpu_threads import available_cpus, torch_threads
 
 
-def test_packaged_demo_data_are_prefixes_of_the_real_samples(shared_data: Path):
-    expected = demo_files(shared_data)
+def test_packaged_demo_data_are_prefixes_of_the_real_samples(real_samples: Path):
+    expected = demo_files(real_samples)
     packaged = {p.relative_to(PACKAGE).with_suffix("").as_posix(): p for p in PACKAGE.rglob("*.gz")}
     assert sorted(packaged) == sorted(expected)
     for relative, path in packaged.items():

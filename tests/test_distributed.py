@@ -59,7 +59,7 @@ def test_a_world_size_without_torchrun_variables_is_one_line(monkeypatch: pytest
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory, tokenizer, shared_data: Path) -> tuple[Path, Path]:
+def setup(tmp_path_factory: pytest.TempPathFactory, tokenizer, real_samples: Path) -> tuple[Path, Path]:
     """Per-task checkpoints and one data folder with every task's files."""
     root = tmp_path_factory.mktemp("distributed")
     ckpt, data = root / "ckpt", root / "data"
@@ -71,8 +71,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory, tokenizer, shared_data: Path
     for name, target in (
         ("XNLI-1.0", FIXTURES / "XNLI-1.0"),
         ("panx_dataset", FIXTURES / "panx_dataset"),
-        ("xquad", shared_data / "xquad"),
-        ("tatoeba", shared_data / "tatoeba"),
+        ("xquad", real_samples / "xquad"),
+        ("tatoeba", real_samples / "tatoeba"),
     ):
         (data / name).symlink_to(target.resolve())
     write_bucc(data, "de", random.Random(1))

@@ -42,7 +42,7 @@ def rescore(run: Path) -> dict:
     return json.loads(result.stdout)
 
 
-def test_udpos_on_real_treebanks_rescores_identically(ckpt: Path, shared_data: Path, tmp_path: Path):
+def test_udpos_on_real_treebanks_rescores_identically(ckpt: Path, real_samples: Path, tmp_path: Path):
     run = tmp_path / "r1"
     result = run_main(
         "eval",
@@ -51,7 +51,7 @@ def test_udpos_on_real_treebanks_rescores_identically(ckpt: Path, shared_data: P
         "--tasks",
         "xtreme/udpos",
         "--data-dir",
-        str(shared_data / "udpos"),
+        str(real_samples / "udpos"),
         "--output",
         str(run),
         "--quiet",
@@ -64,7 +64,7 @@ def test_udpos_on_real_treebanks_rescores_identically(ckpt: Path, shared_data: P
     assert "no udpos test data for 'af'" in udpos["skipped"]["af"]
     assert rescore(run)["tasks"]["udpos"]["languages"] == udpos["languages"]
     # the labels written next to the predictions are the official conversion of the treebank
-    german = next((shared_data / "udpos").rglob("de_gsd-ud-test.conllu"))
+    german = next((real_samples / "udpos").rglob("de_gsd-ud-test.conllu"))
     expected = [ex["tags"] for ex in read_ud_conllu(DataSource("ud-conllu", (german,)), "de", "test")]
     assert read_tag_sentences(run / "labels" / "udpos" / "test-de.tsv") == expected
     predicted = read_tag_sentences(run / "predictions" / "udpos" / "test-de.tsv")

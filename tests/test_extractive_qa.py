@@ -20,14 +20,14 @@ LANGUAGES = ("en", "de", "es", "ar", "zh", "hi")
 XQUAD = next(task for task in TASKS if task.name == "xquad")
 
 
-def xquad_examples(shared_data: Path, language: str) -> list[dict]:
-    path = shared_data / "xquad" / f"xquad.{language}.json"
+def xquad_examples(real_samples: Path, language: str) -> list[dict]:
+    path = real_samples / "xquad" / f"xquad.{language}.json"
     return list(read_squad_json(DataSource("squad-json", (path,)), language, "test"))
 
 
 @pytest.fixture(scope="module")
-def char_tokenizer(shared_data: Path):
-    texts = [ex["context"] + ex["question"] for lang in LANGUAGES for ex in xquad_examples(shared_data, lang)]
+def char_tokenizer(real_samples: Path):
+    texts = [ex["context"] + ex["question"] for lang in LANGUAGES for ex in xquad_examples(real_samples, lang)]
     return tiny_tokenizer(texts, characters_only=True)
 
 
@@ -43,13 +43,13 @@ def test_windows_start_doc_stride_tokens_apart_and_cover_the_context(char_tokeni
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_planted_gold_spans_decode_to_exact_answers(shared_data: Path, char_tokenizer, language: str):
+def test_planted_gold_spans_decode_to_exact_answers(real_samples: Path, char_tokenizer, language: str):
     """Logits peaking at the gold answer's first and last tokens must give back exactly the gold text, cut from
     the raw context (BOMs and leading spaces included). Logits are planted per window: XQuAD asks some questions
     twice about one paragraph with different gold answers, so no model reading only the input could do this."""
     import torch
 
-    examples = xquad_examples(shared_data, language)
+    examples = xquad_examples(real_samples, language)
     # One token per character here, so answers and questions are far longer in tokens than with real sub-word
     # vocabularies: the length limits and windows are lifted (span decoding is under test here; windows are
     # tested below on short answers, the only kind sub-word vocabularies produce).
@@ -127,7 +127,7 @@ def registry_dir(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 def test_eval_on_real_xquad_rescores_identically_and_records_the_shared_squad_checkpoint(
-    shared_data: Path, tokenizer, tmp_path: Path
+    real_samples: Path, tokenizer, tmp_path: Path
 ):
     tiny_checkpoint(tmp_path / "ckpt" / "squad", head="question-answering", tokenizer=tokenizer, seed=5)
     run = tmp_path / "run"
@@ -140,7 +140,9 @@ def test_eval_on_real_xquad_rescores_identically_and_records_the_shared_squad_ch
         "--languages",
         "en,zh,ar",
     ]
-    result = run_main(*args, "--data-dir", str(shared_data / "xquad"), "--output", str(run), "--limit", "40", "--quiet")
+    result = run_main(
+        *args, "--data-dir", str(real_samples / "xquad"), "--output", str(run), "--limit", "40", "--quiet"
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads((run / "results.json").read_text())
     xquad = document["tasks"]["xquad"]
@@ -150,5 +152,5 @@ def test_eval_on_real_xquad_rescores_identically_and_records_the_shared_squad_ch
     rescored = run_main("score", "--predictions", str(run / "predictions"), "--gold", str(run / "labels"), "--json")
     assert json.loads(rescored.stdout)["tasks"]["xquad"]["languages"] == xquad["languages"]
     answers = json.loads((run / "predictions" / "xquad" / "test-zh.json").read_text())
-    contexts = {e["id"]: e["context"] for e in xquad_examples(shared_data, "zh")}
+    contexts = {e["id"]: e["context"] for e in xquad_examples(real_samples, "zh")}
     assert len(answers) == 40 and all(answer in contexts[qid] for qid, answer in answers.items())

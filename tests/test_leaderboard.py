@@ -30,9 +30,9 @@ def registry():
     return load_registry()
 
 
-def test_per_example_statistics_sum_to_the_official_values(registry, shared_data: Path):
+def test_per_example_statistics_sum_to_the_official_values(registry, real_samples: Path):
     """For every metric, summing per-example statistics reproduces the score of the official rules."""
-    mock = shared_data / "xtreme_mock_test_data"
+    mock = real_samples / "xtreme_mock_test_data"
     checked = 0
     for task in registry.suite_tasks("xtreme"):
         metric = registry.metric(task)

@@ -50,12 +50,12 @@ def source(fmt: str, *files: Path, **params: object) -> DataSource:
     return DataSource(fmt, tuple(files), params=params)
 
 
-def masakhaner_file(shared_data: Path, language: str, split: str) -> Path:
-    return shared_data / "masakhaner2" / "MasakhaNER2.0" / "data" / language / f"{split}.txt"
+def masakhaner_file(real_samples: Path, language: str, split: str) -> Path:
+    return real_samples / "masakhaner2" / "MasakhaNER2.0" / "data" / language / f"{split}.txt"
 
 
-def gold_passages(shared_data: Path, language: str, split: str) -> Path:
-    folder = shared_data / "afriqa" / "data" / "gold_passages" / language
+def gold_passages(real_samples: Path, language: str, split: str) -> Path:
+    folder = real_samples / "afriqa" / "data" / "gold_passages" / language
     return folder / f"gold_span_passages.afriqa.{language}.en.{split}.json"
 
 
@@ -75,8 +75,8 @@ def registry():
 
 class TestMasakhanerReader:
     @pytest.mark.parametrize(("language", "split"), sorted(MASAKHANER_SENTENCES))
-    def test_real_files_keep_every_sentence(self, shared_data: Path, language: str, split: str):
-        path = masakhaner_file(shared_data, language, split)
+    def test_real_files_keep_every_sentence(self, real_samples: Path, language: str, split: str):
+        path = masakhaner_file(real_samples, language, split)
         examples = list(read_masakhaner(source("masakhaner", path), language, split))
         assert len(examples) == MASAKHANER_SENTENCES[language, split]
         assert all(len(ex["tokens"]) == len(ex["tags"]) > 0 for ex in examples)
@@ -86,8 +86,8 @@ class TestMasakhanerReader:
         assert [[t, g] for ex in examples for t, g in zip(ex["tokens"], ex["tags"])] == lines
         assert examples[0]["id"] == f"{split}.txt:1"
 
-    def test_diacritics_are_kept(self, shared_data: Path):
-        examples = read_masakhaner(source("masakhaner", masakhaner_file(shared_data, "yor", "test")), "yor", "test")
+    def test_diacritics_are_kept(self, real_samples: Path):
+        examples = read_masakhaner(source("masakhaner", masakhaner_file(real_samples, "yor", "test")), "yor", "test")
         assert any(any("ọ" in token or "ṣ" in token for token in ex["tokens"]) for ex in examples)
 
     def test_malformed_line_names_file_and_line(self, tmp_path: Path):
@@ -128,7 +128,7 @@ class TestSeqevalTypes:
         with pytest.raises(XltBenchError, match="types must be a list of entity types"):
             chunk_f1(self.GOLD, self.PREDICTED, types="PER")
 
-    def test_equals_seqeval_after_mapping_date_to_o_on_real_tags(self, shared_data: Path):
+    def test_equals_seqeval_after_mapping_date_to_o_on_real_tags(self, real_samples: Path):
         from seqeval.metrics import f1_score, precision_score, recall_score
 
         def without_date(sentences: list[list[str]]) -> list[list[str]]:
@@ -136,7 +136,7 @@ class TestSeqevalTypes:
 
         rng = random.Random(2022)
         for language, split in sorted(MASAKHANER_SENTENCES):
-            path = masakhaner_file(shared_data, language, split)
+            path = masakhaner_file(real_samples, language, split)
             gold = [ex["tags"] for ex in read_masakhaner(source("masakhaner", path), language, split)]
             predicted = [[t if rng.random() > 0.15 else rng.choice(NER_TAGS) for t in s] for s in gold]
             ours = chunk_f1(gold, predicted, types=THREE_TYPES)
@@ -150,8 +150,8 @@ class TestSeqevalTypes:
 
 class TestAfriqaReader:
     @pytest.mark.parametrize(("language", "split"), sorted(AFRIQA_GOLD))
-    def test_real_files_usable_and_skipped(self, shared_data: Path, language: str, split: str):
-        path = gold_passages(shared_data, language, split)
+    def test_real_files_usable_and_skipped(self, real_samples: Path, language: str, split: str):
+        path = gold_passages(real_samples, language, split)
         records, usable, skipped, not_in_passage = AFRIQA_GOLD[language, split]
         # Independently, with plain json: every non-blank line is a record; unusable = null or blank context.
         plain = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -173,8 +173,8 @@ class TestAfriqaReader:
         expected = {r["id"]: (r["question_lang"], r["answer_pivot"]) for r in plain}
         assert all((row["question"], row["answers"]) == expected[row["id"]] for row in valid)
 
-    def test_bare_nan_record_is_usable(self, shared_data: Path):
-        path = gold_passages(shared_data, "ibo", "dev")
+    def test_bare_nan_record_is_usable(self, real_samples: Path):
+        path = gold_passages(real_samples, "ibo", "dev")
         [line] = [line for line in path.read_text(encoding="utf-8").splitlines() if "NaN" in line]
         record = json.loads(line)
         assert math.isnan(record["answer_lang"])
@@ -182,8 +182,8 @@ class TestAfriqaReader:
         assert rows[record["id"]]["skip_reason"] == ""
         assert rows[record["id"]]["answers"]["text"] == record["answer_pivot"]["text"]
 
-    def test_loading_counts_the_skipped_records(self, shared_data: Path, registry):
-        data = source("afriqa-gold-passages", gold_passages(shared_data, "hau", "dev"))
+    def test_loading_counts_the_skipped_records(self, real_samples: Path, registry):
+        data = source("afriqa-gold-passages", gold_passages(real_samples, "hau", "dev"))
         examples, skipped = drop_skipped(load_examples(registry.data_format(data), data, "hau", "dev"))
         assert (len(examples), skipped) == (222, {"no context": 3})
         assert examples.column_names == ["id", "context", "question", "answers"]
@@ -231,8 +231,8 @@ class TestAfriqaReader:
         assert rows[-2]["answers"] == {"text": ["yes"], "answer_start": [-1]}
         assert rows[-1]["answers"] == {"text": ["Nigeria", "Najeriya"], "answer_start": [-1, -1]}
 
-    def test_translated_question_on_request(self, shared_data: Path, tmp_path: Path):
-        path = gold_passages(shared_data, "zul", "test")
+    def test_translated_question_on_request(self, real_samples: Path, tmp_path: Path):
+        path = gold_passages(real_samples, "zul", "test")
         first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
         rows = read_afriqa_gold_passages(source("afriqa-gold-passages", path), "zul", "test", "question_translated")
         assert next(iter(rows))["question"] == first["question_translated"]
@@ -263,8 +263,8 @@ class TestAfriqaMetric:
         assert result == pytest.approx({"exact_match": 100 / 3, "f1": 100 * 1.8 / 3})
         assert summed(afriqa_units(gold, predictions)) == pytest.approx(result)
 
-    def test_real_answers_score_100_against_themselves(self, shared_data: Path):
-        path = gold_passages(shared_data, "ibo", "test")
+    def test_real_answers_score_100_against_themselves(self, real_samples: Path):
+        path = gold_passages(real_samples, "ibo", "test")
         rows = list(read_afriqa_gold_passages(source("afriqa-gold-passages", path), "ibo", "test"))
         gold = squad_data(*[(row["id"], row["answers"]["text"]) for row in rows])
         predictions = {row["id"]: row["answers"]["text"][0].upper() for row in rows[::2]}
@@ -288,7 +288,7 @@ class TestAfriqaMetric:
 
 @pytest.mark.slow
 def test_eval_suite_masakhane_on_the_real_files_counts_unusable_records_and_rescores(
-    tokenizer, shared_data: Path, tmp_path: Path
+    tokenizer, real_samples: Path, tmp_path: Path
 ):
     from helpers import run_main
 
@@ -300,7 +300,7 @@ def test_eval_suite_masakhane_on_the_real_files_counts_unusable_records_and_resc
     tiny_checkpoint(ckpt / "squad", head="question-answering", tokenizer=tokenizer)
     run = tmp_path / "run"
     args = ["eval", "--model", str(ckpt), "--suite", "masakhane", "--languages", "hau,yor", "--quiet"]
-    result = run_main(*args, "--data-dir", str(shared_data), "--output", str(run), "--batch-size", "32")
+    result = run_main(*args, "--data-dir", str(real_samples), "--output", str(run), "--batch-size", "32")
     assert result.returncode == 0, result.stderr
     document = json.loads((run / "results.json").read_text())
     tasks = document["tasks"]

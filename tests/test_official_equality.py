@@ -36,10 +36,10 @@ def write_lines(path: Path, lines: list[str]) -> None:
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
 
-def test_mock_folders_match_the_official_scorer_value_for_value(shared_data: Path):
+def test_mock_folders_match_the_official_scorer_value_for_value(real_samples: Path):
     """Every per-language metric, every task score, the categories and the XTREME score equal the values the
     official `evaluate.py` (seqeval 0.0.12) printed for the same folders."""
-    mock = shared_data / "xtreme_mock_test_data"
+    mock = real_samples / "xtreme_mock_test_data"
     result = run_cli("score", "--predictions", str(mock / "predictions"), "--gold", str(mock / "labels"), "--json")
     assert result.returncode == 0, result.stderr
     ours = json.loads(result.stdout)
@@ -86,10 +86,10 @@ def _f1(gold: set, predicted: set) -> float:
     return 100 * 2 * p * r / (p + r)
 
 
-def test_seeded_udpos_predictions_on_real_treebanks(shared_data: Path, registry, tmp_path: Path):
+def test_seeded_udpos_predictions_on_real_treebanks(real_samples: Path, registry, tmp_path: Path):
     rng = random.Random(7)
     expected = {}
-    for conllu in sorted((shared_data / "udpos").rglob("*-ud-test.conllu")):
+    for conllu in sorted((real_samples / "udpos").rglob("*-ud-test.conllu")):
         language = conllu.name.split("_")[0]
         gold = [ex["tags"] for ex in read_ud_conllu(DataSource("ud-conllu", (conllu,)), language, "test")]
         predicted = [[t if rng.random() > 0.2 else rng.choice(UPOS_TAGS) for t in s] for s in gold]
@@ -108,13 +108,13 @@ def _masakhaner_sentences(path: Path) -> list[list[str]]:
     return [[line.split(" ")[1] for line in block.splitlines()] for block in blocks]
 
 
-def test_seeded_ner_predictions_on_masakhaner_match_seqeval(shared_data: Path, registry, tmp_path: Path):
+def test_seeded_ner_predictions_on_masakhaner_match_seqeval(real_samples: Path, registry, tmp_path: Path):
     """MasakhaNER 2.0 tags used as NER data; for BIO tags today's seqeval agrees with 0.0.12, so it is the oracle."""
     from seqeval.metrics import f1_score, precision_score, recall_score
 
     rng = random.Random(11)
     tags = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-DATE", "I-DATE"]
-    files = sorted((shared_data / "masakhaner2").rglob("test.txt"))
+    files = sorted((real_samples / "masakhaner2").rglob("test.txt"))
     assert len(files) == 5
     for path, panx_language in zip(files, ["sw", "yo", "hi", "id", "jv"]):
         gold = _masakhaner_sentences(path)
@@ -182,13 +182,13 @@ def test_optional_tasks_are_scored_but_never_count_in_the_suite_score(registry, 
     assert "masakhaner2-all-types: optional task with gold but no prediction file; not scored" in result.stderr
 
 
-def test_seeded_tatoeba_predictions(shared_data: Path, registry, tmp_path: Path):
+def test_seeded_tatoeba_predictions(real_samples: Path, registry, tmp_path: Path):
     """Gold as XTREME writes it: for each English sentence in sorted order, its original (= xx line) index."""
     rng = random.Random(3)
     codes = {"deu": "de", "fra": "fr", "spa": "es", "ara": "ar", "cmn": "zh", "hin": "hi", "swh": "sw", "jpn": "ja"}
     expected = {}
     for code, language in codes.items():
-        english = (shared_data / "tatoeba" / "v1" / f"tatoeba.{code}-eng.eng").read_text(encoding="utf-8").splitlines()
+        english = (real_samples / "tatoeba" / "v1" / f"tatoeba.{code}-eng.eng").read_text(encoding="utf-8").splitlines()
         gold = [str(index) for _, index in sorted(zip(english, range(len(english))), key=lambda pair: pair[0])]
         predicted = [g if rng.random() < 0.6 else str(rng.randrange(len(gold))) for g in gold]
         write_lines(tmp_path / "gold" / "tatoeba" / f"test-{language}.tsv", gold)
@@ -199,12 +199,12 @@ def test_seeded_tatoeba_predictions(shared_data: Path, registry, tmp_path: Path)
     assert len(gold) == 1000 and expected["sw"] is not None
 
 
-def test_seeded_xquad_predictions_on_real_files(shared_data: Path, registry, tmp_path: Path):
+def test_seeded_xquad_predictions_on_real_files(real_samples: Path, registry, tmp_path: Path):
     """Predictions whose effect under the SQuAD rules is known: the gold answer (EM 1), the gold answer wrapped in
     an English article and ASCII punctuation (normalised away: EM 1), a foreign token (0) or no answer (0)."""
     rng = random.Random(5)
     for language in ("en", "de", "es", "ar", "zh", "hi"):
-        source = shared_data / "xquad" / f"xquad.{language}.json"
+        source = real_samples / "xquad" / f"xquad.{language}.json"
         (tmp_path / "gold" / "xquad").mkdir(parents=True, exist_ok=True)
         shutil.copy(source, tmp_path / "gold" / "xquad" / f"test-{language}.json")
         data = json.loads(source.read_text(encoding="utf-8"))["data"]

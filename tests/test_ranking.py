@@ -114,8 +114,8 @@ def test_summed_per_example_statistics_reduce_to_the_metric(metric, units):
     assert float(per_example.reduce(np.sum(per_example.stats, axis=0))[key]) == pytest.approx(value)
 
 
-def test_xtreme_mock_mewslix_files_score_the_rank_of_the_gold_qid(shared_data: Path):
-    mock = shared_data / "xtreme_mock_test_data"
+def test_xtreme_mock_mewslix_files_score_the_rank_of_the_gold_qid(real_samples: Path):
+    mock = real_samples / "xtreme_mock_test_data"
     languages = sorted(path.name[5:-5] for path in (mock / "labels" / "mewslix").glob("test-*.json"))
     assert languages == sorted(MEWSLIX.languages)
     for language in languages:
@@ -171,8 +171,8 @@ def answer_sentence(paragraph: dict, start: int) -> int | None:
     return next((i for i, (s, e) in enumerate(paragraph["sentence_breaks"]) if s <= start < e), None)
 
 
-def test_lareqa_reader_on_the_real_xquad_r_samples(shared_data: Path, tmp_path: Path):
-    files = sorted((shared_data / "lareqa" / "xquad-r").glob("*.json"))
+def test_lareqa_reader_on_the_real_xquad_r_samples(real_samples: Path, tmp_path: Path):
+    files = sorted((real_samples / "lareqa" / "xquad-r").glob("*.json"))
     documents = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in files}
     paragraphs = {lang: [p for a in doc["data"] for p in a["paragraphs"]] for lang, doc in documents.items()}
     sentences = sum(len(p["sentences"]) for ps in paragraphs.values() for p in ps)
@@ -184,7 +184,7 @@ def test_lareqa_reader_on_the_real_xquad_r_samples(shared_data: Path, tmp_path: 
         for qa in p["qas"]
         if answer_sentence(p, qa["answers"][0]["answer_start"]) is not None
     }
-    source = xquad_r(shared_data / "lareqa")
+    source = xquad_r(real_samples / "lareqa")
     assert [path.name for path in source.files] == [f"{lang}.json" for lang in XQUAD_R_LANGUAGES]
     examples, skipped = drop_skipped(load_examples(FORMATS["lareqa-xquad-r"], source, "de", "test", str(tmp_path)))
     queries = examples.filter(lambda row: row["role"] == "query")
@@ -210,9 +210,9 @@ def test_lareqa_reader_on_the_real_xquad_r_samples(shared_data: Path, tmp_path: 
     assert first["text"] == paragraphs["de"][0]["qas"][0]["question"].strip()
 
 
-def test_lareqa_skips_answers_outside_every_sentence(shared_data: Path, tmp_path: Path):
+def test_lareqa_skips_answers_outside_every_sentence(real_samples: Path, tmp_path: Path):
     folder = tmp_path / "xquad-r"
-    shutil.copytree(shared_data / "lareqa" / "xquad-r", folder)
+    shutil.copytree(real_samples / "lareqa" / "xquad-r", folder)
     english = json.loads((folder / "en.json").read_text(encoding="utf-8"))
     first, second = english["data"][0]["paragraphs"][:2]
     first["qas"][0]["answers"][0]["answer_start"] = len(first["context"])  # after the last sentence
@@ -233,8 +233,8 @@ def test_lareqa_skips_answers_outside_every_sentence(shared_data: Path, tmp_path
     assert len(german[first["qas"][1]["id"]]["relevant"]) == 11
 
 
-def test_lareqa_needs_the_requested_language_file(shared_data: Path):
-    source = DataSource("lareqa-xquad-r", (shared_data / "lareqa" / "xquad-r" / "en.json",))
+def test_lareqa_needs_the_requested_language_file(real_samples: Path):
+    source = DataSource("lareqa-xquad-r", (real_samples / "lareqa" / "xquad-r" / "en.json",))
     with pytest.raises(XltBenchError, match="no de.json among the XQuAD-R files"):
         list(read_lareqa(source, "de", "test"))
 
@@ -356,12 +356,12 @@ def test_only_the_top_20_candidates_are_returned():
     ids=["lareqa-de", "mewslix-en", "mewslix-es"],
 )
 def test_ranking_end_to_end_with_a_tiny_encoder(
-    task: Task, language: str, data: str, queries: int, shared_data: Path, sentences: list[str], tmp_path: Path
+    task: Task, language: str, data: str, queries: int, real_samples: Path, sentences: list[str], tmp_path: Path
 ):
     from xlt_bench.registry import load_registry
     from xlt_bench.task_checkpoints import CheckpointChoice, inspect_checkpoint, load_model
 
-    folder = shared_data / "lareqa" if data == "lareqa" else MEWSLIX_DATA.parent
+    folder = real_samples / "lareqa" if data == "lareqa" else MEWSLIX_DATA.parent
     source = xlt_resolve_data(task, language, "test", folder)
     examples, _ = drop_skipped(load_examples(FORMATS[source.format], source, language, "test", str(tmp_path)))
     checkpoint = tiny_checkpoint(tmp_path / "encoder", sentences, head="encoder")

@@ -117,9 +117,9 @@ def test_overwrite_removes_the_other_configuration_instead_of_mixing(ckpt: Path,
     assert list(document["tasks"]["xnli"]["languages"]) == ["de"] and document["lineage"]["label"] == "b"
 
 
-def test_a_same_size_gold_edit_makes_the_unit_stale(ckpt: Path, tmp_path: Path, shared_data: Path):
+def test_a_same_size_gold_edit_makes_the_unit_stale(ckpt: Path, tmp_path: Path, real_samples: Path):
     data = tmp_path / "ud"
-    shutil.copytree(shared_data / "udpos" / "ud-treebanks-v2.5" / "UD_German-GSD", data / "UD_German-GSD")
+    shutil.copytree(real_samples / "udpos" / "ud-treebanks-v2.5" / "UD_German-GSD", data / "UD_German-GSD")
     treebank = next(data.rglob("*.conllu"))
     run = tmp_path / "run"
     args = [
@@ -208,12 +208,12 @@ def test_a_second_writer_is_refused_naming_the_holder_or_waits(ckpt: Path, tmp_p
         holder.wait()
 
 
-def test_two_concurrent_evals_on_one_folder_one_is_refused(ckpt: Path, tmp_path: Path, shared_data: Path):
+def test_two_concurrent_evals_on_one_folder_one_is_refused(ckpt: Path, tmp_path: Path, real_samples: Path):
     run = tmp_path / "run"
     args = cli(
         "eval", "--model", str(ckpt), "--tasks", "xtreme/udpos", "--languages", UD_LANGUAGES, "--batch-size", "1"
     )
-    args += ["--data-dir", str(shared_data / "udpos"), "--output", str(run), "--quiet"]
+    args += ["--data-dir", str(real_samples / "udpos"), "--output", str(run), "--quiet"]
     first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while not (run / ".lock.owner").exists() and first.poll() is None:
         time.sleep(0.05)
@@ -255,8 +255,8 @@ def _comparable(files: dict[str, bytes]) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
-def test_an_interrupted_run_resumes_to_the_same_files(ckpt: Path, tmp_path: Path, shared_data: Path, how: int):
-    data = shared_data / "udpos"
+def test_an_interrupted_run_resumes_to_the_same_files(ckpt: Path, tmp_path: Path, real_samples: Path, how: int):
+    data = real_samples / "udpos"
     reference = tmp_path / "reference"
     args = ["eval", "--model", str(ckpt), "--tasks", "xtreme/udpos", "--languages", UD_LANGUAGES, "--batch-size", "1"]
     assert run_main(*args, "--data-dir", str(data), "--output", str(reference), "--quiet").returncode == 0
@@ -279,7 +279,7 @@ def test_an_interrupted_run_resumes_to_the_same_files(ckpt: Path, tmp_path: Path
     assert _comparable(snapshot(run)) == _comparable(snapshot(reference))
 
 
-def test_a_task_with_list_valued_metric_parameters_resumes(tokenizer, tmp_path: Path, shared_data: Path):
+def test_a_task_with_list_valued_metric_parameters_resumes(tokenizer, tmp_path: Path, real_samples: Path):
     """MasakhaNER's `types` are a tuple in the plan and a list once read back: equal all the same."""
     from xlt_bench.plugins.masakhane import THREE_TYPES
 
@@ -287,7 +287,7 @@ def test_a_task_with_list_valued_metric_parameters_resumes(tokenizer, tmp_path: 
         tmp_path / "ckpt" / "masakhaner2", head="token-classification", labels=THREE_TYPES, tokenizer=tokenizer
     )
     args = ["eval", "--model", str(tmp_path / "ckpt"), "--suite", "masakhane", "--tasks", "masakhaner2"]
-    args += ["--languages", "hau", "--limit", "5", "--data-dir", str(shared_data / "masakhaner2")]
+    args += ["--languages", "hau", "--limit", "5", "--data-dir", str(real_samples / "masakhaner2")]
     args += ["--output", str(tmp_path / "run"), "--quiet"]
     assert run_main(*args).returncode == 0
     fragment = tmp_path / "run" / "fragments" / "masakhaner2" / "test-hau.json"
@@ -345,11 +345,11 @@ def test_results_json_never_reports_removed_or_vanished_results(ckpt: Path, tmp_
     assert not (run / "results.json").exists() and not list((run / "fragments").glob("*/*.json"))
 
 
-def test_the_run_keeps_its_name_when_a_later_invocation_adds_a_task(ckpt: Path, tmp_path: Path, shared_data: Path):
+def test_the_run_keeps_its_name_when_a_later_invocation_adds_a_task(ckpt: Path, tmp_path: Path, real_samples: Path):
     run = tmp_path / "run"
     assert xnli(ckpt / "xnli", run).returncode == 0  # label by default: the checkpoint folder's name, "xnli"
     udpos = ["eval", "--model", str(ckpt / "udpos"), "--tasks", "xtreme/udpos", "--languages", "de", "--quiet"]
-    assert run_main(*udpos, "--data-dir", str(shared_data / "udpos"), "--output", str(run)).returncode == 0
+    assert run_main(*udpos, "--data-dir", str(real_samples / "udpos"), "--output", str(run)).returncode == 0
     document = json.loads((run / "results.json").read_text())
     assert document["lineage"]["label"] == "xnli" and set(document["tasks"]) >= {"xnli", "udpos"}
 

@@ -33,8 +33,8 @@ def registry():
     return load_registry()
 
 
-def xcopa_file(shared_data: Path, language: str, split: str) -> Path:
-    return shared_data / "xcopa" / "data" / language / f"{split}.{language}.jsonl"
+def xcopa_file(real_samples: Path, language: str, split: str) -> Path:
+    return real_samples / "xcopa" / "data" / language / f"{split}.{language}.jsonl"
 
 
 class TestDeclarations:
@@ -83,9 +83,9 @@ class TestDeclarations:
 
 class TestXcopaReader:
     @pytest.mark.parametrize("language", XCOPA_SAMPLES)
-    def test_real_files_crlf_and_balanced_test_labels(self, shared_data: Path, language: str):
+    def test_real_files_crlf_and_balanced_test_labels(self, real_samples: Path, language: str):
         def read(split: str) -> list[dict]:
-            files = (xcopa_file(shared_data, language, split),)
+            files = (xcopa_file(real_samples, language, split),)
             return list(read_xcopa(DataSource("xcopa-jsonl", files), language, split))
 
         test, dev = read("test"), read("val")
@@ -103,10 +103,10 @@ class TestXcopaReader:
             list(read_xcopa(DataSource("xcopa-jsonl", (path,)), "et", "test"))
 
 
-def test_xcopa_submission_scores_against_the_original_file_as_gold(shared_data: Path, tmp_path: Path):
+def test_xcopa_submission_scores_against_the_original_file_as_gold(real_samples: Path, tmp_path: Path):
     gold = tmp_path / "gold" / "xcopa" / "test-sw.jsonl"
     gold.parent.mkdir(parents=True)
-    gold.write_bytes(xcopa_file(shared_data, "sw", "test").read_bytes())  # CRLF JSON Lines, as released
+    gold.write_bytes(xcopa_file(real_samples, "sw", "test").read_bytes())  # CRLF JSON Lines, as released
     labels = [json.loads(line)["label"] for line in gold.read_text().splitlines()]
     predicted = tmp_path / "pred" / "xcopa" / "test-sw.jsonl"
     predicted.parent.mkdir(parents=True)
@@ -136,13 +136,13 @@ def test_xcopa_labels_must_be_json_integers(tmp_path: Path, line: str, shown: st
     assert CHOICES.read_predictions(path) == ["0", "3"]
 
 
-def test_xcopa_string_labels_are_refused_by_score_and_the_real_gold_files_read(shared_data: Path, tmp_path: Path):
-    for path in sorted((shared_data / "xcopa" / "data").glob("*/*.jsonl")):  # gold goes through the same reader
+def test_xcopa_string_labels_are_refused_by_score_and_the_real_gold_files_read(real_samples: Path, tmp_path: Path):
+    for path in sorted((real_samples / "xcopa" / "data").glob("*/*.jsonl")):  # gold goes through the same reader
         expected = [str(json.loads(line)["label"]) for line in path.read_text(encoding="utf-8").splitlines()]
         assert CHOICES.read_gold(path) == expected and set(expected) == {"0", "1"}, path
     gold = tmp_path / "gold" / "xcopa" / "test-sw.jsonl"
     gold.parent.mkdir(parents=True)
-    gold.write_bytes(xcopa_file(shared_data, "sw", "test").read_bytes())
+    gold.write_bytes(xcopa_file(real_samples, "sw", "test").read_bytes())
     predicted = tmp_path / "pred" / "xcopa" / "test-sw.jsonl"
     predicted.parent.mkdir(parents=True)
     labels = [json.loads(line)["label"] for line in gold.read_text().splitlines()]
@@ -163,14 +163,14 @@ def test_xcopa_choices_are_written_as_json_integers(tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_xcopa_eval_on_the_real_files_predicts_the_best_choice_and_rescores(tokenizer, shared_data: Path, tmp_path):
+def test_xcopa_eval_on_the_real_files_predicts_the_best_choice_and_rescores(tokenizer, real_samples: Path, tmp_path):
     import torch
     from transformers import AutoModelForMultipleChoice
 
     checkpoint = tiny_checkpoint(tmp_path / "ckpt" / "xcopa", head="multiple-choice", tokenizer=tokenizer, seed=3)
     run = tmp_path / "run"
     args = ["eval", "--model", str(tmp_path / "ckpt"), "--suite", "xtreme-r", "--tasks", "xcopa"]
-    args += ["--data-dir", str(shared_data / "xcopa"), "--output", str(run), "--quiet", "--batch-size", "16"]
+    args += ["--data-dir", str(real_samples / "xcopa"), "--output", str(run), "--quiet", "--batch-size", "16"]
     result = run_main(*args)
     assert result.returncode == 0, result.stderr
     document = json.loads((run / "results.json").read_text())
@@ -184,7 +184,7 @@ def test_xcopa_eval_on_the_real_files_predicts_the_best_choice_and_rescores(toke
     assert len(predictions) == 500 and set(predictions) <= {"0", "1"}
 
     # The runner's choice is the argmax over the two (premise, question + choice) scores of the checkpoint.
-    examples = [json.loads(line) for line in xcopa_file(shared_data, "et", "test").read_text().splitlines()[:8]]
+    examples = [json.loads(line) for line in xcopa_file(real_samples, "et", "test").read_text().splitlines()[:8]]
     model = AutoModelForMultipleChoice.from_pretrained(checkpoint).eval()
     for example, predicted in zip(examples, predictions):
         second = [f"{QUESTION_WORDING[example['question']]} {example[key]}" for key in ("choice1", "choice2")]
@@ -214,11 +214,11 @@ def test_paper_average_is_the_category_mean_and_the_flat_mean_is_reported_too(re
 
 
 @pytest.mark.slow
-def test_lareqa_eval_ranks_queries_against_the_joint_pool_and_rescores(tokenizer, shared_data: Path, tmp_path: Path):
+def test_lareqa_eval_ranks_queries_against_the_joint_pool_and_rescores(tokenizer, real_samples: Path, tmp_path: Path):
     tiny_checkpoint(tmp_path / "ckpt" / "retrieval", head="encoder", tokenizer=tokenizer)
     run = tmp_path / "run"
     args = ["eval", "--model", str(tmp_path / "ckpt"), "--suite", "xtreme-r", "--tasks", "lareqa", "--quiet"]
-    result = run_main(*args, "--languages", "de,zh", "--data-dir", str(shared_data / "lareqa"), "--output", str(run))
+    result = run_main(*args, "--languages", "de,zh", "--data-dir", str(real_samples / "lareqa"), "--output", str(run))
     assert result.returncode == 0, result.stderr
     lareqa = json.loads((run / "results.json").read_text())["tasks"]["lareqa"]
     assert lareqa["examples"] == {"de": 135, "zh": 135}  # the queries, not the 915 pooled candidates
