@@ -40,17 +40,19 @@ setup(
         "xlt_bench.baselines": ["*.json"],
         "xlt_bench": ["language_table.tsv", "demo_data/NOTICE", "demo_data/*/*.gz", "demo_data/*/*/*.gz"],
     },
+    # Every lower bound is tested: tox's `floor` environment pins exactly these (tests/test_packaging.py checks).
     install_requires=[
-        "pluggy>=1.3",
-        "filelock>=3.12",  # one writer per run folder (an OS lock, not a PID file)
-        "pyyaml>=6",
-        "tqdm>=4.60",
-        "numpy>=1.24",
+        "pluggy>=1.3.0",
+        "filelock>=3.12.0",  # one writer per run folder (an OS lock, not a PID file)
+        "pyyaml>=6.0.1",
+        "tqdm>=4.66.3",  # datasets 4.3's own floor
+        "numpy>=1.24.0",
         "faiss-cpu>=1.7.4",
-        "datasets>=4.3",  # Dataset.from_generator(fingerprint=...)
-        "transformers>=4.40",
+        "datasets>=4.3.0",  # Dataset.from_generator(fingerprint=...)
+        "huggingface_hub>=0.25.0",  # the Hub probe and revision resolution; datasets 4.3's own floor
+        "transformers>=4.40.0",
         "torch>=2.1",  # install with an explicit pin (see README) so pip does not pull a CUDA build
-        "sacrebleu>=2.3",  # XGLUE QG/NTG: the official scorer's corpus BLEU
+        "sacrebleu>=2.3.0",  # XGLUE QG/NTG: the official scorer's corpus BLEU
     ],
     extras_require={
         "test": [

@@ -246,7 +246,11 @@ def check_loading_info(path: str, model: Any, info: dict[str, Any], encoder: boo
         head = [key for key in model.state_dict() if prefix and not key.startswith(prefix)]
         described = [(key, tuple(saved), tuple(wanted)) for key, saved, wanted in mismatched]
         raise XltBenchError(f"{path}: {_shapes_differ(described, name, model.config, head)}")
-    missing = sorted(info.get("missing_keys") or ())
+    own, prefix = set(model.state_dict()), f"{model.base_model_prefix}." if model.base_model_prefix else ""
+    # the model's own names (transformers 4 reports a base model's keys with the head checkpoint's prefix)
+    missing = sorted(
+        key.removeprefix(prefix) if key.removeprefix(prefix) in own else key for key in info.get("missing_keys") or ()
+    )
     if encoder:
         missing = [key for key in missing if "pooler" not in key.split(".")]
     if missing:
@@ -255,7 +259,6 @@ def check_loading_info(path: str, model: Any, info: dict[str, Any], encoder: boo
             "transformers would fill with random numbers; the weights do not match its config.json "
             f"(model_type {getattr(model.config, 'model_type', '?')})"
         )
-    prefix = f"{model.base_model_prefix}." if model.base_model_prefix else ""
     blocks = {_NUMBER.sub("#", key.removeprefix(prefix)) for key in model.state_dict()}
     unused = sorted(
         key for key in info.get("unexpected_keys") or () if _NUMBER.sub("#", key.removeprefix(prefix)) in blocks

@@ -102,13 +102,24 @@ def _checkpoint_errors(path: str, what: str) -> Iterator[None]:
 
     try:
         yield
-    except pickle.UnpicklingError:
-        raise XltBenchError(
-            f"{path}: torch refused to unpickle its {what} (they hold objects other than tensors, which could run "
-            "code); convert the checkpoint to safetensors where you trust it"
-        ) from None
-    except (OSError, ValueError, RuntimeError, SafetensorError) as error:
+    except (pickle.UnpicklingError, OSError, ValueError, RuntimeError, SafetensorError) as error:
+        causes, cause = [], error
+        while cause is not None and len(causes) < 8:  # transformers 4 wraps torch's refusal in an OSError
+            causes.append(cause)
+            cause = cause.__cause__ or cause.__context__
+        if any(isinstance(cause, pickle.UnpicklingError) for cause in causes):
+            raise XltBenchError(
+                f"{path}: torch refused to unpickle its {what} (they hold objects other than tensors, which could "
+                "run code); convert the checkpoint to safetensors where you trust it"
+            ) from None
         raise XltBenchError(f"{path}: cannot load its {what}: {first_line(error)}") from None
+
+
+def _dtype_keyword(version: str) -> str:
+    """`from_pretrained`'s name for the dtype: `dtype` since transformers 4.56, `torch_dtype` before (which reads
+    `dtype` as an argument of the model's constructor and fails)."""
+    major, minor = (int(part) for part in version.split(".")[:2])
+    return "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
 
 
 def load_transformers(
@@ -144,7 +155,7 @@ def load_transformers(
                 revision=revision,
                 output_loading_info=True,
                 ignore_mismatched_sizes=True,
-                dtype=dtype if dtype == "auto" else getattr(torch, dtype),
+                **{_dtype_keyword(transformers.__version__): dtype if dtype == "auto" else getattr(torch, dtype)},
             )
     finally:
         transformers.utils.logging.set_verbosity(verbosity)

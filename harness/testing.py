@@ -37,7 +37,7 @@ SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
 
 
 def tiny_tokenizer(sentences: Iterable[str], vocab_size: int = 1000, characters_only: bool = False):
-    """An `XLMRobertaTokenizer` (SentencePiece Unigram) trained on `sentences`.
+    """An XLM-R tokenizer (SentencePiece Unigram, `_xlmr_tokenizer`) trained on `sentences`.
 
     The vocabulary grows beyond `vocab_size` when needed to hold every character of the sentences.
     `characters_only=True` skips training: every character is its own token, so every character offset is a
@@ -53,13 +53,12 @@ def tiny_tokenizer(sentences: Iterable[str], vocab_size: int = 1000, characters_
     trainer itself reproducible.
     """
     from tokenizers import SentencePieceUnigramTokenizer
-    from transformers import XLMRobertaTokenizer
 
     sentences = list(sentences)
     characters = sorted({ch for sentence in sentences for ch in sentence if not ch.isspace()})
     if characters_only:
         vocab = [(token, 0.0) for token in SPECIAL_TOKENS] + [("\u2581", -1.0)] + [(ch, -2.0) for ch in characters]
-        return XLMRobertaTokenizer(vocab=vocab)
+        return _xlmr_tokenizer(vocab)
     trainer = SentencePieceUnigramTokenizer()
     trainer.train_from_iterator(
         sentences,
@@ -69,7 +68,36 @@ def tiny_tokenizer(sentences: Iterable[str], vocab_size: int = 1000, characters_
         show_progress=False,
     )
     vocab = [tuple(piece) for piece in json.loads(trainer.to_str())["model"]["vocab"]]
-    return XLMRobertaTokenizer(vocab=_canonical_vocabulary(vocab))
+    return _xlmr_tokenizer(_canonical_vocabulary(vocab))
+
+
+def _xlmr_tokenizer(vocab: list[tuple[str, float]]):
+    """An XLM-R tokenizer (fast, `tokenizers`-backed) over a Unigram vocabulary, in every supported transformers.
+
+    transformers 5 builds it from the vocabulary itself (`XLMRobertaTokenizerFast` is `XLMRobertaTokenizer` there);
+    transformers 4 only from a SentencePiece file or a ready `tokenizers` pipeline, so that pipeline is built here
+    exactly as transformers 5 builds it: Unigram (`<unk>` = id 3), whitespace split then the `▁` metaspace, and the
+    `<s> A </s>` / `<s> A </s></s> B </s>` templates."""
+    import inspect
+
+    from transformers import XLMRobertaTokenizerFast
+
+    if "vocab" in inspect.signature(XLMRobertaTokenizerFast.__init__).parameters:
+        return XLMRobertaTokenizerFast(vocab=vocab)
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+
+    pipeline = Tokenizer(models.Unigram(vocab, unk_id=SPECIAL_TOKENS.index("<unk>"), byte_fallback=False))
+    metaspace = {"replacement": "\u2581", "prepend_scheme": "always"}
+    pipeline.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Metaspace(**metaspace)]
+    )
+    pipeline.decoder = decoders.Metaspace(**metaspace)
+    ids = {token: SPECIAL_TOKENS.index(token) for token in ("<s>", "</s>")}
+    pipeline.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=list(ids.items())
+    )
+    names = {"bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "cls_token": "<s>", "unk_token": "<unk>"}
+    return XLMRobertaTokenizerFast(tokenizer_object=pipeline, pad_token="<pad>", mask_token="<mask>", **names)
 
 
 PENALTY_STEP = 1e-4  # the trainer's tie-break step between the required characters its EM dropped
@@ -181,7 +209,7 @@ def check_task(task: Task, registry: Registry | None = None) -> list[str]:
         problems.append(
             f"main_metrics {', '.join(missing)} are not values of metric {metric.name!r} ({', '.join(metric.keys)})"
         )
-    formats = [layout.format for layout in task.data] + ([task.hub.format] if task.hub else [])
+    formats = [layout.format for layout in task.data] + [hub.format for hub in task.hub]
     for name in dict.fromkeys(formats):
         if name not in registry.formats:
             problems.append(str(unknown_name("data format", name, list(registry.formats))))
