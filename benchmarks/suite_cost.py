@@ -23,9 +23,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlt_bench.plugins.xtreme import TATOEBA_CODES, UD_NAMES
+from xlt_bench.plugins.xtreme import TATOEBA_CODES
 
 REPO = Path(__file__).resolve().parents[1]
+# the UD languages' config names in `SOURCE` (`udpos.<Name>`)
+UD_NAMES = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "de": "German", "el": "Greek", "en": "English",
+    "es": "Spanish", "et": "Estonian", "eu": "Basque", "fa": "Persian", "fi": "Finnish", "fr": "French",
+    "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
+    "kk": "Kazakh", "ko": "Korean", "mr": "Marathi", "nl": "Dutch", "pt": "Portuguese", "ru": "Russian",
+    "ta": "Tamil", "te": "Telugu", "th": "Thai", "tl": "Tagalog", "tr": "Turkish", "ur": "Urdu",
+    "vi": "Vietnamese", "yo": "Yoruba", "zh": "Chinese",
+}  # fmt: skip
 SOURCE = "published: HF datasets' xtreme 1.0.0 sizes"
 # <config> <num_bytes> <num_examples> of XTREME's evaluation split, quoted from `SOURCE`
 # (datasets/xtreme/urls_checksums/cached_sizes.txt). That version yielded one row per *word* for PAN-X and

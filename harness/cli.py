@@ -240,8 +240,8 @@ def _plugins_parser(commands: argparse._SubParsersAction) -> None:
 
 def _task_sources(task) -> str:
     sources = [f"{d.format}: {' | '.join(p for ps in d.patterns.values() for p in ps[:1])}" for d in task.data]
-    if task.hub is not None:
-        sources.append(f"hub: {task.hub.path} {task.hub.config}" + ("" if task.hub.faithful else " (not faithful)"))
+    for hub in task.hub:
+        sources.append(f"hub: {hub.path} {hub.config}" + ("" if hub.faithful else " (not faithful)"))
     return "; ".join(sources) or "-"
 
 
@@ -259,15 +259,21 @@ def _task_json(registry, task) -> dict:
         "metric_params": dict(task.metric_params),
         "labels": list(task.labels),
         "data": [{"format": d.format, "patterns": {k: list(v) for k, v in d.patterns.items()}} for d in task.data],
-        "hub": None
-        if task.hub is None
-        else {
-            "path": task.hub.path,
-            "config": task.hub.config,
-            "revision": task.hub.revision,
-            "faithful": task.hub.faithful,
-            "note": task.hub.note,
-        },
+        "hub": [
+            {
+                "path": hub.path,
+                "config": hub.config,
+                "revision": hub.revision,
+                "languages": list(hub.languages or task.languages),
+                "faithful": hub.faithful,
+                "note": hub.note,
+            }
+            for hub in task.hub
+        ],
+        "releases": [
+            {"url": release.url, "sha256": release.sha256, "size": release.size, "languages": list(release.languages)}
+            for release in task.releases
+        ],
         "inference": dict(task.inference),
         "version": task.version,
         "license": task.license,
@@ -311,6 +317,8 @@ def cmd_list(registry, args) -> int:
         return 0
     if args.what == "languages":
         return _list_languages(registry, args.json)
+    if args.what == "sources":
+        return _list_sources(registry, args)
     if args.what == "adapters":
         rows = [
             [a.name, a.role, registry.origin[("adapters", a.name)], a.description or a.accepts]
@@ -368,13 +376,41 @@ def _list_languages(registry, as_json: bool) -> int:
     return 0
 
 
+def _list_sources(registry, args) -> int:
+    """`list sources`: where each task × language is read from without --data-dir (the README's table)."""
+    from dataclasses import asdict
+
+    from xlt_bench.source_table import source_rows
+
+    if args.suite and not registry.suite_tasks(args.suite, optional=True):
+        raise XltBenchError(f"--suite {args.suite}: {registry.no_tasks_reason(args.suite)}")
+    suites = [args.suite] if args.suite else list(registry.suites)
+    tasks = {name: registry.suite_tasks(name, optional=True) for name in suites}
+    rows = [(row, task.languages) for name in suites for task in tasks[name] for row in source_rows([task])]
+    if args.json:
+        print(json.dumps([asdict(row) for row, _ in rows], indent=2, ensure_ascii=False))
+        return 0
+    cells = [[row.task, row.languages_text(languages), row.kind, row.source, row.pin] for row, languages in rows]
+    headers = ["task", "languages", "source", "from", "revision or sha256"]
+    if args.markdown:
+        from xlt_bench.leaderboard.render import markdown_table, markdown_text
+
+        print("\n".join(markdown_table(headers, [[markdown_text(cell) for cell in row] for row in cells])))
+    else:
+        print(render_table(headers, cells))
+    return 0
+
+
 def _list_parser(commands: argparse._SubParsersAction) -> None:
-    listing = commands.add_parser("list", help="list suites, tasks, task types, metrics, model adapters or languages")
-    listing.add_argument("what", choices=["suites", "tasks", "types", "metrics", "adapters", "languages"])
+    listing = commands.add_parser(
+        "list", help="list suites, tasks, task types, metrics, model adapters, languages or data sources"
+    )
+    listing.add_argument("what", choices=["suites", "tasks", "types", "metrics", "adapters", "languages", "sources"])
     listing.add_argument("--suite", help="only this suite's tasks")
     listing.add_argument("--type", help="only tasks of this type (classification, tagging, ...)")
     listing.add_argument("--language", help="only tasks with this language")
     listing.add_argument("--json", action="store_true", help="print JSON with the full task metadata")
+    listing.add_argument("--markdown", action="store_true", help="sources: print the table as Markdown (the README's)")
     listing.set_defaults(handler=cmd_list)
 
 
@@ -438,26 +474,70 @@ def _score_parser(commands: argparse._SubParsersAction) -> None:
 # -- prefetch ---------------------------------------------------------------------------------------------------
 
 
+def _languages_cell(languages: Sequence[str], shown: int = 8) -> str:
+    return " ".join(languages[:shown]) + (f" +{len(languages) - shown}" if len(languages) > shown else "")
+
+
+def _prefetch_rows(report) -> list[list[str]]:
+    """The prefetch report as table rows, in its order: per task, what was fetched and what was already cached,
+    one row each (release files, Hub copies); every failure on its own row with its reason."""
+    from xlt_bench.prefetch import FAILED
+
+    groups: dict[tuple, list] = {}
+    for item in report:
+        key = (item.task, item.status, item.source.startswith("hub:")) if item.status != FAILED else (id(item),)
+        groups.setdefault(key, []).append(item)
+    rows = []
+    for items in groups.values():
+        first = items[0]
+        languages = list(dict.fromkeys(language for item in items for language in item.languages))
+        if first.status == FAILED or len(items) == 1:
+            source = first.source
+        else:
+            kind = "Hub copies" if first.source.startswith("hub:") else "release files"
+            source = f"{len(items)} {kind}"
+        places = sorted({item.detail for item in items})
+        detail = places[0] if len(places) == 1 else f"{len(places)} places below {os.path.commonpath(places)}"
+        rows.append([first.task, _languages_cell(languages), source, first.status, detail])
+    return rows
+
+
 def cmd_prefetch(registry, args) -> int:
+    from collections import Counter
+
     from xlt_bench.cache import writable_cache
-    from xlt_bench.prefetch import prefetch
+    from xlt_bench.prefetch import FAILED, prefetch
 
     cache = writable_cache(Path(args.cache_dir) if args.cache_dir else None)
     tasks, languages = _csv(args.tasks, "--tasks"), _csv(args.languages, "--languages")
     suite = registry.suite_for(args.suite, tasks)
-    report = prefetch(registry, suite, tasks, languages, cache, args.split, progress=not args.quiet)
-    print(render_table(["task", "fetched", "into"], [[r.task, r.what, r.where] for r in report]))
-    print(f"cache: {cache} (eval without --data-dir reads {cache / 'data'})")
-    return 0
+    copies = [Path(path) for path in args.local_copies or ()]
+    report = prefetch(
+        registry, suite, tasks, languages, cache, args.split, progress=not args.quiet, local_copies=copies
+    )
+    print(render_table(["task", "languages", "source", "status", "where / why"], _prefetch_rows(report)))
+    counts = Counter(item.status for item in report)
+    print(", ".join(f"{counts[status]} {status}" for status in ("fetched", "cached", FAILED)))
+    print(f"cache: {cache} (eval without --data-dir reads {cache / 'data'} and the datasets cache)")
+    return 1 if counts[FAILED] else 0
 
 
 def _prefetch_parser(commands: argparse._SubParsersAction) -> None:
     fetch = commands.add_parser(
         "prefetch",
-        help="download a suite's official releases so eval runs offline",
+        help="download a suite's official releases (or cache its Hub copies) so eval runs offline; exit 1 if any "
+        "item failed",
         parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, LANGUAGES, CACHE_DIR, QUIET],
     )
     fetch.add_argument("--split", default="test", choices=["test", "dev"], help="split of Hub copies to cache")
+    fetch.add_argument(
+        "--from",
+        dest="local_copies",
+        action="append",
+        type=path_text,
+        metavar="FILE",
+        help="a release file downloaded by hand (XGLUE's archive): matched by size and sha256, verified, used",
+    )
     fetch.set_defaults(handler=cmd_prefetch)
 
 
@@ -607,7 +687,7 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
     ev.add_argument(
         "--trust-remote-code",
         action="store_true",
-        help="allow code from checkpoints (auto_map, pickle weights) and Hub dataset scripts to run on this machine",
+        help="allow code from checkpoints (auto_map, pickle weights) to run on this machine",
     )
     ev.add_argument(
         "--revision",

@@ -54,15 +54,31 @@ class _Incomplete(Exception):
         self.got, self.total = got, total
 
 
-def fetch(item: Download, folder: Path, progress: bool = True, retries: int = 3, timeout: float = 60.0) -> Path:
-    """`folder/<filename>`, downloaded (or resumed) and verified unless a verified copy is already there."""
-    target = Path(folder) / (item.filename or _url_filename(item.url))
+def target_path(item: Download, folder: Path) -> Path:
+    """Where `fetch` puts `item` below `folder`."""
+    return Path(folder) / (item.filename or _url_filename(item.url))
+
+
+def _expected_sha256(item: Download, target: Path) -> str | None:
+    """The published checksum, else the one recorded at the first download (`<file>.sha256`), else None."""
     sidecar = target.with_name(f"{target.name}.sha256")
     recorded = read_text(sidecar).split()[0] if sidecar.is_file() else None
-    expected = item.sha256.lower() if item.sha256 else recorded
-    if expected and target.is_file() and sha256_of(target) == expected:
-        return target
+    return item.sha256.lower() if item.sha256 else recorded
 
+
+def verified_copy(item: Download, folder: Path) -> Path | None:
+    """The copy of `item` already below `folder` when it matches its checksum; None when there is none to trust."""
+    target = target_path(item, folder)
+    expected = _expected_sha256(item, target)
+    return target if expected and target.is_file() and sha256_of(target) == expected else None
+
+
+def fetch(item: Download, folder: Path, progress: bool = True, retries: int = 3, timeout: float = 60.0) -> Path:
+    """`folder/<filename>`, downloaded (or resumed) and verified unless a verified copy is already there."""
+    copy = verified_copy(item, folder)
+    if copy is not None:
+        return copy
+    target = target_path(item, folder)
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(f"{target.name}.part")
     attempts = max(retries, 0) + 1
@@ -78,16 +94,37 @@ def fetch(item: Download, folder: Path, progress: bool = True, retries: int = 3,
                     f"(got {incomplete.got} of {of}); run the command again to resume"
                 ) from None
             time.sleep(0.2 * attempt)
+    return _accept(item, part, target, item.url)
 
+
+def adopt(item: Download, folder: Path, source: Path) -> Path:
+    """A copy of `item` obtained by hand (`prefetch --from FILE`), checked against its size and checksum exactly as
+    a download is, and placed where `fetch` puts it (the file given is left as it is)."""
+    target = target_path(item, folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(f"{target.name}.part")
+    try:
+        shutil.copyfile(source, part)
+    except OSError as error:
+        part.unlink(missing_ok=True)
+        raise XltBenchError(f"{source}: cannot copy it into {target.parent} ({error.strerror or error})") from None
+    return _accept(item, part, target, str(source))
+
+
+def _accept(item: Download, part: Path, target: Path, origin: str) -> Path:
+    """Rename a complete `part` to `target` if its size and sha256 are those expected (else delete it and say so,
+    naming `origin`, the URL or file it came from), and record its checksum beside it."""
+    sidecar = target.with_name(f"{target.name}.sha256")
+    expected = _expected_sha256(item, target)
     size = part.stat().st_size
     if item.size is not None and size != item.size:
         part.unlink()
-        raise XltBenchError(f"{item.url}: expected {item.size} bytes, got {size}")
+        raise XltBenchError(f"{origin}: expected {item.size} bytes, got {size}")
     actual = sha256_of(part)
     if expected and actual != expected:
         part.unlink()
-        origin = "" if item.sha256 else f" (recorded in {sidecar} at the first download; delete it to accept)"
-        raise XltBenchError(f"{item.url}: sha256 mismatch: expected {expected}, got {actual}{origin}")
+        recorded = "" if item.sha256 else f" (recorded in {sidecar} at the first download; delete it to accept)"
+        raise XltBenchError(f"{origin}: sha256 mismatch: expected {expected}, got {actual}{recorded}")
     os.replace(part, target)
     write_atomic(sidecar, f"{actual}  {target.name}\n")
     return target

@@ -36,12 +36,12 @@ from xlt_bench.cache import writable_cache
 from xlt_bench.data.formats import DataSource, DataUnavailable, data_files
 from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
-from xlt_bench.data.resolve import resolve_source
+from xlt_bench.data.resolve import fetch_hint, resolve_source
 from xlt_bench.data.validation import check_examples
 from xlt_bench.distributed import from_writer, is_writer, local_device, process_group, world_size
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import ContentHashes, utf8_path
-from xlt_bench.hub_access import HubAccess
+from xlt_bench.hub_access import HubAccess, offline_by_environment
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.lineage import Lineage
 from xlt_bench.metrics import metric_params
@@ -186,7 +186,9 @@ class _Evaluation:
         self.sizing = BatchSizing.from_options(config.batch_size, config.max_tokens)  # back-offs kept for the model
         self.cache = writable_cache(config.cache_dir)
         self.hashes = ContentHashes(self.cache / "hashes", write=is_writer())
-        self.hub = HubAccess(config.offline)
+        self.hub = HubAccess(config.offline, self.cache if is_writer() else None)
+        self.fetching: set[str] = set()  # the tasks whose releases this invocation said it downloads
+        self.fetcher: Any = None  # a `prefetch.Fetcher`, made at the first download
         self.clock = time.perf_counter()
 
     def skip(self, task: Task, reason: str, language: str | None = None) -> None:
@@ -205,13 +207,21 @@ class _Evaluation:
         if isinstance(choice, str):
             self.skip(task, choice)
             return None
-        if not Path(choice.path).exists():
-            self.hub.reachable()  # a Hub id: probe once, so an unreachable Hub fails fast from the cache
+        commit = None
+        if not Path(choice.path).exists():  # a Hub id: probe once, so an unreachable Hub fails fast from the cache
+            try:
+                commit = self.hub.commit(choice.path, choice.revision, "model")
+            except DataUnavailable as unknown:  # offline and never resolved: the config's own record, if any
+                if self.hub.reachable():
+                    self.skip(task, str(unknown))
+                    return None
         try:
             adapters = self.registry.adapters_for(runner.role)
             label_map = self.config.label_maps.get(task.name)
             allowed = self.config.trust_remote_code
-            return inspect_checkpoint(task, choice, adapters, label_map, trust_remote_code=allowed, hashes=self.hashes)
+            return inspect_checkpoint(
+                task, choice, adapters, label_map, trust_remote_code=allowed, hashes=self.hashes, commit=commit
+            )
         except CheckpointMismatch as mismatch:
             self.skip(task, str(mismatch))
             return None
@@ -260,7 +270,26 @@ class _Evaluation:
         return units
 
     def resolve(self, task: Task, language: str, split: str) -> DataSource:
-        return resolve_source(self.registry, task, language, split, self.config.data_dir, self.cache)
+        """Where a (task, language, split) is read from; a Hub copy pinned to the commit its revision names."""
+        config = self.config
+        # releases missing from the cache are downloaded first, unless offline or one of several processes (which
+        # would race on the same files: `prefetch` first)
+        may_fetch = not (config.offline or offline_by_environment()) and world_size() == 1
+        fetch = self.fetch_releases if may_fetch else None
+        return self.hub.pinned(resolve_source(self.registry, task, language, split, config.data_dir, self.cache, fetch))
+
+    def fetch_releases(self, task: Task, language: str) -> None:
+        from xlt_bench.prefetch import Fetcher
+
+        if task.name not in self.fetching:
+            self.fetching.add(task.name)
+            warn(
+                f"{task.name}: downloading its release files into {self.cache} (once; `xlt-bench prefetch --suite "
+                f"{task.suite}` fetches a whole suite ahead)"
+            )
+        if self.fetcher is None:
+            self.fetcher = Fetcher(self.registry, self.cache, progress=self.progress, hub=self.hub)
+        self.fetcher.releases_of(task, language)
 
     # -- run ----------------------------------------------------------------------------------------------------
 
@@ -277,20 +306,19 @@ class _Evaluation:
     def examples(self, task: Task, source: DataSource, language: str, split: str) -> tuple[Any, dict[str, int]]:
         """The usable examples of a resolved source (`--limit` applied) and the counts of records the reader
         marked unusable, by reason; raises DataUnavailable."""
-        data_format, allowed = self.registry.data_format(source), self.config.trust_remote_code
+        data_format = self.registry.data_format(source)
         if source.hub and self.hub.reachable():
             print(
                 f"xlt-bench: {task.name}/{language}: reading {source.describe()} (downloaded unless cached)",
                 file=sys.stderr,
             )
         try:
-            loaded = load_examples(data_format, source, language, split, trust_remote_code=allowed)
+            loaded = load_examples(data_format, source, language, split)
         except HubUnavailable:
             if self.hub.reachable():
                 raise
-            raise DataUnavailable(
-                f"{source.describe()} is not in the local datasets cache and {self.hub.reason}"
-            ) from None
+            reason = f"{source.describe()} is not in the local datasets cache and {self.hub.reason}"
+            raise DataUnavailable(f"{reason}; {fetch_hint(task, language)}") from None
         examples, skipped = drop_skipped(loaded)
         check_examples(task, examples, source)
         if len(examples) == 0:
@@ -357,6 +385,7 @@ class _Evaluation:
                 "adapter": plan.adapter.name,
                 "chosen_by": plan.origin,
                 **({"revision": plan.revision} if plan.revision else {}),
+                **({"commit": plan.commit} if plan.commit else {}),
             },
             device=loaded.device,
             dtype=loaded.dtype,

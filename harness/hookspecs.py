@@ -149,7 +149,9 @@ def xlt_resolve_data(task: Task, language: str, split: str, data_dir: Path | Non
 
     Return a `DataSource(format=..., files=(...))` or `DataSource(format=..., hub=(path, config, split))`, or
     None to leave the decision to other plugins. The built-in resolver runs last: it looks for the task's
-    `DataFiles` patterns below `data_dir`, then falls back to a faithful `HubSource`, and raises
-    `DataUnavailable` with the reason when neither exists. Implement this hook to serve data from elsewhere
+    `DataFiles` patterns below `data_dir` (`eval` passes the cache folder of the task's `releases` when there is no
+    `--data-dir`), or, called with `data_dir=None` for a language no release serves, answers with the faithful
+    `HubSource` serving that language, and raises `DataUnavailable` with the reason when neither exists. A Hub source
+    is read at the commit its revision names (`eval` resolves a branch or tag before planning). Implement this hook to serve data from elsewhere
     (a private bucket, a database) without changing the task declaration.
     """

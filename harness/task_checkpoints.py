@@ -3,7 +3,8 @@
 `--model` may be
 - one checkpoint (a folder with `config.json`, or a Hugging Face Hub id) used for every task it fits;
 - a folder of per-task checkpoints, `ckpt/<task>/` (XTREME's convention of one fine-tuned model per task);
-- a YAML/JSON manifest `{task: path}` or `{task: {path: ..., label_map: {...}}}` (paths relative to it).
+- a YAML/JSON manifest `{task: path}` or `{task: {path: ..., label_map: {...}, revision: ...}}` (paths relative
+  to it; `revision`, a branch, tag or commit, pins a Hub checkpoint id as `--revision` does).
 
 A checkpoint fits a task when a model adapter of the runner's role fits its `config.json` (for the built-in
 transformers adapters: its `architectures` have the head the task type needs; nothing is loaded to find out) and
@@ -51,7 +52,8 @@ class ModelPlan:
     checkpoint_hash: str
     adapter: ModelAdapter = field(repr=False, compare=False)
     trust_remote_code: bool = False  # the user's --trust-remote-code, for the loader
-    revision: str | None = None  # the user's --revision, for the loader
+    revision: str | None = None  # the user's --revision (or the manifest's `revision:`)
+    commit: str | None = None  # the Hub commit the checkpoint's config was read at (None: a local folder)
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -80,15 +82,21 @@ def _manifest(path: Path, tasks: list[Task]) -> dict[str, CheckpointChoice | str
         label_map = entry.get("label_map") or {}
         if not isinstance(label_map, dict):
             raise XltBenchError(f"{path}: {key}.label_map must be a mapping of model label to task label")
+        revision = entry.get("revision")
+        if revision is not None and (not isinstance(revision, str) or not revision.strip()):
+            raise XltBenchError(f"{path}: {key}.revision must be a branch, tag or commit id of a Hub checkpoint")
         target = entry["path"]
         expanded = Path(target).expanduser()
         local = (path.parent / expanded) if not expanded.is_absolute() else expanded
+        if revision is not None and (local.exists() or _looks_like_path(target)):
+            raise XltBenchError(f"{path}: {key}.revision: {target} is a local path; a revision pins Hub checkpoint ids")
         origin = _origin(f"manifest {path}", key, task)
         if local.exists() and not local.is_dir():
             choices[task.name] = f"{origin}: {local} is not a checkpoint folder"
             continue
         resolved = str(local) if local.exists() or _looks_like_path(target) else target
-        choices[task.name] = CheckpointChoice(resolved, origin, {str(k): str(v) for k, v in label_map.items()})
+        label_map = {str(k): str(v) for k, v in label_map.items()}
+        choices[task.name] = CheckpointChoice(resolved, origin, label_map, revision=revision)
     return choices
 
 
@@ -171,18 +179,21 @@ def inspect_checkpoint(
     label_map: Mapping[str, str] | None,
     trust_remote_code: bool = False,
     hashes: ContentHashes | None = None,
+    commit: str | None = None,
 ) -> ModelPlan:
     """The first of `adapters` (those of the runner's role, plugins first) that fits the checkpoint's config, and
     the checkpoint's labels matched to the task's.
 
     A checkpoint that needs its own code is a `CheckpointMismatch` unless `trust_remote_code` (the user's
     `--trust-remote-code`); a local folder the chosen adapter's `check` finds incomplete or unsafe is an
-    `XltBenchError`, before any model is loaded.
+    `XltBenchError`, before any model is loaded. `commit`: the Hub commit `choice.revision` names (`hub_access`),
+    read instead of the revision; without it, the commit transformers reports, if it does (4.x does, 5 does not).
     """
-    from transformers import AutoConfig, PreTrainedConfig
+    from transformers import AutoConfig, PretrainedConfig  # PreTrainedConfig exists only in transformers 5
 
     try:
-        document, _ = PreTrainedConfig.get_config_dict(choice.path, revision=choice.revision)
+        revision = commit or choice.revision
+        document, _ = PretrainedConfig.get_config_dict(choice.path, revision=revision)
         if not trust_remote_code and (code := _own_code(document)):
             raise CheckpointMismatch(
                 f"{choice.path}: its config.json asks to run the checkpoint's own code (auto_map: {', '.join(code)}); "
@@ -195,7 +206,7 @@ def inspect_checkpoint(
                     f"{'output index to label name' if field_name == 'id2label' else 'label name to output index'}, "
                     f"not {_json_type(document[field_name])}"
                 )
-        config = AutoConfig.from_pretrained(choice.path, trust_remote_code=trust_remote_code, revision=choice.revision)
+        config = AutoConfig.from_pretrained(choice.path, trust_remote_code=trust_remote_code, revision=revision)
     except (OSError, ValueError) as error:
         raise CheckpointMismatch(f"cannot read the config of {choice.path}: {first_line(error)}") from None
     except (TypeError, AttributeError) as error:  # a value of the wrong JSON type, where transformers reads it
@@ -211,7 +222,7 @@ def inspect_checkpoint(
         adapter.check(choice.path, trust_remote_code)
     explicit = label_map or choice.label_map or None
     labels = output_labels(task, config.id2label, explicit, choice.path) if task.labels else {}
-    commit = getattr(config, "_commit_hash", None)
+    commit = commit or getattr(config, "_commit_hash", None)
     pinned = f"hub:{choice.path}" + (f"@{choice.revision}" if choice.revision else "")  # when the commit is unknown
     digest = checkpoint_hash(choice.path, hashes) or (f"hub:{commit}" if commit else pinned)
     architecture = next(iter(architectures(config)), getattr(config, "model_type", ""))
@@ -224,6 +235,7 @@ def inspect_checkpoint(
         adapter=adapter,
         trust_remote_code=trust_remote_code,
         revision=choice.revision,
+        commit=commit if not Path(choice.path).is_dir() else None,
     )
 
 
@@ -247,16 +259,18 @@ def pick_device(requested: str) -> str:
 
 def load_model(plan: ModelPlan, device: str, dtype: str) -> LoadedModel:
     """The planned checkpoint loaded by its adapter, in evaluation mode on `device`; the adapter's `load` gets
-    `trust_remote_code`, and `revision` when one was asked for, as far as its signature takes them (loaders written
-    for `load(path, device, dtype)` are still called that way). A revision the loader cannot take is an error, never
-    silently the default branch."""
+    `trust_remote_code`, and as `revision` the Hub commit the plan read the config at (else the revision asked for),
+    as far as its signature takes them (loaders written for `load(path, device, dtype)` are still called that way).
+    A revision asked for that the loader cannot take is an error, never silently the default branch."""
     try:
         parameters = inspect.signature(plan.adapter.load).parameters.values()
     except (TypeError, ValueError):  # a callable without a signature: the original contract
         parameters = []
     takes_any = any(param.kind is param.VAR_KEYWORD for param in parameters)
     names = {param.name for param in parameters}
-    wanted = {"trust_remote_code": plan.trust_remote_code, **({"revision": plan.revision} if plan.revision else {})}
+    # the weights of the very commit the config was read at, when the loader takes a revision
+    revision = plan.commit or plan.revision
+    wanted = {"trust_remote_code": plan.trust_remote_code, **({"revision": revision} if revision else {})}
     if plan.revision and not (takes_any or "revision" in names):
         raise XltBenchError(
             f"--revision {plan.revision}: the model adapter {plan.adapter.name!r} cannot load a revision (its load "

@@ -67,16 +67,23 @@ class DataFiles:
 
 @dataclass(frozen=True)
 class HubSource:
-    """A Hugging Face `datasets` Hub copy of the data, used when `--data-dir` has no files for a language.
+    """A Hugging Face Hub dataset copy of the data, used when there is no `--data-dir` and nothing prefetched.
 
     `config`, `splits` values and `filters` values may use `{lang}`/`{code}` placeholders. `fields` maps example
     keys (`text`, `tokens`, `label`...) to dataset columns; `label_values` maps the Hub's label names to the task's
-    (e.g. XGLUE's Hub copy says "same"/"different" where the files say 1/0). `faithful=False` marks copies that
-    differ from the official files (counts, tokenisation): they are never used silently; the language is skipped
-    and `note` says why. `trust_remote_code=True` marks Hub datasets that are loading scripts: they run only when
-    the user passes `--trust-remote-code` (the code comes from the Hub and runs with the user's rights).
-    `revision` pins the dataset repository's git revision (a commit id pins it for good; default: the main branch);
-    it is part of the data's identity in results.
+    (e.g. a copy that says "same"/"different" where the files say 1/0). `faithful=False` marks copies that differ
+    from the official files (counts, tokenisation): they are never used silently; the language is skipped and `note`
+    says why. `languages`: the task languages this copy serves (empty: all of them); a task may declare several
+    copies, the first that serves a language is read (XTREME-R's PAN-X: 40 languages from `google/xtreme`, 8 from
+    `unimelb-nlp/wikiann`).
+
+    `revision` pins the dataset repository's git revision: a commit id pins it for good (every built-in copy pins
+    one), a branch or tag is resolved to its commit when the run is planned. Either way the commit read is part of
+    the data's identity (result signature, data cache key, `results.json`). Only data-file repositories load
+    (parquet, CSV, JSON...): `datasets` >= 4 runs no loading scripts, and a script repository is a one-line reason.
+    `data_dir` reads the files below one folder of the repository instead of a declared config (the Hub's parquet
+    conversion of a script dataset, branch `refs/convert/parquet`, has one folder per config and no card); it may
+    use the placeholders too.
     """
 
     path: str
@@ -89,23 +96,31 @@ class HubSource:
     language_codes: Mapping[str, str] = field(default_factory=dict)
     format: str = "hub"
     label_values: Mapping[str, str] = field(default_factory=dict)
-    trust_remote_code: bool = False
     revision: str | None = None
+    languages: tuple[str, ...] = ()
+    data_dir: str | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "languages", tuple(self.languages))
         for name in ("splits", "fields", "filters", "language_codes", "label_values"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def serves(self, language: str) -> bool:
+        return not self.languages or language in self.languages
 
 
 @dataclass(frozen=True)
 class Release:
     """A file of an official release that `xlt-bench prefetch` downloads, verifies and (archives) extracts.
 
-    `languages`: the task languages it serves (empty: all of them); `sha256`/`size`: as published or as recorded
-    by a trusted mirror, None when unknown (then computed at the first download and checked afterwards); `path`:
-    where a plain file goes below the task's data folder, for releases whose file names only differ by folder
-    (MasakhaNER's `data/<lang>/test.txt`); default: the URL's file name. `members`: extract only the archive
-    members below this path (one archive serving several tasks: XGLUE's `xglue_full_dataset/NER/`).
+    `languages`: the task languages it serves (empty: all of them); `sha256`/`size`: as published, or computed from
+    the file at a pinned commit of its repository (every built-in release has both; None only for third-party ones
+    whose checksum is unknown: then computed at the first download and checked afterwards); `path`: where a plain
+    file goes below the task's data folder, for releases whose file names only differ by folder (MasakhaNER's
+    `data/<lang>/test.txt`); default: the URL's file name. `members`: extract only the archive members below this
+    path (one archive serving several tasks: XGLUE's `xglue_full_dataset/NER/`). `manual`: set when no program can
+    download the file (it sits behind a terms page): one sentence saying where a person gets it; `prefetch` then
+    asks for it with `--from FILE` and verifies it against `sha256`.
     """
 
     url: str
@@ -115,6 +130,7 @@ class Release:
     extract: bool = False
     path: str | None = None
     members: str | None = None
+    manual: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "languages", tuple(self.languages))
@@ -153,8 +169,12 @@ class Task:
       (`data.validation.check_examples`), never scored silently.
     - `type`: the task type, i.e. which registered runner runs it (and so which checkpoint head it needs).
     - `inference`: the inference parameters its runner reads, such as `max_length` (`xlt-bench list types`).
-    - `releases`: the official files `prefetch` downloads; tasks without releases are prefetched from their
-      faithful `hub` source.
+    - `hub`: a `HubSource`, or several (each serving its `languages`), read when there is no `--data-dir` and
+      nothing prefetched.
+    - `releases`: the official files `prefetch` downloads; languages no release serves are prefetched from their
+      faithful Hub copy.
+    - `manual_data`: for data no release or Hub copy brings automatically, one sentence saying how a person gets
+      it (skips and `prefetch` show it).
     - `submission`: where its prediction and gold files sit in a submission folder (default: XTREME's layout).
     - `checkpoint_names`: the folder names (in a per-task checkpoint folder) or manifest keys that may hold this
       task's checkpoint, in order of preference; default: the task name. XTREME's SQuAD model serves XQuAD and
@@ -169,7 +189,7 @@ class Task:
     metric: str
     main_metrics: tuple[str, ...]
     data: tuple[DataFiles, ...] = ()
-    hub: HubSource | None = None
+    hub: tuple[HubSource, ...] | HubSource | None = ()  # kept as a tuple
     train_language: str = "en"
     train_data: str = ""
     splits: tuple[str, ...] = ("test",)
@@ -185,6 +205,7 @@ class Task:
     homepage: str = ""
     submission: SubmissionFiles = field(default_factory=SubmissionFiles)
     gold_labels: tuple[str, ...] = ()
+    manual_data: str = ""
 
     def __post_init__(self) -> None:
         names = ("languages", "main_metrics", "data", "splits", "labels", "gold_labels", "releases", "checkpoint_names")
@@ -192,6 +213,8 @@ class Task:
             object.__setattr__(self, name, tuple(getattr(self, name)))
         for name in ("label_aliases", "metric_params", "inference"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+        hub = () if self.hub is None else (self.hub,) if isinstance(self.hub, HubSource) else tuple(self.hub)
+        object.__setattr__(self, "hub", hub)
 
     def problems(self) -> list[str]:
         """What is malformed about this declaration (empty when valid)."""
@@ -208,11 +231,24 @@ class Task:
             found.append("no main_metrics")
         if not isinstance(self.type, str) or not _NAME.match(self.type):
             found.append(f"type {self.type!r} must name a task type (lower-case letters, digits, '_' or '-')")
-        if not self.data and self.hub is None:
+        if not self.data and not self.hub:
             found.append("no data source (data files or hub)")
+        for source in self.hub:
+            if not isinstance(source, HubSource):
+                found.append(f"hub must hold HubSource declarations, not {type(source).__name__}")
+            elif stray := [language for language in source.languages if language not in self.languages]:
+                found.append(f"hub {source.path} serves {', '.join(stray)}, not languages of the task")
         if self.version < 1:
             found.append("version must be >= 1")
         return found
+
+    def hub_source(self, language: str) -> HubSource | None:
+        """The Hub copy that serves `language`: the first declared whose `languages` include it, or None."""
+        return next((source for source in self.hub if source.serves(language)), None)
+
+    def releases_for(self, language: str) -> tuple[Release, ...]:
+        """The releases that serve `language` (those declaring no languages serve all)."""
+        return tuple(release for release in self.releases if not release.languages or language in release.languages)
 
     @property
     def checkpoint_folders(self) -> tuple[str, ...]:

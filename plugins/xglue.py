@@ -15,20 +15,36 @@ Prediction file names carry no split: keep test and dev runs in different run fo
 
 Model selection (pitfall X4) is the user's: XGLUE's reference code picks checkpoints on the average dev score over
 all languages, which is not strictly zero-shot; selecting on English dev scores lower. Record what you did with
-`--label`. The Hub copy `microsoft/xglue` is a loading script: it runs only with `eval --trust-remote-code`.
+`--label`.
+
+Data: the one official archive, `xglue_full_dataset.tar.gz` (875,905,871 bytes, sha256
+e11016c02d8565d00119833a16679bbbe0fec437f5ad53c2d3f9eef6fa03f65b, as huggingface/datasets recorded it in
+`datasets/xglue/dataset_infos.json` at d7dfbc83d6). Its former address, the blob URL below, answers HTTP 409 since
+microsoft/XGLUE commit e417c4c5 (2023-06-15) moved the "XGLUE Data with Test" link of the leaderboard page to a
+OneDrive share, shown only after accepting the terms of use on https://microsoft.github.io/XGLUE/: no program can
+fetch it, so `prefetch` says how to get it by hand and takes it with `--from FILE`, verified by size and sha256.
+The Hub's `microsoft/xglue` is a loading script, which `datasets` >= 4 cannot run, and has no parquet conversion.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.plugins.xtreme import QA_INFERENCE, UPOS_TAGS
-from xlt_bench.tasks import DataFiles, HubSource, Release, SubmissionFiles, Suite, Task, TaskType
+from xlt_bench.tasks import DataFiles, Release, SubmissionFiles, Suite, Task, TaskType
 
 SUITE = "xglue"
-ARCHIVE = "https://xglue.blob.core.windows.net/xglue/xglue_full_dataset.tar.gz"
+ARCHIVE_RELEASE = Release(
+    url="https://xglue.blob.core.windows.net/xglue/xglue_full_dataset.tar.gz",
+    sha256="e11016c02d8565d00119833a16679bbbe0fec437f5ad53c2d3f9eef6fa03f65b",
+    size=875905871,
+    extract=True,
+    manual="accept the terms at https://microsoft.github.io/XGLUE/ and download 'XGLUE Data with Test' (a OneDrive "
+    "link) by hand",
+)
 NER_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC")
 NC_CATEGORIES = ("foodanddrink", "sports", "travel", "finance", "lifestyle", "news", "entertainment", "health")
 NC_CATEGORIES += ("video", "autos")
@@ -37,19 +53,6 @@ SPLITS = ("test", "dev")
 
 
 LICENSE = "XGLUE terms of use (accepted on the XGLUE site)"
-
-
-def _hub(config: str, fields: Mapping[str, str], label_values: Mapping[str, str] | None = None) -> HubSource:
-    """A config of the Hub's `microsoft/xglue`: a loading script, run only with `--trust-remote-code`."""
-    return HubSource(
-        path="microsoft/xglue",
-        config=config,
-        splits={"test": "test.{lang}", "dev": "validation.{lang}"},
-        fields=fields,
-        label_values=label_values or {},
-        trust_remote_code=True,
-        note="a loading script; datasets >= 4 no longer runs those",
-    )
 
 
 def _task(
@@ -78,7 +81,7 @@ def _task(
             ),
         ),
         splits=SPLITS,
-        releases=(Release(ARCHIVE, extract=True, members=f"xglue_full_dataset/{folder}"),),
+        releases=(replace(ARCHIVE_RELEASE, members=f"xglue_full_dataset/{folder}"),),
         submission=SubmissionFiles(f"{folder}/{{lang}}.prediction", f"{folder}/{gold or data}"),
         license=LICENSE,
         homepage="https://microsoft.github.io/XGLUE/",
@@ -88,7 +91,6 @@ def _task(
 
 TSV_PAIR = {"columns": ("text", "text_pair", "label")}
 TSV_QUERY = {"columns": ("text", "text_pair", "text_pair", "label")}  # query; title + description/snippet
-HUB_PAIR = {"label": "label"}
 GENERATION_INFERENCE = {"max_length": 512, "num_beams": 5, "max_new_tokens": 64}
 
 TASKS = (
@@ -101,7 +103,6 @@ TASKS = (
         main_metric="f1",
         data_format="xglue-conll",
         data="{lang}.{split}",
-        hub=_hub("ner", {"tokens": "words", "tags": "ner"}),
         labels=NER_TAGS,
         train_data="CoNLL-2003 English train",
         description="Named entities (CoNLL-02/03, IOB)",
@@ -117,7 +118,6 @@ TASKS = (
         main_metric="precision",
         data_format="xglue-conll",
         data="{lang}.{split}",
-        hub=_hub("pos", {"tokens": "words", "tags": "pos"}),
         labels=tuple(UPOS_TAGS),
         train_data="UD v2.5 English train",
         description="UPOS tagging, scored by seqeval chunk precision as XGLUE's scorer (token accuracy beside it)",
@@ -134,7 +134,6 @@ TASKS = (
         data_format="xglue-tsv",
         data="xglue.nc.{lang}.{split}",
         params=TSV_PAIR,
-        hub=_hub("nc", {"text": "news_title", "text_pair": "news_body", "label": "news_category"}),
         labels=NC_CATEGORIES,
         train_data="NC English train (100K news)",
         inference={"max_length": 256},
@@ -164,7 +163,6 @@ TASKS = (
         data_format="xglue-tsv",
         data="{lang}.{split}",
         params=TSV_PAIR,
-        hub=_hub("xnli", HUB_PAIR | {"text": "premise", "text_pair": "hypothesis"}, {"contradiction": "contradictory"}),
         labels=("entailment", "neutral", "contradictory"),
         label_aliases={"contradiction": "contradictory"},
         train_data="MNLI train",
@@ -181,7 +179,6 @@ TASKS = (
         data_format="xglue-tsv",
         data="{lang}/{split}_2k.tsv",
         params={"columns": ("", "text", "text_pair", "label"), "header": True},
-        hub=_hub("paws-x", HUB_PAIR | {"text": "sentence1", "text_pair": "sentence2"}, {"different": "0", "same": "1"}),
         labels=("0", "1"),
         label_aliases={"different": "0", "same": "1"},
         train_data="PAWS-X English train",
@@ -229,7 +226,6 @@ TASKS = (
         data_format="xglue-tsv",
         data="xglue.qam.{lang}.{split}",
         params=TSV_PAIR,
-        hub=_hub("qam", HUB_PAIR | {"text": "question", "text_pair": "answer"}, {"False": "0", "True": "1"}),
         labels=("0", "1"),
         label_aliases={"False": "0", "True": "1"},
         train_data="QAM English train",
@@ -246,7 +242,6 @@ TASKS = (
         data_format="xglue-seq2seq",
         data="xglue.qg.{lang}.src.{split}",
         gold="xglue.qg.{lang}.tgt.{split}",
-        hub=_hub("qg", {"source": "answer_passage", "target": "question"}),
         train_data="QG English train (passage -> question)",
         description="Question generation from a passage",
         inference=GENERATION_INFERENCE,
@@ -261,7 +256,6 @@ TASKS = (
         data_format="xglue-seq2seq",
         data="xglue.ntg.{lang}.src.{split}",
         gold="xglue.ntg.{lang}.tgt.{split}",
-        hub=_hub("ntg", {"source": "news_body", "target": "news_title"}),
         train_data="NTG English train (news body -> title)",
         description="News title generation",
         inference=GENERATION_INFERENCE,

@@ -3,11 +3,23 @@
 Language lists are the scorer's `TASK2LANGS` (version "xtreme"). Task score = mean over languages (English
 included where listed) of the main metric; QA tasks use (EM + F1) / 2; the XTREME score is the mean of the nine
 task scores, not of the four categories. Registered through the `xlt_bench` entry point like any plugin.
+
+Data sources (`eval` without `--data-dir` reads them from the cache, downloading what is missing; `prefetch` fetches
+them ahead): every task but PAN-X reads its official release files (`xtreme_releases.py`: URLs, sizes and sha256).
+PAN-X has no public release a program can download (the original is a manual Amazon Cloud Drive link), so it is read
+from the Hub's `google/xtreme` at commit ec5f1f46e9af79639a90684a7a70a956c4998f04 ("Convert dataset to Parquet
+(#9)", Feb 2024: parquet `PAN-X.<lang>/{validation,test,train}-00000-of-00001.parquet`, card `configs:` per
+language, `ner_tags` ClassLabel O, B-PER, I-PER, B-ORG, I-ORG, B-LOC, I-LOC). Its sizes are those the former loader
+recorded for the Rahimi et al. splits of WikiANN (huggingface/datasets `datasets/xtreme/dataset_infos.json` at
+d7dfbc83d6), e.g. en 10,000/10,000/20,000, sw 1,000/1,000/1,000, yo 100/100/100. The Hub copies of the other tasks
+are not used: PAWS-X there lost rows to CSV quoting (es dev 1,961 of 2,000), UD-POS keeps syntactic words instead
+of XTREME's fused surface tokens and picks treebanks by a name substring, BUCC holds only the gold pairs (no
+distractors, so no mining), and the rest are copies of the same releases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from xlt_bench.hookspecs import hookimpl
 from xlt_bench.plugins import xtreme_releases as releases
@@ -24,14 +36,6 @@ TATOEBA_CODES = {
     "nl": "nld", "pt": "por", "ru": "rus", "sw": "swh", "ta": "tam", "te": "tel", "th": "tha", "tl": "tgl",
     "tr": "tur", "ur": "urd", "vi": "vie", "zh": "cmn",
 }  # fmt: skip
-UD_NAMES = {
-    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "de": "German", "el": "Greek", "en": "English",
-    "es": "Spanish", "et": "Estonian", "eu": "Basque", "fa": "Persian", "fi": "Finnish", "fr": "French",
-    "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
-    "kk": "Kazakh", "ko": "Korean", "mr": "Marathi", "nl": "Dutch", "pt": "Portuguese", "ru": "Russian",
-    "ta": "Tamil", "te": "Telugu", "th": "Thai", "tl": "Tagalog", "tr": "Turkish", "ur": "Urdu",
-    "vi": "Vietnamese", "yo": "Yoruba", "zh": "Chinese",
-}  # fmt: skip
 TYDIQA_NAMES = {
     "ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian", "ko": "korean",
     "ru": "russian", "sw": "swahili", "te": "telugu",
@@ -42,18 +46,12 @@ RETRIEVAL_INFERENCE = {"layer": "auto", "pooling": "mean", "max_length": 512, "i
 QA_INFERENCE = {"max_length": 384, "doc_stride": 128, "max_query_length": 64, "max_answer_length": 30, "n_best": 20}
 
 
-HUB_SPLITS = {"test": "test", "dev": "validation"}
-QA_FIELDS = {"id": "id", "context": "context", "question": "question", "answers": "answers"}
+XTREME_HUB = "google/xtreme"
+XTREME_HUB_COMMIT = "ec5f1f46e9af79639a90684a7a70a956c4998f04"  # "Convert dataset to Parquet (#9)", the last commit
 
 
 def _languages(codes: str) -> tuple[str, ...]:
     return tuple(codes.split(","))
-
-
-def xtreme_hub(config: str, fields: Mapping[str, str], splits: Mapping[str, str] = HUB_SPLITS, **options) -> HubSource:
-    """A config of the Hub's `google/xtreme` copy (its `validation` split is XTREME's dev); `options` are
-    `HubSource`'s (faithful, note, filters, language_codes)."""
-    return HubSource(path="google/xtreme", config=config, splits=splits, fields=fields, **options)
 
 
 def ud_layout(release: str, languages: tuple[str, ...] = ()) -> DataFiles:
@@ -84,11 +82,6 @@ TASKS = (
             DataFiles("xnli-tsv", {"test": ("xnli.test.tsv",), "dev": ("xnli.dev.tsv",)}),
             _processed("xnli", "xtreme-pairs-tsv"),
         ),
-        hub=xtreme_hub(
-            "XNLI",
-            fields={"text": "sentence1", "text_pair": "sentence2", "label": "gold_label"},
-            filters={"language": "{lang}"},
-        ),
         splits=("test", "dev"),
         train_data="MNLI train (English, 392,702 pairs)",
         inference={"max_length": 128},
@@ -110,12 +103,6 @@ TASKS = (
             DataFiles("pawsx-tsv", {"test": ("{lang}/test_2k.tsv",), "dev": ("{lang}/dev_2k.tsv",)}),
             _processed("pawsx", "xtreme-pairs-tsv"),
         ),
-        hub=xtreme_hub(
-            "PAWS-X.{lang}",
-            fields={"text": "sentence1", "text_pair": "sentence2", "label": "label"},
-            faithful=False,
-            note="parsed with CSV quoting, it loses rows (e.g. es dev 1,961 of 2,000), so counts never match",
-        ),
         splits=("test", "dev"),
         train_data="PAWS train (English, 49,401 pairs)",
         inference={"max_length": 128},
@@ -134,13 +121,6 @@ TASKS = (
         main_metrics=("f1",),
         labels=UPOS_TAGS,
         data=(ud_layout("ud-treebanks-v2.5"), _processed("udpos", "xtreme-tags-tsv")),
-        hub=xtreme_hub(
-            "udpos.{code}",
-            fields={"tokens": "tokens", "tags": "pos_tags"},
-            faithful=False,
-            note="it keeps syntactic words instead of fused surface tokens and picks treebanks by name substring",
-            language_codes=UD_NAMES,
-        ),
         splits=("test", "dev"),
         train_data="UD v2.5 English-EWT train (21,253 sentences)",
         inference={"max_length": 128},
@@ -164,7 +144,13 @@ TASKS = (
             DataFiles("panx-raw", {"test": ("{lang}-test", "{lang}/test"), "dev": ("{lang}-dev", "{lang}/dev")}),
             _processed("panx", "xtreme-tags-tsv"),
         ),
-        hub=xtreme_hub("PAN-X.{lang}", fields={"tokens": "tokens", "tags": "ner_tags"}),
+        hub=HubSource(
+            path=XTREME_HUB,
+            config="PAN-X.{lang}",
+            splits={"test": "test", "dev": "validation"},
+            fields={"tokens": "tokens", "tags": "ner_tags"},
+            revision=XTREME_HUB_COMMIT,
+        ),
         splits=("test", "dev"),
         train_data="PAN-X English train (20,000 sentences)",
         inference={"max_length": 128},
@@ -179,7 +165,6 @@ TASKS = (
         metric="squad",
         main_metrics=("exact_match", "f1"),
         data=(DataFiles("squad-json", {"test": ("xquad.{lang}.json",)}),),
-        hub=xtreme_hub("XQuAD.{lang}", fields=QA_FIELDS, splits={"test": "validation"}),
         train_data="SQuAD v1.1 train (English, 87,599 questions)",
         inference=QA_INFERENCE,
         checkpoint_names=("xquad", "squad"),
@@ -204,7 +189,6 @@ TASKS = (
                 },
             ),
         ),
-        hub=xtreme_hub("MLQA.{lang}.{lang}", fields=QA_FIELDS),
         splits=("test", "dev"),
         train_data="SQuAD v1.1 train (English, 87,599 questions)",
         inference=QA_INFERENCE,
@@ -252,12 +236,6 @@ TASKS = (
                 {"test": ("bucc2018-{lang}-en.training.{lang}",), "dev": ("bucc2018-{lang}-en.sample.{lang}",)},
             ),
         ),
-        hub=xtreme_hub(
-            "bucc18.{lang}",
-            fields={},
-            faithful=False,
-            note="it holds only the gold pairs, without the distractor sentences that make BUCC a mining task",
-        ),
         splits=("test", "dev"),
         train_data="none (sentence embeddings straight from the encoder)",
         inference={**RETRIEVAL_INFERENCE, "k": 4, "margin": "ratio", "threshold_from": "dev"},
@@ -276,12 +254,6 @@ TASKS = (
         metric="accuracy",
         main_metrics=("accuracy",),
         data=(DataFiles("tatoeba-laser", {"test": ("tatoeba.{code}-eng.{code}",)}, language_codes=TATOEBA_CODES),),
-        hub=xtreme_hub(
-            "tatoeba.{code}",
-            fields={"text": "source_sentence", "text_pair": "target_sentence"},
-            splits={"test": "validation"},
-            language_codes=TATOEBA_CODES,
-        ),
         train_data="none (sentence embeddings straight from the encoder)",
         inference=RETRIEVAL_INFERENCE,
         checkpoint_names=("tatoeba", "retrieval"),

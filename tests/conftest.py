@@ -21,7 +21,7 @@ CACHES = Path(tempfile.mkdtemp(prefix="xlt-bench-tests-"))
 os.environ["HF_DATASETS_CACHE"] = str(CACHES / "hf-datasets")
 os.environ["XLT_BENCH_CACHE"] = str(CACHES / "xlt-bench")
 
-pytest_plugins = ["http_server"]  # the `http_server` fixture (a real server on 127.0.0.1)
+pytest_plugins = ["http_server", "local_hub"]  # real servers on 127.0.0.1: `http_server` (downloads), `local_hub`
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -11,7 +11,8 @@ import pytest
 
 class Handler(http.server.BaseHTTPRequestHandler):
     """`/files/<name>` with ranges, `/redirect<code>/<path>`, `/flaky/<name>` (first reply cut in half),
-    `/norange/<name>` (always the whole file); anything else is 404."""
+    `/norange/<name>` (always the whole file), `/status<code>/<anything>` (that HTTP status, as XGLUE's old archive
+    address answers 409); anything else is 404."""
 
     server: Server
 
@@ -22,6 +23,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         self.server.requests.append((path, self.headers.get("Range")))
         kind, _, rest = path.lstrip("/").partition("/")
+        if kind.startswith("status") and kind[6:].isdigit():
+            self.send_error(int(kind[6:]))
+            return
         if kind in ("redirect302", "redirect307"):
             self.send_response(int(kind.removeprefix("redirect")))
             self.send_header("Location", f"/{rest}")

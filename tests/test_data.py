@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from xlt_bench.data.resolve import FileIndex
 from xlt_bench.data.xnli import read_xnli_tsv
 from xlt_bench.data.xtreme_processed import read_processed_pairs
 from xlt_bench.errors import XltBenchError
+from xlt_bench.plugins.xtreme import XTREME_HUB_COMMIT
 from xlt_bench.registry import load_registry
+from xlt_bench.tasks import HubSource
 
 DATA = Path(__file__).parent / "fixtures" / "data"
 
@@ -30,14 +33,14 @@ def registry():
 
 
 class TestUdConllu:
-    def test_real_treebanks_keep_every_sentence(self, shared_data: Path):
-        for path in sorted((shared_data / "udpos").rglob("*-ud-test.conllu")):
+    def test_real_treebanks_keep_every_sentence(self, real_samples: Path):
+        for path in sorted((real_samples / "udpos").rglob("*-ud-test.conllu")):
             examples = list(read_ud_conllu(source("ud-conllu", path), path.name.split("_")[0], "test"))
             assert len(examples) == 200, path.name
             assert all(len(ex["tokens"]) == len(ex["tags"]) > 0 for ex in examples)
 
-    def test_multiword_tokens_become_one_surface_word_tagged_by_the_span_head(self, shared_data: Path):
-        german = next((shared_data / "udpos").rglob("de_gsd-ud-test.conllu"))
+    def test_multiword_tokens_become_one_surface_word_tagged_by_the_span_head(self, real_samples: Path):
+        german = next((real_samples / "udpos").rglob("de_gsd-ud-test.conllu"))
         examples = list(read_ud_conllu(source("ud-conllu", german), "de", "test"))
         sentence = next(ex for ex in examples if "Internet" in ex["tokens"])
         position = sentence["tokens"].index("im")
@@ -46,7 +49,7 @@ class TestUdConllu:
         assert sentence["tags"][position] == "ADP"
         assert "dem" not in sentence["tokens"][position : position + 2]
         # Every range line fuses its words: surface tokens = words - (range length - 1) per range.
-        french = next((shared_data / "udpos").rglob("fr_gsd-ud-test.conllu"))
+        french = next((real_samples / "udpos").rglob("fr_gsd-ud-test.conllu"))
         ids = [line.split("\t")[0] for line in french.read_text(encoding="utf-8").splitlines() if line[:1].isdigit()]
         ranges = [tuple(map(int, i.split("-"))) for i in ids if "-" in i]
         words = sum(i.isdigit() for i in ids)
@@ -121,8 +124,8 @@ class TestTsvReaders:
         with pytest.raises(XltBenchError, match=r"de-test:2: expected '<lang>:<token><TAB><tag>'"):
             list(read_panx_raw(source("panx-raw", path), "de", "test"))
 
-    def test_processed_file_without_labels_says_why(self, shared_data: Path):
-        labels_only = shared_data / "xtreme_mock_test_data" / "labels" / "xnli" / "test-en.tsv"
+    def test_processed_file_without_labels_says_why(self, real_samples: Path):
+        labels_only = real_samples / "xtreme_mock_test_data" / "labels" / "xnli" / "test-en.tsv"
         with pytest.raises(DataUnavailable, match="has no label column .* original release"):
             list(read_processed_pairs(source("xtreme-pairs-tsv", labels_only), "en", "test"))
 
@@ -146,10 +149,10 @@ class TestResolution:
         found = registry.resolve_data(registry.task("xtreme/udpos"), "de", "test", tmp_path)
         assert [path.name for path in found.files] == ["de_gsd-ud-test.conllu", "de_pud-ud-test.conllu"]
 
-    def test_ambiguous_matches_are_refused(self, registry, shared_data: Path):
+    def test_ambiguous_matches_are_refused(self, registry, real_samples: Path):
         # The mock folder has labels/xnli/test-en.tsv and predictions/xnli/test-en.tsv.
         with pytest.raises(DataUnavailable, match="2 files match 'xnli/test-en.tsv'.*narrower --data-dir"):
-            registry.resolve_data(registry.task("xtreme/xnli"), "en", "test", shared_data / "xtreme_mock_test_data")
+            registry.resolve_data(registry.task("xtreme/xnli"), "en", "test", real_samples / "xtreme_mock_test_data")
 
     def test_missing_data_names_what_was_looked_for(self, registry, tmp_path: Path):
         with pytest.raises(
@@ -158,15 +161,19 @@ class TestResolution:
             registry.resolve_data(registry.task("xtreme/pawsx"), "ko", "test", tmp_path)
 
     def test_unfaithful_hub_copy_is_never_used_silently(self, registry):
-        with pytest.raises(DataUnavailable, match="udpos: the Hub copy google/xtreme is not faithful"):
-            registry.resolve_data(registry.task("xtreme/udpos"), "de", "test", None)
+        copy = HubSource("someone/pos", "{lang}", {"test": "test"}, {"tokens": "t"}, faithful=False, note="lossy")
+        task = replace(registry.task("xtreme/udpos"), hub=copy, releases=())
+        with pytest.raises(DataUnavailable, match=r"udpos: the Hub copy someone/pos is not faithful \(lossy\)"):
+            registry.resolve_data(task, "de", "test", None)
 
     def test_hub_source_offline_fails_fast_with_one_line(self, registry):
-        hub = registry.resolve_data(registry.task("xtreme/xnli"), "de", "test", None)
-        assert hub.hub == ("google/xtreme", "XNLI", "test") and hub.params["filters"] == {"language": "de"}
-        with pytest.raises(DataUnavailable, match="could not load hub:google/xtreme/XNLI") as error:
+        hub = registry.resolve_data(registry.task("xtreme/panx"), "de", "test", None)
+        assert hub.hub == ("google/xtreme", "PAN-X.de", "test") and hub.revision == XTREME_HUB_COMMIT
+        with pytest.raises(
+            DataUnavailable, match=f"could not load hub:google/xtreme/PAN-X.de@{XTREME_HUB_COMMIT}"
+        ) as e:
             load_examples(registry.data_format(hub), hub, "de", "test")
-        assert "\n" not in str(error.value)
+        assert "\n" not in str(e.value)
 
     def test_file_index_matches_whole_path_components(self, tmp_path: Path):
         (tmp_path / "de_x" / "y").mkdir(parents=True)

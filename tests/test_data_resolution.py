@@ -21,6 +21,8 @@ from xlt_bench.cache import prefetched_data
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable, data_files
 from xlt_bench.data.loading import load_examples
 from xlt_bench.data.resolve import FileIndex, resolve_source
+from xlt_bench.plugins.xtreme import XTREME_HUB_COMMIT
+from xlt_bench.plugins.xtreme_r import WIKIANN_COMMIT
 from xlt_bench.registry import load_registry
 
 CONLLU = "# text = Ein Haus\n1\tEin\tein\tDET\t_\t_\t2\tdet\t_\t_\n2\tHaus\tHaus\tNOUN\t_\t_\t0\troot\t_\t_\n\n"
@@ -53,11 +55,11 @@ def indexed(root: Path, pattern: str) -> list[Path]:
 # -- companion files ----------------------------------------------------------------------------------------------
 
 
-def test_an_edited_tatoeba_english_side_is_read_again(registry, shared_data: Path, tmp_path: Path):
+def test_an_edited_tatoeba_english_side_is_read_again(registry, real_samples: Path, tmp_path: Path):
     data = tmp_path / "data"
     for side in ("deu", "eng"):
         write(
-            data / f"tatoeba.deu-eng.{side}", (shared_data / "tatoeba" / "v1" / f"tatoeba.deu-eng.{side}").read_text()
+            data / f"tatoeba.deu-eng.{side}", (real_samples / "tatoeba" / "v1" / f"tatoeba.deu-eng.{side}").read_text()
         )
     source = registry.resolve_data(registry.task("xtreme/tatoeba"), "de", "test", data)
     data_format = registry.data_format(source)
@@ -135,9 +137,9 @@ def test_fifos_and_devices_named_like_data_files_are_not_data(registry, tmp_path
 # -- LAReQA's pool ------------------------------------------------------------------------------------------------
 
 
-def test_lareqa_pools_exactly_its_eleven_language_files(registry, shared_data: Path, tmp_path: Path):
+def test_lareqa_pools_exactly_its_eleven_language_files(registry, real_samples: Path, tmp_path: Path):
     folder = tmp_path / "data" / "xquad-r"
-    shutil.copytree(shared_data / "lareqa" / "xquad-r", folder)
+    shutil.copytree(real_samples / "lareqa" / "xquad-r", folder)
     stray = json.loads((folder / "en.json").read_text(encoding="utf-8"))
     stray["data"] = stray["data"][:1]
     write(folder / "en (copy).json", json.dumps(stray))
@@ -151,9 +153,9 @@ def test_lareqa_pools_exactly_its_eleven_language_files(registry, shared_data: P
     assert sum(role == "candidate" for role in rows["role"]) == 915  # the 11 sample files' sentences, no more
 
 
-def test_lareqa_without_one_language_file_names_it(registry, shared_data: Path, tmp_path: Path):
+def test_lareqa_without_one_language_file_names_it(registry, real_samples: Path, tmp_path: Path):
     folder = tmp_path / "data" / "xquad-r"
-    shutil.copytree(shared_data / "lareqa" / "xquad-r", folder)
+    shutil.copytree(real_samples / "lareqa" / "xquad-r", folder)
     (folder / "el.json").unlink()
     with pytest.raises(
         DataUnavailable, match=r"lareqa pools one .* per language of the task; missing .*'xquad-r/el.json'"
@@ -207,13 +209,13 @@ def test_xtreme_udpos_layouts_that_keep_working(registry, tmp_path: Path, layout
 # -- submission folders, several candidates, the prefetched cache -------------------------------------------------
 
 
-def test_submission_folders_below_the_data_dir_are_not_data(registry, shared_data: Path):
+def test_submission_folders_below_the_data_dir_are_not_data(registry, real_samples: Path):
     # XTREME's mock labels/ and predictions/ hold udpos/test-<lang>.tsv for every language: named like data, not data
     task = registry.task("xtreme/udpos")
     with pytest.raises(DataUnavailable, match=r"no udpos test data for 'af' below .*'udpos/test-af.tsv'\)$"):
-        registry.resolve_data(task, "af", "test", shared_data)
-    german = shared_data / "udpos" / "ud-treebanks-v2.5" / "UD_German-GSD" / "de_gsd-ud-test.conllu"
-    assert registry.resolve_data(task, "de", "test", shared_data).files == (german.resolve(),)
+        registry.resolve_data(task, "af", "test", real_samples)
+    german = real_samples / "udpos" / "ud-treebanks-v2.5" / "UD_German-GSD" / "de_gsd-ud-test.conllu"
+    assert registry.resolve_data(task, "de", "test", real_samples).files == (german.resolve(),)
 
 
 def test_a_run_folder_inside_the_data_dir_is_not_read(registry, tmp_path: Path):
@@ -242,12 +244,37 @@ def test_one_candidate_says_nothing(registry, tmp_path: Path, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_without_data_dir_the_prefetched_cache_comes_before_the_hub(registry, shared_data: Path, tmp_path: Path):
+def test_without_data_dir_a_language_with_releases_reads_them_from_the_cache(
+    registry, real_samples: Path, tmp_path: Path
+):
     task, cache = registry.task("xtreme/xquad"), tmp_path / "cache"
-    assert resolve_source(registry, task, "de", "test", None, cache).hub == ("google/xtreme", "XQuAD.de", "validation")
-    german = (shared_data / "xquad" / "xquad.de.json").read_text()
-    prefetched = write(prefetched_data(cache, task) / "xquad.de.json", german)
-    assert resolve_source(registry, task, "de", "test", None, cache).files == (prefetched.resolve(),)
-    assert resolve_source(registry, task, "en", "test", None, cache).hub is not None  # not prefetched: the Hub copy
+    with pytest.raises(
+        DataUnavailable,
+        match=r"xquad: the release files of 'de' are not in the cache .*; run "
+        r"`xlt-bench prefetch --suite xtreme --tasks xquad --languages de` while online",
+    ):
+        resolve_source(registry, task, "de", "test", None, cache)  # offline (no fetcher): never the Hub instead
+    fetched: list[tuple[str, str]] = []
+    german = (real_samples / "xquad" / "xquad.de.json").read_text()
+
+    def fetch(fetched_task, language: str) -> None:  # what eval's downloader does: the release into the cache
+        fetched.append((fetched_task.name, language))
+        write(prefetched_data(cache, fetched_task) / f"xquad.{language}.json", german)
+
+    prefetched = prefetched_data(cache, task) / "xquad.de.json"
+    assert resolve_source(registry, task, "de", "test", None, cache, fetch).files == (prefetched.resolve(),)
+    assert resolve_source(registry, task, "de", "test", None, cache, fetch).files == (prefetched.resolve(),)
+    assert fetched == [("xquad", "de")]  # fetched once; then read from the cache
     with pytest.raises(DataUnavailable, match="no xquad test data for 'de' below"):  # --data-dir alone, when given
-        resolve_source(registry, task, "de", "test", write(tmp_path / "empty" / "x").parent, cache)
+        resolve_source(registry, task, "de", "test", write(tmp_path / "empty" / "x").parent, cache, fetch)
+
+
+def test_without_data_dir_a_language_without_releases_reads_its_pinned_hub_copy(registry, tmp_path: Path):
+    xtreme = resolve_source(registry, registry.task("xtreme/panx"), "de", "test", None, tmp_path)
+    assert xtreme.hub == ("google/xtreme", "PAN-X.de", "test") and xtreme.revision == XTREME_HUB_COMMIT
+    wikiann = resolve_source(registry, registry.task("xtreme-r/panx"), "qu", "dev", None, tmp_path)
+    assert wikiann.hub == ("unimelb-nlp/wikiann", "qu", "validation") and wikiann.params["data_dir"] == "qu"
+    assert wikiann.revision == WIKIANN_COMMIT
+    assert resolve_source(registry, registry.task("xtreme-r/panx"), "de", "test", None, tmp_path).hub[0] == (
+        "google/xtreme"
+    )

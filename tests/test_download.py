@@ -154,11 +154,14 @@ class TestFetch:
             fetch(item, tmp_path, progress=False)
         assert list(tmp_path.iterdir()) == []
 
-    def test_http_error_is_one_line(self, server: Server, tmp_path: Path):
-        url = server.url("/files/missing.zip")
+    @pytest.mark.parametrize(
+        ("path", "status"), [("/files/missing.zip", "404 Not Found"), ("/status409/x.tar.gz", "409 Conflict")]
+    )
+    def test_http_error_is_one_line(self, server: Server, tmp_path: Path, path: str, status: str):
+        url = server.url(path)  # 409: what XGLUE's former archive address answers
         with pytest.raises(XltBenchError) as error:
             fetch(Download(url), tmp_path, progress=False)
-        assert str(error.value) == f"{url}: HTTP 404 Not Found"
+        assert str(error.value) == f"{url}: HTTP {status}"
         assert list(tmp_path.iterdir()) == []
 
     def test_refused_connection_is_one_line(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -129,7 +129,7 @@ def test_prefetch_then_eval_offline_without_data_dir(served, tokenizer, tmp_path
     assert len(server.requests) == before  # eval read the cache only
 
 
-def test_checksum_mismatch_is_a_one_line_error(served, tmp_path: Path):
+def test_a_checksum_mismatch_is_reported_and_the_other_files_are_fetched(served, tmp_path: Path):
     server, module = served
     server.files["tatoeba.deu-eng.deu"] = b"tampered\n"
     result = run_main(
@@ -144,10 +144,12 @@ def test_checksum_mismatch_is_a_one_line_error(served, tmp_path: Path):
         str(tmp_path / "cache"),
         "--quiet",
     )
-    assert result.returncode == 2
-    [line] = result.stderr.strip().splitlines()
-    assert "tatoeba.deu-eng.deu: sha256 mismatch: expected" in line
-    assert not (tmp_path / "cache" / "data" / module / f"{module}-bitext" / "tatoeba.deu-eng.deu").exists()
+    assert result.returncode == 1 and result.stderr == ""  # measured and reported, not a usage error
+    [failed] = [line for line in result.stdout.splitlines() if " failed " in line]
+    assert "tatoeba.deu-eng.deu" in failed and "sha256 mismatch: expected" in failed
+    assert "1 fetched, 0 cached, 1 failed" in result.stdout  # the .eng file came anyway
+    folder = tmp_path / "cache" / "data" / module / f"{module}-bitext"
+    assert not (folder / "tatoeba.deu-eng.deu").exists() and (folder / "tatoeba.deu-eng.eng").is_file()
 
 
 def test_the_xtreme_plugin_declares_verified_releases():
@@ -162,16 +164,115 @@ def test_the_xtreme_plugin_declares_verified_releases():
     assert sorted(r.url.rsplit("/", 1)[1] for r in releases["udpos"]) == ["ud-treebanks-v2.5.tgz"]
 
 
-def test_shared_sample_files_match_the_recorded_checksums(shared_data: Path):
-    """The whole-file copies in ../shared/data are byte-identical to what prefetch would download."""
+def test_shared_sample_files_match_the_recorded_checksums(real_samples: Path):
+    """The whole-file copies among the packaged samples are byte-identical to what prefetch would download."""
     from xlt_bench.files import sha256_of
     from xlt_bench.plugins.xtreme import TASKS
 
     checked = 0
     for task in TASKS:
         for release in task.releases:
-            local = list(shared_data.rglob(release.url.rsplit("/", 1)[1]))
+            local = list(real_samples.rglob(release.url.rsplit("/", 1)[1]))
             if local:
                 assert sha256_of(local[0]) == release.sha256 and local[0].stat().st_size == release.size
                 checked += 1
     assert checked == 22  # 16 Tatoeba files, 6 XQuAD files
+
+
+def manual_plugin(folder: Path, module: str, server: Server, archive: bytes) -> None:
+    """A plugin whose only release cannot be downloaded by a program (its URL answers 409, as XGLUE's)."""
+    (folder / f"{module}.py").write_text(
+        textwrap.dedent(
+            f"""
+            from xlt_bench import hookimpl
+            from xlt_bench.tasks import DataFiles, Release, Suite, Task
+
+            NLI = Task(name="{module}-nli", suite="{module}", type="classification", languages=("de", "en"),
+                       metric="accuracy", main_metrics=("accuracy",), labels=("entailment", "neutral", "contradiction"),
+                       data=(DataFiles("xnli-tsv", {{"test": ("xnli.test.tsv",)}}),),
+                       releases=(Release("{server.url("/status409/gated.tar.gz")}",
+                                         "{hashlib.sha256(archive).hexdigest()}", {len(archive)}, extract=True,
+                                         manual="accept the terms at example.org"),),
+                       inference={{"max_length": 64}})
+
+            @hookimpl
+            def xlt_register_suites(register):
+                register(Suite(name="{module}", description="manual release", tasks=(NLI.name,)))
+
+            @hookimpl
+            def xlt_register_tasks(register):
+                register(NLI)
+            """
+        ),
+        encoding="utf-8",
+    )
+
+
+def test_a_release_only_a_person_can_download_is_taken_from_the_file_given(
+    http_server, tokenizer, tmp_path, monkeypatch
+):
+    archive = tar_gz({"gated/XNLI-1.0/xnli.test.tsv": (DATA / "XNLI-1.0" / "xnli.test.tsv").read_bytes()})
+    module = f"manualplugin{abs(hash(tmp_path)) % 10**8}"
+    manual_plugin(tmp_path, module, http_server, archive)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    asked = run_main("-p", module, "prefetch", "--suite", module, *cache, "--quiet")
+    assert asked.returncode == 1 and http_server.requests == []  # never tried: a program may not download it
+    [failed] = [line for line in asked.stdout.splitlines() if " failed " in line]
+    sha = hashlib.sha256(archive).hexdigest()
+    assert f"accept the terms at example.org: gated.tar.gz (sha256 {sha}, {len(archive):,} bytes); then " in failed
+    assert f"`xlt-bench prefetch --suite {module} --from gated.tar.gz`" in failed
+
+    copy = tmp_path / "Downloads" / "renamed-by-the-browser.tar.gz"
+    copy.parent.mkdir()
+    copy.write_bytes(archive)
+    given = run_main("-p", module, "prefetch", "--suite", module, "--from", str(copy), *cache, "--quiet")
+    assert given.returncode == 0 and "1 fetched, 0 cached, 0 failed" in given.stdout, given.stdout + given.stderr
+    assert copy.read_bytes() == archive  # left where it was
+    again = run_main("-p", module, "prefetch", "--suite", module, *cache, "--quiet")
+    assert again.returncode == 0 and "0 fetched, 1 cached, 0 failed" in again.stdout
+
+    ckpt = tiny_checkpoint(
+        tmp_path / "ckpt",
+        head="sequence-classification",
+        tokenizer=tokenizer,
+        labels=("entailment", "neutral", "contradiction"),
+    )
+    run = run_main(
+        "-p",
+        module,
+        "eval",
+        "--model",
+        str(ckpt),
+        "--suite",
+        module,
+        *cache,
+        "--output",
+        str(tmp_path / "run"),
+        "--quiet",
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "run" / "results.json").read_text())["tasks"][f"{module}-nli"]["examples"] == {
+        "de": 5,
+        "en": 6,
+    }
+
+    tampered = tmp_path / "tampered.tar.gz"
+    tampered.write_bytes(archive[:-1] + b"x")
+    refused = run_main("-p", module, "prefetch", "--suite", module, "--from", str(tampered), *cache, "--quiet")
+    assert refused.returncode == 2 and refused.stderr.startswith(f"xlt-bench: error: --from {tampered}: not a release")
+
+
+def test_eval_online_downloads_the_release_files_it_lacks(served, tokenizer, tmp_path, monkeypatch):
+    server, module = served
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # online, as a user's machine: the Hub is never needed here
+    ckpt = tmp_path / "ckpt"
+    tiny_checkpoint(ckpt / f"{module}-bitext", head="encoder", tokenizer=tokenizer)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    args = ["-p", module, "eval", "--model", str(ckpt), "--suite", module, "--tasks", f"{module}-bitext", *cache]
+    result = run_main(*args, "--output", str(tmp_path / "run"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert f"{module}-bitext: downloading its release files into {tmp_path / 'cache'}" in result.stderr
+    assert {path for path, _ in server.requests} == {"/files/tatoeba.deu-eng.deu", "/files/tatoeba.deu-eng.eng"}
+    document = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert document["tasks"][f"{module}-bitext"]["examples"] == {"de": 2}

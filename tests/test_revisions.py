@@ -1,16 +1,14 @@
 """Hub revisions: `--revision` pins a Hub checkpoint id, `HubSource.revision` a Hub dataset; both reach every loader
 and are part of what a result is (signature, fragment). No test here touches the network: the loaders are replaced
-by stand-ins that record what they were asked."""
+by stand-ins that record what they were asked (the real Hub loaders run against a local Hub in test_hub_loading.py)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from transformers import BertConfig
 
-from xlt_bench.data.hub import HubUnavailable, read_hub
 from xlt_bench.data.resolve import xlt_resolve_data
 from xlt_bench.errors import XltBenchError
 from xlt_bench.labels import CheckpointMismatch
@@ -47,13 +45,13 @@ def test_a_revision_is_only_for_hub_ids(registry, tmp_path: Path):
 
 
 def test_the_revision_reaches_the_config_and_is_the_checkpoint_identity(registry, monkeypatch):
-    from transformers import AutoConfig, PreTrainedConfig
+    from transformers import AutoConfig, PretrainedConfig
 
     task = registry.task("xtreme/xnli")
     labels = {0: "entailment", 1: "neutral", 2: "contradiction"}
     config = BertConfig(architectures=["BertForSequenceClassification"], id2label=labels)
     asked: list[dict] = []
-    monkeypatch.setattr(PreTrainedConfig, "get_config_dict", recorder(asked, (config.to_dict(), {})))
+    monkeypatch.setattr(PretrainedConfig, "get_config_dict", recorder(asked, (config.to_dict(), {})))
     monkeypatch.setattr(AutoConfig, "from_pretrained", recorder(asked, config))
     adapters = registry.adapters_for("sequence-classification")
     plans = {
@@ -64,7 +62,7 @@ def test_the_revision_reaches_the_config_and_is_the_checkpoint_identity(registry
     assert plans["v1.0"].revision == "v1.0" and plans["v1.0"].checkpoint_hash == f"hub:{HUB_ID}@v1.0"
     assert len({plan.checkpoint_hash for plan in plans.values()}) == 3  # another revision, another configuration
 
-    monkeypatch.setattr(PreTrainedConfig, "get_config_dict", recorder(asked))
+    monkeypatch.setattr(PretrainedConfig, "get_config_dict", recorder(asked))
     with pytest.raises(CheckpointMismatch, match=f"cannot read the config of {HUB_ID}"):
         inspect_checkpoint(task, CheckpointChoice(HUB_ID, "--model", revision="v3"), adapters, None)
     assert asked[-1]["revision"] == "v3"
@@ -132,18 +130,27 @@ def _task(revision: str | None) -> Task:
     )
 
 
-def test_a_hub_dataset_revision_is_part_of_the_data_identity(monkeypatch):
-    import datasets
-
+def test_a_hub_dataset_revision_is_part_of_the_data_identity():
     pinned, unpinned = (xlt_resolve_data(_task(rev), "de", "test", None) for rev in ("abc123", None))
     assert pinned.revision == "abc123" and unpinned.revision is None
     assert pinned.fingerprint() == ["someone/data", "de", "test", "abc123"] != unpinned.fingerprint()
     assert pinned.describe() == "hub:someone/data/de@abc123 [test]"
     assert unpinned.describe() == "hub:someone/data/de [test]"  # as before, for data that pins nothing
 
-    asked: list[dict] = []
-    monkeypatch.setattr(datasets, "load_dataset", recorder(asked))
-    for source in (pinned, unpinned):
-        with pytest.raises(HubUnavailable, match=re.escape(f"could not load {source.describe()}")):
-            list(read_hub(source, "de", "test", **source.params))
-    assert asked == [{"split": "test", "revision": "abc123"}, {"split": "test"}]
+
+def test_a_manifest_entry_may_pin_a_hub_checkpoint_revision(registry, tmp_path: Path):
+    tasks = [registry.task("xtreme/xnli"), registry.task("xtreme/pawsx")]
+    (tmp_path / "local").mkdir()
+    manifest = tmp_path / "models.yaml"
+    manifest.write_text(f"xnli: {{path: {HUB_ID}, revision: v1.0}}\npawsx: {HUB_ID}\n", encoding="utf-8")
+    choices = choose_checkpoints(str(manifest), tasks)
+    assert choices["xnli"].revision == "v1.0" and choices["xnli"].path == HUB_ID
+    assert choices["pawsx"].revision is None
+    for entry, problem in (
+        ("{path: local, revision: v1.0}", "xnli.revision: local is a local path; a revision pins Hub checkpoint ids"),
+        (f"{{path: {HUB_ID}, revision: [1]}}", "xnli.revision must be a branch, tag or commit id of a Hub checkpoint"),
+    ):
+        manifest.write_text(f"xnli: {entry}\n", encoding="utf-8")
+        with pytest.raises(XltBenchError) as refused:
+            choose_checkpoints(str(manifest), tasks)
+        assert str(refused.value) == f"{manifest}: {problem}"

@@ -1,6 +1,7 @@
 """The XGLUE suite end to end: declarations, all 11 tasks over fixtures in the official formats with tiny local
 checkpoints (an encoder per understanding task, a tiny encoder-decoder for QG/NTG), scoring against the dataset
-folder as the official scorer does, the Hub loading-script gate, and model adapters registered by a plugin."""
+folder as the official scorer does, the archive only a person can download, and model adapters registered by a
+plugin."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ import pytest
 from helpers import run_main
 from xglue_fixtures import write_xglue_fixtures
 
-from xlt_bench.data.formats import DataUnavailable
-from xlt_bench.data.hub import check_remote_code, read_hub
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.plugins.xglue import NC_CATEGORIES, NER_TAGS, UNDERSTANDING
 from xlt_bench.plugins.xtreme import UPOS_TAGS
@@ -109,42 +108,35 @@ def test_eval_suite_xglue_runs_all_tasks_and_scores_like_the_official_scorer(tok
     assert own_labels["tasks"]["wpr"]["languages"] == rescored["tasks"]["wpr"]["languages"]
 
 
-def test_hub_loading_scripts_run_only_when_allowed(registry, capsys: pytest.CaptureFixture[str]):
-    source = registry.resolve_data(registry.task("xglue/qam"), "de", "test", None)
-    assert source.hub == ("microsoft/xglue", "qam", "test.de") and source.params["trust_remote_code"] is True
-    with pytest.raises(DataUnavailable, match=r"a loading script that runs code from the Hub; pass --trust-remote"):
-        check_remote_code(source, allowed=False)
-    check_remote_code(source, allowed=True)
-    assert "warning: running the Hub loading script of microsoft/xglue" in capsys.readouterr().err
-    xtreme_source = registry.resolve_data(registry.task("xtreme/xnli"), "de", "test", None)
-    check_remote_code(xtreme_source, allowed=False)  # a plain Hub dataset needs no permission
-
-
-def test_hub_label_names_are_mapped_back_to_the_files_labels(monkeypatch: pytest.MonkeyPatch, registry):
-    import datasets
-
-    features = datasets.Features(
-        {
-            "question": datasets.Value("string"),
-            "answer": datasets.Value("string"),
-            "label": datasets.ClassLabel(names=["False", "True"]),
-        }
-    )
-    table = datasets.Dataset.from_dict({"question": ["q1", "q2"], "answer": ["a1", "a2"], "label": [1, 0]}, features)
-    calls = []
-    monkeypatch.setattr(datasets, "load_dataset", lambda *args, **kwargs: calls.append(kwargs) or table)
-    source = registry.resolve_data(registry.task("xglue/qam"), "de", "test", None)
-    rows = list(read_hub(source, "de", "test", **source.params))
-    assert [row["label"] for row in rows] == ["1", "0"] and rows[0]["text_pair"] == "a1"
-    assert calls == [{"split": "test.de", "trust_remote_code": True}]
-
-
-def test_eval_without_permission_skips_the_hub_script_with_the_reason(tokenizer, tmp_path: Path):
+def test_without_its_archive_an_xglue_unit_names_the_download_by_hand(tokenizer, tmp_path: Path):
     tiny_checkpoint(tmp_path / "ckpt" / "qam", head="sequence-classification", labels=("0", "1"), tokenizer=tokenizer)
     args = ["eval", "--model", str(tmp_path / "ckpt"), "--suite", "xglue", "--tasks", "qam", "--languages", "de"]
-    result = run_main(*args, "--output", str(tmp_path / "run"), "--quiet")
+    result = run_main(*args, "--output", str(tmp_path / "run"), "--cache-dir", str(tmp_path / "cache"), "--quiet")
     assert result.returncode == 2  # the only unit was skipped: nothing scored is an error, with the reason
-    assert "nothing was scored for qam: qam/de: hub:microsoft/xglue/qam [test.de] is a loading script" in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "nothing was scored for qam: qam/de: qam: the release files of 'de' are not in the cache" in line
+    assert "accept the terms at https://microsoft.github.io/XGLUE/ and download 'XGLUE Data with Test'" in line
+
+
+def test_prefetch_says_how_to_get_the_archive_and_takes_only_that_file(tmp_path: Path):
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    result = run_main("prefetch", "--suite", "xglue", *cache, "--quiet")  # nothing is downloaded: no program can
+    assert result.returncode == 1 and result.stderr == ""
+    failed = [line for line in result.stdout.splitlines() if " failed " in line]
+    assert len(failed) == 11  # one per task, all the same archive
+    assert all(
+        "sha256 e11016c02d8565d00119833a16679bbbe0fec437f5ad53c2d3f9eef6fa03f65b, 875,905,871 bytes" in line
+        and "then `xlt-bench prefetch --suite xglue --from xglue_full_dataset.tar.gz`" in line
+        for line in failed
+    )
+    stranger = tmp_path / "xglue_full_dataset.tar.gz"
+    stranger.write_bytes(b"not the archive")
+    wrong = run_main("prefetch", "--suite", "xglue", "--from", str(stranger), *cache, "--quiet")
+    assert wrong.returncode == 2 and wrong.stdout == ""
+    assert wrong.stderr.strip() == (
+        f"xlt-bench: error: --from {stranger}: not a release file of the selected tasks (its size and sha256 match "
+        "none of xglue_full_dataset.tar.gz)"
+    )
 
 
 ADAPTER_PLUGIN = """

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlt_bench.data.formats import DataFormat, DataSource, DataUnavailable, data_files
-from xlt_bench.data.hub import check_remote_code
 from xlt_bench.errors import XltBenchError, first_line, warn
 from xlt_bench.files import read_failure, reading, sha256_of, write_atomic
 
@@ -203,21 +202,13 @@ def _read(
 
 
 def load_examples(
-    data_format: DataFormat,
-    source: DataSource,
-    language: str,
-    split: str,
-    cache_dir: str | None = None,
-    trust_remote_code: bool = False,
+    data_format: DataFormat, source: DataSource, language: str, split: str, cache_dir: str | None = None
 ) -> datasets.Dataset:
     """The examples of one (language, split) as a `datasets.Dataset`; reader errors keep their one-line message.
 
-    A Hub loading script is refused (`DataUnavailable`) unless `trust_remote_code` (the user's `--trust-remote-code`):
-    every way of loading data goes through here, so none can run Hub code without that permission. A corrupt or
-    foreign cache entry is discarded with a warning and generated again (see the module docstring)."""
+    A corrupt or foreign cache entry is discarded with a warning and generated again (see the module docstring)."""
     import datasets
 
-    check_remote_code(source, trust_remote_code)
     datasets.disable_progress_bars()
     with reading(source.describe()):  # the fingerprint stats every file
         key = fingerprint(data_format, source, language, split)

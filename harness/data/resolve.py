@@ -18,8 +18,9 @@ the file read and the ones passed over. Submission folders below `--data-dir` (`
 XTREME's `mock_test_data/` and every `eval` run folder) are not indexed: their files carry the data's names but are
 not data. `--data-dir` pointing at a submission folder itself reads it as given.
 
-With `--data-dir` given, only local files are used (no silent network access); without it, what `prefetch` put in
-the cache, else the task's Hub source when it is faithful (`resolve_source`). Only regular files are indexed (a FIFO
+With `--data-dir` given, only local files are used (no silent network access); without it, the task's release files
+in the cache (prefetched, or downloaded there by `eval`), else the language's Hub copy when it is faithful
+(`resolve_source`). Only regular files are indexed (a FIFO
 or a device would block the reader), and every real folder is walked once however many symlinks lead to it (a link
 to a parent would otherwise never end).
 """
@@ -206,34 +207,66 @@ def _say_choice(
 
 
 def resolve_source(
-    registry: Registry, task: Task, language: str, split: str, data_dir: Path | None, cache: Path
+    registry: Registry,
+    task: Task,
+    language: str,
+    split: str,
+    data_dir: Path | None,
+    cache: Path,
+    fetch_releases: Callable[[Task, str], None] | None = None,
 ) -> DataSource:
-    """Where `eval` reads a (task, language, split): `--data-dir` only, when given; without it, what `prefetch`
-    put in the cache (`cache.prefetched_data`), else what the plugins resolve without a folder (the Hub copy)."""
+    """Where `eval` reads a (task, language, split).
+
+    With `--data-dir`, only there. Without it, one automatic source per language: the task's releases that serve
+    it, read from the cache (`cache.prefetched_data`), where `fetch_releases(task, language)` puts them first when
+    they are not there yet (`eval` passes it when it may download: online, one process); a language no release
+    serves, from what the plugins resolve without a folder (its Hub copy)."""
     if data_dir is not None:
         return registry.resolve_data(task, language, split, data_dir)
+    if not task.releases_for(language):
+        return registry.resolve_data(task, language, split, None)
     prefetched = prefetched_data(cache, task)
-    if prefetched.is_dir():
-        try:
-            return registry.resolve_data(task, language, split, prefetched)
-        except DataUnavailable:
-            pass
-    return registry.resolve_data(task, language, split, None)
+    try:
+        return registry.resolve_data(task, language, split, prefetched)
+    except DataUnavailable:
+        if fetch_releases is None:
+            raise DataUnavailable(
+                f"{task.name}: the release files of {language!r} are not in the cache ({prefetched}); "
+                f"{fetch_hint(task, language)}"
+            ) from None
+    fetch_releases(task, language)
+    file_index.cache_clear()  # the folder's listing changed
+    return registry.resolve_data(task, language, split, prefetched)
 
 
 def _hub_source(task: Task, language: str, split: str) -> DataSource:
-    hub = task.hub
+    hub = task.hub_source(language)
     if hub is None or split not in hub.splits:
-        raise DataUnavailable(f"{task.name} has no Hub source for the {split!r} split; pass --data-dir")
+        reason = f"no {split} data for {language!r} here (no --data-dir, nothing prefetched) and no Hub copy"
+        raise DataUnavailable(f"{task.name}: {reason}; {fetch_hint(task, language)}")
     if not hub.faithful:
-        raise DataUnavailable(f"{task.name}: the Hub copy {hub.path} is not faithful ({hub.note}); pass --data-dir")
+        reason = f"the Hub copy {hub.path} is not faithful ({hub.note})"
+        raise DataUnavailable(f"{task.name}: {reason}; {fetch_hint(task, language)}")
     code = hub.language_codes.get(language, language)
     coordinates = (hub.path, _fill(hub.config, language, code), _fill(hub.splits[split], language, code))
     filters = {column: _fill(value, language, code) for column, value in hub.filters.items()}
     params = {"fields": dict(hub.fields), "filters": filters, "label_values": dict(hub.label_values)}
-    if hub.trust_remote_code:
-        params["trust_remote_code"] = True
+    if hub.data_dir:
+        params["data_dir"] = _fill(hub.data_dir, language, code)
     return DataSource(hub.format, hub=coordinates, params=params, revision=hub.revision)
+
+
+def fetch_hint(task: Task, language: str) -> str:
+    """What gets a language's data when nothing local has it: the one-line manual step a release needs, else the
+    prefetch command (it downloads the releases, or caches the Hub copy), else --data-dir."""
+    manual = next((release.manual for release in task.releases_for(language) if release.manual), task.manual_data)
+    if manual:
+        return f"{manual}, or pass --data-dir"
+    hub = task.hub_source(language)
+    if task.releases_for(language) or (hub is not None and hub.faithful):
+        command = f"xlt-bench prefetch --suite {task.suite} --tasks {task.name} --languages {language}"
+        return f"run `{command}` while online, or pass --data-dir"
+    return "pass --data-dir with the original files"
 
 
 @hookimpl(trylast=True)

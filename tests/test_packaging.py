@@ -1,0 +1,52 @@
+"""What the repository promises about itself: every declared dependency floor is the one tox's `floor` environment
+tests, and the README's data-source table is what `xlt-bench list sources` prints."""
+
+from __future__ import annotations
+
+import configparser
+import re
+from pathlib import Path
+
+from helpers import run_main
+
+REPO = Path(__file__).resolve().parents[1]
+NOT_OURS = {"pyarrow"}  # pinned in the floor environment for datasets' sake (tox.ini says why)
+PINNED_EVERYWHERE = {"torch"}  # its floor is not tested: every environment pins the local CPU wheel
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def declared_floors() -> dict[str, str]:
+    setup = (REPO / "setup.py").read_text(encoding="utf-8")
+    block = setup[setup.index("install_requires=[") : setup.index("],", setup.index("install_requires=["))]
+    requirements = re.findall(r'"([^"]+)"', block)
+    return {_name(req): req.split(">=", 1)[1] for req in requirements if ">=" in req}
+
+
+def floor_pins() -> dict[str, str]:
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(REPO / "tox.ini", encoding="utf-8")
+    lines = [line.strip() for line in tox["testenv:floor"]["deps"].splitlines() if line.strip()]
+    return {_name(line): line.split("==", 1)[1] for line in lines}
+
+
+def test_the_floor_environment_pins_every_declared_lower_bound():
+    floors, pins = declared_floors(), floor_pins()
+    assert {"transformers", "datasets", "huggingface-hub", "numpy", "faiss-cpu", "pluggy"} <= set(floors)
+    assert {name: pins.get(name) for name in floors if name not in PINNED_EVERYWHERE} == {
+        name: version for name, version in floors.items() if name not in PINNED_EVERYWHERE
+    }
+    assert set(pins) - set(floors) == NOT_OURS  # nothing pinned that setup.py does not declare
+    assert pins["torch"] == "2.13.0"  # the local CPU wheel, as in every environment
+
+
+def test_the_readme_lists_the_data_sources_the_plugins_declare():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- sources: xlt-bench list sources --markdown -->\n", "<!-- /sources -->"
+    assert start in readme and end in readme, "the README's data-source table has lost its markers"
+    table = readme[readme.index(start) + len(start) : readme.index(end)].strip()
+    listed = run_main("list", "sources", "--markdown")
+    assert listed.returncode == 0, listed.stderr
+    assert table == listed.stdout.strip(), "README table is stale: paste `xlt-bench list sources --markdown`"
