@@ -50,3 +50,28 @@ def test_the_readme_lists_the_data_sources_the_plugins_declare():
     listed = run_main("list", "sources", "--markdown")
     assert listed.returncode == 0, listed.stderr
     assert table == listed.stdout.strip(), "README table is stale: paste `xlt-bench list sources --markdown`"
+
+
+def test_every_built_in_task_and_language_has_a_pinned_source_or_a_reason():
+    from xlt_bench.registry import load_registry
+    from xlt_bench.source_table import source_rows
+
+    registry = load_registry()
+    built_in = {"xtreme", "xtreme-r", "masakhane", "xglue"}
+    tasks = [
+        task for task in registry.tasks.values() if registry.origin[("tasks", f"{task.suite}/{task.name}")] in built_in
+    ]
+    assert len(tasks) == 33
+    for task in tasks:
+        for source in task.hub:
+            assert re.fullmatch(r"[0-9a-f]{40}", source.revision or ""), (task.name, source.path)
+        for release in task.releases:
+            assert release.sha256 and len(release.sha256) == 64, (task.name, release.url)
+            assert release.size or release.url.endswith("ud-treebanks-v2.7.tgz"), release.url  # its size is unpublished
+            if "githubusercontent" in release.url:
+                assert re.search(r"/[0-9a-f]{40}/", release.url), release.url  # a commit, never a branch
+    rows = source_rows(tasks)
+    assert [(row.task, row.source) for row in rows if row.kind == "none"] == [
+        ("xtreme-r/mewslix", source_rows([registry.task("xtreme-r/mewslix")])[0].source)
+    ]
+    assert "get-mewsli-x.sh" in rows[[row.task for row in rows].index("xtreme-r/mewslix")].source
