@@ -77,12 +77,16 @@ class Server(http.server.ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_port}{path}"
 
 
-@pytest.fixture
-def http_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
-    monkeypatch.setenv("no_proxy", "*")  # a proxy from the environment must not see 127.0.0.1
-    httpd = Server()
+def serving(httpd: http.server.HTTPServer) -> Iterator:
+    """Run `httpd` in a thread for the duration of a fixture (`yield from serving(server)`), then close it."""
     thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield httpd
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def http_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    monkeypatch.setenv("no_proxy", "*")  # a proxy from the environment must not see 127.0.0.1
+    yield from serving(Server())

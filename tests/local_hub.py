@@ -16,13 +16,13 @@ import hashlib
 import http.server
 import json
 import os
-import threading
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from http_server import serving
 
 
 @dataclass
@@ -238,12 +238,7 @@ def hub_env(hub: LocalHub, home: Path, **extra: str) -> dict[str, str]:
 
 @pytest.fixture
 def local_hub() -> Iterator[LocalHub]:
-    hub = LocalHub()
-    thread = threading.Thread(target=hub.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield hub
-    hub.shutdown()
-    hub.server_close()
+    yield from serving(LocalHub())
 
 
 def parquet_bytes(dataset) -> bytes:

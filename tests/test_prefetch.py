@@ -8,7 +8,6 @@ import io
 import json
 import sys
 import tarfile
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -30,39 +29,46 @@ def tar_gz(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+PLUGIN = """
+from xlt_bench import hookimpl
+from xlt_bench.tasks import DataFiles, Release, Suite, Task
+
+TASKS = [
+    Task(name="{module}-nli", suite="{module}", type="classification", languages=("de", "en"),
+         metric="accuracy", main_metrics=("accuracy",), labels=("entailment", "neutral", "contradiction"),
+         data=(DataFiles("xnli-tsv", {{"test": ("xnli.test.tsv",)}}),), releases=({nli_release},),
+         inference={{"max_length": 64}}),
+    {more_tasks}
+]
+
+@hookimpl
+def xlt_register_suites(register):
+    register(Suite(name="{module}", description="prefetch test", tasks=tuple(task.name for task in TASKS)))
+
+@hookimpl
+def xlt_register_tasks(register):
+    for task in TASKS:
+        register(task)
+"""
+
+
+def plugin(folder: Path, module: str, nli_release: str, more_tasks: str = "") -> None:
+    """A plugin module `module` whose XNLI-style task has the release `nli_release` (Python source), plus
+    `more_tasks` (source of further `Task(...),` entries)."""
+    source = PLUGIN.format(module=module, nli_release=nli_release, more_tasks=more_tasks)
+    (folder / f"{module}.py").write_text(source, encoding="utf-8")
+
+
 def write_plugin(folder: Path, module: str, server: Server, archive_sha: str, tatoeba_sha: str) -> None:
     """A plugin whose releases live on the test server: an XNLI-style archive and a LASER-style plain file pair."""
-    (folder / f"{module}.py").write_text(
-        textwrap.dedent(
-            f"""
-            from xlt_bench import hookimpl
-            from xlt_bench.tasks import DataFiles, Release, Suite, Task
-
-            NLI = Task(name="{module}-nli", suite="{module}", type="classification", languages=("de", "en"),
-                       metric="accuracy", main_metrics=("accuracy",), labels=("entailment", "neutral", "contradiction"),
-                       data=(DataFiles("xnli-tsv", {{"test": ("xnli.test.tsv",)}}),),
-                       releases=(Release("{server.url("/redirect302/flaky/XNLI-1.0.tar.gz")}", "{archive_sha}",
-                                         extract=True),),
-                       inference={{"max_length": 64}})
-            BITEXT = Task(name="{module}-bitext", suite="{module}", type="bitext_retrieval", languages=("de",),
-                          metric="accuracy", main_metrics=("accuracy",),
-                          data=(DataFiles("tatoeba-laser", {{"test": ("tatoeba.deu-eng.deu",)}}),),
-                          releases=(Release("{server.url("/files/tatoeba.deu-eng.deu")}", "{tatoeba_sha}"),
-                                    Release("{server.url("/files/tatoeba.deu-eng.eng")}")),
-                          inference={{"layer": "auto", "pooling": "mean", "max_length": 64}})
-
-            @hookimpl
-            def xlt_register_suites(register):
-                register(Suite(name="{module}", description="prefetch test", tasks=(NLI.name, BITEXT.name)))
-
-            @hookimpl
-            def xlt_register_tasks(register):
-                register(NLI)
-                register(BITEXT)
-            """
-        ),
-        encoding="utf-8",
-    )
+    bitext = f"""Task(name="{module}-bitext", suite="{module}", type="bitext_retrieval", languages=("de",),
+         metric="accuracy", main_metrics=("accuracy",),
+         data=(DataFiles("tatoeba-laser", {{"test": ("tatoeba.deu-eng.deu",)}}),),
+         releases=(Release("{server.url("/files/tatoeba.deu-eng.deu")}", "{tatoeba_sha}"),
+                   Release("{server.url("/files/tatoeba.deu-eng.eng")}")),
+         inference={{"layer": "auto", "pooling": "mean", "max_length": 64}}),"""
+    archive = f'Release("{server.url("/redirect302/flaky/XNLI-1.0.tar.gz")}", "{archive_sha}", extract=True)'
+    plugin(folder, module, archive, bitext)
 
 
 @pytest.fixture
@@ -181,31 +187,11 @@ def test_shared_sample_files_match_the_recorded_checksums(real_samples: Path):
 
 def manual_plugin(folder: Path, module: str, server: Server, archive: bytes) -> None:
     """A plugin whose only release cannot be downloaded by a program (its URL answers 409, as XGLUE's)."""
-    (folder / f"{module}.py").write_text(
-        textwrap.dedent(
-            f"""
-            from xlt_bench import hookimpl
-            from xlt_bench.tasks import DataFiles, Release, Suite, Task
-
-            NLI = Task(name="{module}-nli", suite="{module}", type="classification", languages=("de", "en"),
-                       metric="accuracy", main_metrics=("accuracy",), labels=("entailment", "neutral", "contradiction"),
-                       data=(DataFiles("xnli-tsv", {{"test": ("xnli.test.tsv",)}}),),
-                       releases=(Release("{server.url("/status409/gated.tar.gz")}",
-                                         "{hashlib.sha256(archive).hexdigest()}", {len(archive)}, extract=True,
-                                         manual="accept the terms at example.org"),),
-                       inference={{"max_length": 64}})
-
-            @hookimpl
-            def xlt_register_suites(register):
-                register(Suite(name="{module}", description="manual release", tasks=(NLI.name,)))
-
-            @hookimpl
-            def xlt_register_tasks(register):
-                register(NLI)
-            """
-        ),
-        encoding="utf-8",
+    release = (
+        f'Release("{server.url("/status409/gated.tar.gz")}", "{hashlib.sha256(archive).hexdigest()}", {len(archive)}, '
+        'extract=True, manual="accept the terms at example.org")'
     )
+    plugin(folder, module, release)
 
 
 def test_a_release_only_a_person_can_download_is_taken_from_the_file_given(
