@@ -152,6 +152,6 @@ def xlt_resolve_data(task: Task, language: str, split: str, data_dir: Path | Non
     `DataFiles` patterns below `data_dir` (`eval` passes the cache folder of the task's `releases` when there is no
     `--data-dir`), or, called with `data_dir=None` for a language no release serves, answers with the faithful
     `HubSource` serving that language, and raises `DataUnavailable` with the reason when neither exists. A Hub source
-    is read at the commit its revision names (`eval` resolves a branch or tag before planning). Implement this hook to serve data from elsewhere
-    (a private bucket, a database) without changing the task declaration.
+    is read at the commit its revision names (`eval` resolves a branch or tag before planning). Implement this hook
+    to serve data from elsewhere (a private bucket, a database) without changing the task declaration.
     """
