@@ -185,9 +185,14 @@ def hand_tatoeba(inputs: Inputs, checkpoint: Path, batch_size: int, fixed_length
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    from xlt_bench.embeddings import xtreme_layer
+    from xlt_bench.plugins.xtreme import TATOEBA_XTREME_LAYER
+
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     model = AutoModel.from_pretrained(checkpoint).eval()
-    layer = round(7 * model.config.num_hidden_layers / 12)  # the retrieval tasks' default ("auto")
+    # the task's default under --procedure xtreme: XTREME's layer rule, round(7/12 x layers) where it cannot apply
+    rule = xtreme_layer(TATOEBA_XTREME_LAYER, model.config.model_type, model.config.num_hidden_layers)
+    layer = round(7 * model.config.num_hidden_layers / 12) if rule == "auto" else rule
 
     def pool(outputs: Any, mask: Any) -> Any:
         hidden, weights = outputs.hidden_states[layer], mask.unsqueeze(-1).float()
@@ -226,7 +231,10 @@ def hand_udpos(inputs: Inputs, checkpoint: Path, batch_size: int, fixed_length: 
 
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     model = AutoModelForTokenClassification.from_pretrained(checkpoint).eval()
-    budget = (fixed_length or inputs.workload.fixed_length) - 2  # <s> ... </s>
+    # XTREME's framing: <s> ... </s></s> for RoBERTa-type models, 3 positions reserved for XLM-R's tokenizer
+    suffix = [tokenizer.sep_token_id] * (2 if model.config.model_type in ("roberta", "xlm-roberta") else 1)
+    reserved = max(3 if type(tokenizer).__name__.startswith("XLMRobertaTokenizer") else 2, 1 + len(suffix))
+    budget = (fixed_length or inputs.workload.fixed_length) - reserved
     features, owners = [], []  # owners: (language, example id, first-sub-token positions)
     for language, rows in inputs.examples.items():
         words = [word for row in rows for word in row["tokens"]]
@@ -234,14 +242,14 @@ def hand_udpos(inputs: Inputs, checkpoint: Path, batch_size: int, fixed_length: 
         for row in rows:
             ids, starts = [tokenizer.cls_token_id], []
             for word_ids in itertools.islice(pieces, len(row["tokens"])):
-                word_ids = (word_ids or [tokenizer.unk_token_id])[:budget]
+                word_ids = word_ids if 0 < len(word_ids) <= budget else [tokenizer.unk_token_id]
                 if starts and len(ids) - 1 + len(word_ids) > budget:
-                    features.append([*ids, tokenizer.sep_token_id])
+                    features.append([*ids, *suffix])
                     owners.append((language, row["id"], starts))
                     ids, starts = [tokenizer.cls_token_id], []
                 starts.append(len(ids))
                 ids += word_ids
-            features.append([*ids, tokenizer.sep_token_id])
+            features.append([*ids, *suffix])
             owners.append((language, row["id"], starts))
     logits = forward_batches(
         model, features, tokenizer.pad_token_id, batch_size, fixed_length, lambda outputs, _: outputs.logits
@@ -264,21 +272,22 @@ def hand_xquad(inputs: Inputs, checkpoint: Path, batch_size: int, fixed_length: 
 
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     model = AutoModelForQuestionAnswering.from_pretrained(checkpoint).eval()
-    settings = load_registry().task("xtreme/xquad").inference
+    registry = load_registry()
+    settings = registry.runner(registry.task("xtreme/xquad")).inference_for()  # with the default procedure
     predictions, tokens = {}, 0
     for language, rows in inputs.examples.items():
         contexts = [row["context"] for row in rows]
         features = qa_features(tokenizer, [row["question"] for row in rows], contexts, settings)
         tokens += sum(len(feature["input_ids"]) for feature in features)
-        logits = forward_batches(
+        logits = forward_batches(  # every window is max_length long: the procedure ranks the padding's logits too
             model,
-            [feature["input_ids"] for feature in features],
+            [feature["input_ids"][: sum(feature["attention_mask"])] for feature in features],
             tokenizer.pad_token_id,
             batch_size,
-            fixed_length,
+            settings["max_length"],
             lambda outputs, _: torch.stack([outputs.start_logits, outputs.end_logits], dim=-1),
         )
-        for row, answer in zip(rows, best_answers(features, logits, contexts, settings)):
+        for row, answer in zip(rows, best_answers(features, logits, contexts, settings, tokenizer)):
             predictions[(language, str(row["id"]))] = answer
     return Predictions(predictions, tokens)
 

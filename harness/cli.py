@@ -183,6 +183,11 @@ BOOTSTRAP.add_argument("--resamples", type=RESAMPLES, default=1000, help="paired
 BOOTSTRAP.add_argument(
     "--allow-limited", action="store_true", help="set --limit runs beside full ones anyway, marked as such"
 )
+BASELINE_PROCEDURE = _shared_flag(
+    "--allow-procedure-mismatch",
+    action="store_true",
+    help="set a published baseline beside runs predicted under another --procedure anyway, marked as such",
+)
 
 
 # -- plugins / list ----------------------------------------------------------------------------------------------
@@ -614,6 +619,12 @@ def _inference_options(ev: argparse.ArgumentParser) -> None:
         "VALUE is read as JSON when it is JSON, else as text. The options below are shorthands for it",
     )
     for flag, kind, text in (
+        (
+            "--procedure",
+            None,
+            "tagging, QA and retrieval: how outputs become predictions, xtreme (the 2020 XTREME scripts, default) or "
+            "hf (Hugging Face's example scripts); README, 'Inference procedures'",
+        ),
         ("--layer", INTEGER, "embedding runners: hidden_states index (0 = embeddings, negative from the top)"),
         ("--pooling", None, "embedding runners: sentence pooling, mean or cls"),
         ("--index", None, "embedding runners: faiss index, flat (exact), ivf or hnsw"),
@@ -729,15 +740,15 @@ def _write_or_print(text: str, output: str | None) -> None:
 
 def cmd_leaderboard(registry, args) -> int:
     from xlt_bench.leaderboard.render import to_csv, to_json, to_markdown
-    from xlt_bench.leaderboard.runs import check_comparable, load_run
+    from xlt_bench.leaderboard.runs import check_comparable, load_run, procedure_notes
     from xlt_bench.leaderboard.table import build_board
 
     if not args.runs and not args.baselines:
         raise XltBenchError("leaderboard: give run folders (RUN...) and/or --baselines NAME...")
     runs = [load_run(spec, registry) for spec in [*args.runs, *(args.baselines or [])]]
-    notes = check_comparable(runs, args.allow_limited)
+    notes = check_comparable(runs, args.allow_limited, args.allow_procedure_mismatch)
     board = build_board(runs, registry, args.suite, args.resamples, args.seed)
-    board.notes += notes
+    board.notes += notes + procedure_notes(runs)
     data = to_json(board)
     if args.task and args.task not in {t["name"] for t in data["tasks"]}:
         raise XltBenchError(f"--task {args.task}: not a task of suite {args.suite}")
@@ -759,7 +770,7 @@ def _leaderboard_parser(commands: argparse._SubParsersAction) -> None:
     board = commands.add_parser(
         "leaderboard",
         help="tables of runs and published baselines, deltas with intervals",
-        parents=[BOOTSTRAP],
+        parents=[BOOTSTRAP, BASELINE_PROCEDURE],
     )
     board.add_argument("runs", nargs="*", metavar="RUN", help="run folders or results.json files")
     board.add_argument("--baselines", nargs="+", metavar="NAME", help="published baselines (names or files)")
@@ -777,7 +788,7 @@ def cmd_compare(registry, args) -> int:
     baseline, candidate = load_run(args.baseline, registry), load_run(args.candidate, registry)
     if baseline.suite != candidate.suite:
         raise XltBenchError(f"{args.baseline} is a {baseline.suite} run, {args.candidate} a {candidate.suite} run")
-    for note in check_comparable([baseline, candidate], args.allow_limited):
+    for note in check_comparable([baseline, candidate], args.allow_limited, args.allow_procedure_mismatch):
         warn(note)
     tasks = _csv(args.tasks, "--tasks")
     known = [task.name for task in registry.suite_tasks(baseline.suite)]
@@ -803,7 +814,7 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     gate = commands.add_parser(
         "compare",
         help="regression gate: exit 0 none, 1 regression, 2 usage/input error, 3 nothing comparable",
-        parents=[BOOTSTRAP],
+        parents=[BOOTSTRAP, BASELINE_PROCEDURE],
     )
     gate.add_argument("baseline", help="run folder, results.json, or a published baseline name")
     gate.add_argument("candidate", help="run folder or results.json")

@@ -1,10 +1,10 @@
 """Sentence embeddings from any encoder checkpoint, cached on disk so retrieval tasks never re-encode.
 
-- `layer` is a `hidden_states` index (0 = the embedding layer, negative counts from the top). The default,
-  "auto", scales Phang et al.'s (jiant's) choice of layer 14 of XLM-R large's 24 to the model's depth:
-  round(7/12 * layers), i.e. 14 of 24, 7 of 12 (XTREME's own scripts used 8 for mBERT).
-- `pooling` "mean" averages every non-padding position, special tokens included (as XTREME and jiant do);
-  "cls" takes the first position. Inputs are truncated to `max_length` tokens (512 in both codebases).
+- `layer` is a `hidden_states` index (0 = the embedding layer, negative counts from the top); "auto" (what the
+  runner passes when neither the procedure nor the task decides) scales Phang et al.'s (jiant's) choice of layer 14
+  of XLM-R large's 24 to the model's depth: round(7/12 * layers). `xtreme_layer` is XTREME's 2020 rule.
+- `pooling` "mean" averages every non-padding position, special tokens included (as XTREME's 2020 code and jiant
+  do); "cls" takes the first position. Inputs are truncated to `max_length` tokens (512 in both codebases).
 - The cache key is (checkpoint hash, dtype it ran in, layer, pooling, max length, the sentences themselves), so
   Tatoeba, BUCC and any later retrieval task share encoder passes over identical sentences, a re-run reads the `.npy`
   back, and a bfloat16 pass never stands in for a float32 one.
@@ -44,6 +44,17 @@ def resolve_layer(requested: int | str, num_layers: int) -> int:
     if not 0 <= absolute <= num_layers:
         raise XltBenchError(f"--layer {requested}: the model has hidden states 0..{num_layers} (negative from the top)")
     return absolute
+
+
+def xtreme_layer(rule: Any, model_type: str, num_layers: int) -> int | str:
+    """The `hidden_states` index XTREME's `run_retrieval.py` read: `rule` maps a model type (`"*"`: any other) to
+    the script's (`--num_layers`, `--specific_layer`), the layer being counted within the last `num_layers` hidden
+    states. "auto" where the model is too shallow for that (the script itself fails there)."""
+    window, specific = rule.get(model_type, rule["*"])
+    states = num_layers + 1
+    if specific >= min(window, states):
+        return "auto"
+    return states - min(window, states) + specific
 
 
 def _key(checkpoint: str, dtype: str, layer: int, pooling: str, max_length: int, sentences: Sequence[str]) -> str:

@@ -38,15 +38,28 @@ from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.data.resolve import fetch_hint, resolve_source
 from xlt_bench.data.validation import check_examples
-from xlt_bench.distributed import from_writer, is_writer, local_device, process_group, world_size
+from xlt_bench.distributed import (
+    from_writer,
+    is_writer,
+    local_device,
+    process_group,
+    world_size,
+)
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import ContentHashes, utf8_path
 from xlt_bench.hub_access import HubAccess, offline_by_environment
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.lineage import Lineage
 from xlt_bench.metrics import metric_params
+from xlt_bench.procedures import procedure_record
 from xlt_bench.registry import Registry
-from xlt_bench.run_folder import PlannedUnit, Reconciliation, RunStore, environment_versions, now
+from xlt_bench.run_folder import (
+    PlannedUnit,
+    Reconciliation,
+    RunStore,
+    environment_versions,
+    now,
+)
 from xlt_bench.run_results import Fragment, RunResults, TaskResult
 from xlt_bench.runners import Job, predict_and_score
 from xlt_bench.samples import sample_lines
@@ -157,9 +170,7 @@ def _check_inference(registry: Registry, tasks: list[Task], overrides: dict[str,
             f"(they read: {', '.join(sorted(read)) or 'nothing'})"
         )
     for task in tasks:
-        runner = runners[task.name]
-        applied = {key: value for key, value in overrides.items() if key in runner.reads()}
-        if problems := runner.inference_problems({**task.inference, **applied}):
+        if problems := runners[task.name].inference_problems(runners[task.name].inference_for(overrides)):
             raise XltBenchError(f"--inference for {task.name}: {problems[0]}")
 
 
@@ -234,14 +245,10 @@ class _Evaluation:
         files = data_files(self.registry.data_format(source), source)  # with companions (Tatoeba's .eng, ...)
         return [[utf8_path(path, "data file").name, self.hashes(path)] for path in files]
 
-    def inference(self, task: Task) -> dict[str, Any]:
-        """The task's inference parameters with the `--inference` overrides its runner reads."""
-        reads = self.registry.runner(task).reads()
-        return {**task.inference, **{key: value for key, value in self.config.inference.items() if key in reads}}
-
     def plan_units(self, task: Task, plan: ModelPlan, languages: list[str]) -> list[Unit]:
         """A unit per language whose data can be found, each with its signature (`run_folder` module docstring)."""
-        config, inference = self.config, self.inference(task)
+        config = self.config
+        inference = self.registry.runner(task).inference_for(config.inference, plan.path)
         also_read = self.registry.runner(task).splits_read(config.split, inference)[1:]  # BUCC: the split it tunes on
         units = []
         for language in languages:
@@ -447,6 +454,7 @@ class _Evaluation:
                 dtype=sorted({str(fragment.dtype) for fragment in held}),
                 skipped=self.skipped_languages.get(task.name, {}),
                 skipped_examples={language: counts for language, counts in unusable.items() if counts},
+                procedure=procedure_record(signature.get("inference", {}), held[0].details if held else {}),
             )
         suite_score = SuiteScore(suite, scores)
         if not fragments:  # nothing (left) to report: no results.json rather than one describing removed results

@@ -7,7 +7,9 @@ files before the field existed) is brought up to `SCHEMA_VERSION` by `migrate`, 
 its fields may mean something this version does not know.
 
 Schema history: 1 (and files without `schema`): xlt-bench 0.1.0 before `aggregates` was written; 2: `aggregates`
-(the suite's flat task mean and category mean when every task is complete).
+(the suite's flat task mean and category mean when every task is complete). Within schema 2, tasks gained
+`procedure` (how predictions were made, `xlt_bench.procedures`); a file without it reads as an empty record
+(unknown), never as a procedure.
 """
 
 from __future__ import annotations
@@ -158,10 +160,14 @@ class TaskResult:
     dtype: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # language -> why it was not scored
     skipped_examples: dict[str, dict[str, int]] = field(default_factory=dict)  # language -> unusable records
+    # how outputs became predictions: the inference procedure and, for embedding tasks, the layer and pooling that
+    # ran (`xlt_bench.procedures`); empty for task types no procedure decides
+    procedure: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "version": self.version,
+            "procedure": self.procedure,
             "main_metric": self.main_metric,
             "languages": self.languages,
             "average": self.average,
@@ -198,6 +204,7 @@ class TaskResult:
             data=_object(entry.get("data"), file, f"{where}.data"),
             checkpoints=entry.get("checkpoints") or [],
             dtype=entry.get("dtype") or [],
+            procedure=_object(entry.get("procedure"), file, f"{where}.procedure"),
             skipped=entry.get("skipped") or {},
             skipped_examples=entry.get("skipped_examples") or {},
         )

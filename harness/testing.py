@@ -100,6 +100,27 @@ def _xlmr_tokenizer(vocab: list[tuple[str, float]]):
     return XLMRobertaTokenizerFast(tokenizer_object=pipeline, pad_token="<pad>", mask_token="<mask>", **names)
 
 
+BERT_SPECIAL_TOKENS = {
+    "unk_token": "[UNK]",
+    "sep_token": "[SEP]",
+    "pad_token": "[PAD]",
+    "cls_token": "[CLS]",
+    "mask_token": "[MASK]",
+}
+
+
+def tiny_bert_tokenizer(sentences: Iterable[str], vocab_size: int = 1000, lowercase: bool = False):
+    """A BERT tokenizer (WordPiece with `##` continuations, `[CLS] A [SEP]` framing) trained on `sentences`: the
+    other tokenizer family the official scripts handle differently from XLM-R's (`xlt_bench.procedures`).
+    WordPiece training is deterministic (counts, ties broken by text), unlike the Unigram trainer's."""
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import BertTokenizerFast
+
+    trainer = BertWordPieceTokenizer(lowercase=lowercase, strip_accents=lowercase)
+    trainer.train_from_iterator(list(sentences), vocab_size=vocab_size, show_progress=False)
+    return BertTokenizerFast(tokenizer_object=trainer._tokenizer, do_lower_case=lowercase, **BERT_SPECIAL_TOKENS)
+
+
 PENALTY_STEP = 1e-4  # the trainer's tie-break step between the required characters its EM dropped
 SCORE_DECIMALS = 3  # 1e-3 is ~10^7 times the trainer's float noise: a score straddles a rounding edge ~never
 
@@ -172,6 +193,16 @@ def tiny_checkpoint(
             decoder_start_token_id=tokenizer.eos_token_id,
             **special,
         )
+    elif type(tokenizer).__name__.startswith("BertTokenizer"):  # tiny_bert_tokenizer's
+        config = transformers.BertConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=hidden,
+            num_hidden_layers=layers,
+            num_attention_heads=2,
+            intermediate_size=2 * hidden,
+            max_position_embeddings=max_positions,
+            **special,
+        )
     else:
         config = transformers.XLMRobertaConfig(
             vocab_size=len(tokenizer),
@@ -183,7 +214,8 @@ def tiny_checkpoint(
             **special,
         )
     torch.manual_seed(seed)
-    model = getattr(transformers, HEADS[head])(config)
+    model_class = HEADS[head] if config.model_type != "bert" else HEADS[head].replace("XLMRoberta", "Bert")
+    model = getattr(transformers, model_class)(config)
     path = Path(path)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
@@ -260,7 +292,7 @@ def run_task(
         examples=dataset,
         loaded=loaded,
         plan=plan,
-        inference={**task.inference, **(inference or {})},
+        inference={**runner.inference_for(), **(inference or {})},
         batch_size=batch_size,
         load_split=_only_given_examples,
     )

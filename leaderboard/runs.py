@@ -31,6 +31,7 @@ class TaskCell:
     scoring: dict[str, Any] | None = None  # measured runs: the task version and metric parameters it was scored with
     data: dict[str, Any] = field(default_factory=dict)  # measured runs: per language, the data's content identity
     partial_average: dict[str, float] | None = None  # incomplete measured tasks: the mean over the languages run
+    procedure: dict[str, Any] = field(default_factory=dict)  # measured runs: how predictions were made (results.json)
 
 
 @dataclass
@@ -103,9 +104,14 @@ def measured_run(path: Path, registry) -> Run:
             score=score.score,
             complete=score.complete,
             expected=len(score.task.languages),
-            scoring={"version": results.tasks[name].version, "metric_params": results.tasks[name].metric_params},
+            scoring={
+                "version": results.tasks[name].version,
+                "metric_params": results.tasks[name].metric_params,
+                "procedure": results.tasks[name].procedure.get("name"),
+            },
             data=results.tasks[name].data,
             partial_average=score.partial_average,
+            procedure=results.tasks[name].procedure,
         )
         for name, score in scores.items()
     }
@@ -156,15 +162,15 @@ def published_run(path: Path, registry) -> Run:
 
 
 def _scored_alike(runs: list[Run]) -> None:
-    """Every task of one suite scored under the same task version and metric parameters, and every shared language
-    on data of the same content."""
+    """Every task of one suite predicted under the same inference procedure and scored under the same task version
+    and metric parameters, and every shared language on data of the same content."""
     for suite, name in dict.fromkeys((run.suite, task) for run in runs for task in run.tasks):
         cells = [(run, run.tasks[name]) for run in runs if run.suite == suite and name in run.tasks]
         (first, reference), *others = cells
         for run, cell in others:
             if cell.scoring != reference.scoring:
                 raise XltBenchError(
-                    f"{name} is scored differently in {first.path} ({reference.scoring}) and {run.path} "
+                    f"{name} is predicted or scored differently in {first.path} ({reference.scoring}) and {run.path} "
                     f"({cell.scoring}): their numbers are not comparable; re-run one of them"
                 )
             for language in reference.data.keys() & cell.data.keys():
@@ -206,12 +212,58 @@ def _limits(runs: list[Run], allow_limited: bool) -> list[str]:
     return ["runs marked [--limit N] scored only the first N examples per language: not comparable to full runs"]
 
 
-def check_comparable(runs: list[Run], allow_limited: bool) -> list[str]:
+def _procedures(runs: list[Run], allow_mismatch: bool) -> list[str]:
+    """Refuse a published baseline beside a measured run whose tasks were predicted under another inference
+    procedure (`xlt_bench.procedures`), or mark it with `allow_mismatch`."""
+    notes = []
+    for baseline in [run for run in runs if run.published and run.source.get("procedure")]:
+        expected = baseline.source["procedure"]
+        for run in [run for run in runs if not run.published and run.suite == baseline.suite]:
+            differ = [
+                name
+                for name, cell in run.tasks.items()
+                if name in baseline.tasks and (cell.scoring or {}).get("procedure") not in (None, expected)
+            ]
+            if not differ:
+                continue
+            ran = run.tasks[differ[0]].scoring["procedure"]
+            if not allow_mismatch:
+                raise XltBenchError(
+                    f"{run.path}: {', '.join(differ)} predicted with --procedure {ran}, the baseline "
+                    f"{baseline.label!r} with {expected}: their numbers are not comparable; pass "
+                    "--allow-procedure-mismatch to show them anyway, marked"
+                )
+            if "[procedure" not in baseline.label:
+                baseline.label = f"{baseline.label} [procedure {expected}]"
+                notes.append(f"{baseline.label}: its numbers came from another inference procedure than {run.path}'s")
+    return notes
+
+
+def procedure_notes(runs: list[Run]) -> list[str]:
+    """One line per measured run saying how its predictions were made: the procedure, and the layer and pooling of
+    its embedding tasks (from results.json)."""
+    notes = []
+    for run in [run for run in runs if not run.published]:
+        named = sorted({cell.procedure["name"] for cell in run.tasks.values() if "name" in cell.procedure})
+        layers = [
+            f"{name} layer {cell.procedure['layer']} {cell.procedure.get('pooling', '')}".rstrip()
+            for name, cell in run.tasks.items()
+            if "layer" in cell.procedure
+        ]
+        if named:
+            notes.append(
+                f"{run.label}: predicted with --procedure {'/'.join(named)}" + "".join(f"; {x}" for x in layers)
+            )
+    return notes
+
+
+def check_comparable(runs: list[Run], allow_limited: bool, allow_procedure_mismatch: bool = False) -> list[str]:
     """Refuse to set side by side runs whose numbers mean different things (`_scored_alike` for measured runs,
-    `_one_split`, `_limits`); returns the notes for what is shown anyway."""
+    `_procedures` against baselines, `_one_split`, `_limits`); returns the notes for what is shown anyway."""
     _scored_alike([run for run in runs if not run.published])
     _one_split(runs)
-    return _limits(runs, allow_limited)
+    notes = _procedures(runs, allow_procedure_mismatch)
+    return notes + _limits(runs, allow_limited)
 
 
 def baseline_files() -> dict[str, Path]:

@@ -43,6 +43,10 @@ TYDIQA_NAMES = {
 
 
 RETRIEVAL_INFERENCE = {"layer": "auto", "pooling": "mean", "max_length": 512, "index": "flat"}
+# (--num_layers, --specific_layer) per model type, as XTREME's scripts ran run_retrieval.py@9e562ff (mean pooling,
+# whatever run_bucc2018.sh's --pool_type said: that flag took effect only at 287a7b7, 2021-10-07)
+BUCC_XTREME_LAYER = {"*": (12, 7)}  # run_bucc2018.sh sets NLAYER=24 for XLM-R but never passes it
+TATOEBA_XTREME_LAYER = {"*": (12, 7), "xlm-roberta": (24, 13)}  # run_tatoeba.sh
 QA_INFERENCE = {"max_length": 384, "doc_stride": 128, "max_query_length": 64, "max_answer_length": 30, "n_best": 20}
 
 
@@ -238,7 +242,13 @@ TASKS = (
         ),
         splits=("test", "dev"),
         train_data="none (sentence embeddings straight from the encoder)",
-        inference={**RETRIEVAL_INFERENCE, "k": 4, "margin": "ratio", "threshold_from": "dev"},
+        inference={
+            **RETRIEVAL_INFERENCE,
+            "k": 4,
+            "margin": "ratio",
+            "threshold_from": "dev",
+            "xtreme_layer": BUCC_XTREME_LAYER,
+        },
         checkpoint_names=("bucc2018", "retrieval"),
         releases=releases.BUCC2018,
         description="Parallel sentence mining from comparable corpora (xx-en), F1 over mined id pairs",
@@ -255,7 +265,7 @@ TASKS = (
         main_metrics=("accuracy",),
         data=(DataFiles("tatoeba-laser", {"test": ("tatoeba.{code}-eng.{code}",)}, language_codes=TATOEBA_CODES),),
         train_data="none (sentence embeddings straight from the encoder)",
-        inference=RETRIEVAL_INFERENCE,
+        inference={**RETRIEVAL_INFERENCE, "xtreme_layer": TATOEBA_XTREME_LAYER},
         checkpoint_names=("tatoeba", "retrieval"),
         releases=releases.TATOEBA,
         description="Sentence retrieval: English query -> nearest xx sentence (cosine), top-1 accuracy",

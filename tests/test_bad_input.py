@@ -672,7 +672,7 @@ CASES = [
         "compare-task-version",
         lambda w: ["compare", str(w.run), str(_rescored(w, version=2))],
         2,
-        "xnli is scored differently in",
+        "xnli is predicted or scored differently in",
     ),
     Case(
         "leaderboard-seqeval-rules",

@@ -20,7 +20,9 @@ Inference parameters — one word for everything a runner reads besides the exam
 them in `Task.inference`; the user overrides them with `eval --inference KEY=VALUE` (or a documented shorthand such
 as `--layer`). A runner lists the ones it requires in `inference_required` (a task lacking one is refused at
 registration) and the ones it also reads in `inference_optional`; `--inference` may only set these. It may check
-their values in `inference_problems`.
+their values in `inference_problems`. `inference_defaults` fills optional ones a task leaves out (the `procedure`,
+`xlt_bench.procedures`) so that every unit's signature records them, and `checkpoint_inference` may read defaults
+a checkpoint folder declares (a sentence encoder's pooling); `inference_for` merges it all.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class Runner(ABC):
     description: ClassVar[str] = ""  # one line for `xlt-bench list types`
     inference_required: ClassVar[tuple[str, ...]] = ()  # inference parameters every task of this type must declare
     inference_optional: ClassVar[tuple[str, ...]] = ()  # further parameters it reads when given
+    # values of optional parameters a task does not declare (e.g. `procedure`), so every unit records them
+    inference_defaults: ClassVar[Mapping[str, Any]] = {}
     labelled: ClassVar[bool] = False  # tasks of this type must declare their label inventory (`Task.labels`)
 
     def __init__(self, task: Task) -> None:
@@ -95,6 +99,19 @@ class Runner(ABC):
     def reads(cls) -> tuple[str, ...]:
         """Every inference parameter this runner reads (required first)."""
         return (*cls.inference_required, *cls.inference_optional)
+
+    def inference_for(self, overrides: Mapping[str, Any] | None = None, checkpoint: str = "") -> dict[str, Any]:
+        """The parameters a job of this task runs with: the runner's defaults, the task's declaration, what the
+        checkpoint folder declares (`checkpoint_inference`), then `overrides` (`eval --inference`) of the
+        parameters this runner reads."""
+        given = {key: value for key, value in (overrides or {}).items() if key in self.reads()}
+        declared = self.checkpoint_inference(checkpoint) if checkpoint else {}
+        return {**self.inference_defaults, **self.task.inference, **declared, **given}
+
+    def checkpoint_inference(self, path: str) -> dict[str, Any]:
+        """Inference parameters a checkpoint folder itself declares (a sentence encoder its pooling); none unless
+        overridden."""
+        return {}
 
     def inference_problems(self, inference: Mapping[str, Any]) -> list[str]:
         """What is wrong with these inference parameter values (empty when none); override to check values."""

@@ -1,67 +1,189 @@
-"""Extractive QA (XQuAD, MLQA, TyDiQA-GoldP) with a SQuAD-style head, windows as XTREME's `run_squad.py` makes them.
+"""Extractive QA (XQuAD, MLQA, TyDiQA-GoldP) with a SQuAD-style head, under one of two procedures
+(`xlt_bench.procedures`), each exactly as its scripts do it:
 
-- The question is cut to `max_query_length` tokens; the context is covered by windows of `max_length` tokens whose
-  starts are `doc_stride` context tokens apart (the legacy SQuAD meaning of doc stride, which XTREME's scripts use).
-- Per window the `n_best` start and end logits are paired; a span counts only if both ends lie in the context,
-  it is at most `max_answer_length` tokens long, and its start token has its "maximum context" in this window (the
-  window where it has the most tokens on both sides), as the legacy SQuAD post-processing does. The best span by
-  start + end logit over all windows wins; no valid span gives the empty answer.
-- The answer is cut from the **original context string** through the tokenizer's character offsets, so BOMs,
-  leading spaces and unspaced scripts (zh, ja, th) come back exactly as written. (The legacy scripts rebuild the
-  text from whitespace tokens with `get_final_text`, which breaks on unspaced scripts; offsets do not.)
+`xtreme` — XTREME's `run_squad.py` (`processors/squad.py` + transformers 2.x `compute_predictions_logits`):
+- The context is split into words at whitespace, each word tokenised on its own; the question is cut to
+  `max_query_length` token ids. Windows of `max_length` tokens start `doc_stride` context tokens apart (the
+  legacy meaning of doc stride) and are padded to `max_length`.
+- Per window the `n_best` highest start and end logits are taken over **all** `max_length` positions, padding
+  included; a pair counts only if both ends are context tokens (not padding), the span is at most
+  `max_answer_length` tokens and its start has its "maximum context" in this window. The best start + end logit
+  over all windows wins.
+- Its text is rebuilt as the 2020 code did (`xlt_bench.legacy_squad_text`): the span's sub-tokens joined back, then
+  `get_final_text` against the span's whole words (BERT's BasicTokenizer; when that fails, the whole words, which in
+  Chinese is a whole clause). No valid span: the answer `"empty"`.
+
+`hf` — Hugging Face's `run_qa.py` + `utils_qa.postprocess_qa_predictions`:
+- The question (left-stripped, never cut) and context are tokenised together, windows overlap by `doc_stride`
+  tokens (the tokenizer's `stride`) and are padded to `max_length`; `n_best` start and end logits over all
+  positions; a pair counts if both ends are context tokens and the span is at most `max_answer_length` tokens (no
+  maximum-context rule). The answer is cut from the original context string through the character offsets, so BOMs,
+  leading spaces and unspaced scripts come back as written. No valid span: `"empty"`.
+
+Under both, a span's end never reaches past its last token's own characters: a standalone `▁` piece carries the
+offsets of the character after it, which would otherwise join the next word's first character to the answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from xlt_bench.batching import batched_outputs
 from xlt_bench.errors import XltBenchError
+from xlt_bench.procedures import DEFAULT_PROCEDURE, procedure_of, procedure_problems, tokenizer_family
 from xlt_bench.runners.base import Job, Runner
 
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+NO_ANSWER = "empty"  # what both procedures predict when no span is valid
 
 
-def _truncate_question(tokenizer: Any, question: str, max_tokens: int) -> str:
-    question = question.lstrip()
-    encoded = tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
-    if len(encoded["input_ids"]) <= max_tokens:
-        return question
-    return question[: encoded["offset_mapping"][max_tokens - 1][1]]
+@dataclass(frozen=True)
+class PairFrame:
+    """Where a tokenizer puts its special tokens around a (question, context) pair, and their token type ids."""
+
+    prefix: list[int]
+    middle: list[int]
+    suffix: list[int]
+    types: tuple[int, int, int, int, int] | None  # prefix, question, middle, context, suffix; None: no type ids
+
+    @property
+    def specials(self) -> int:
+        return len(self.prefix) + len(self.middle) + len(self.suffix)
+
+    def inputs(self, question: list[int], context: list[int], length: int, pad: int) -> dict[str, list[int]]:
+        """A window's model inputs, padded to `length`."""
+        parts = (self.prefix, question, self.middle, context, self.suffix)
+        ids = [token for part in parts for token in part]
+        padding = length - len(ids)
+        inputs = {"input_ids": ids + [pad] * padding, "attention_mask": [1] * len(ids) + [0] * padding}
+        if self.types is not None:
+            inputs["token_type_ids"] = [t for t, part in zip(self.types, parts) for _ in part] + [0] * padding
+        return inputs
 
 
-def qa_features(tokenizer: Any, questions: list[str], contexts: list[str], inference: Mapping[str, Any]) -> list[dict]:
-    """One feature per window: model inputs plus `example` (its example index), `offsets` (context character
-    spans per position, None outside the context) and `doc_start` (index of its first context token in the
-    whole context's token sequence: windows overlap, and this identifies a token across windows)."""
-    if not getattr(tokenizer, "is_fast", False):
-        raise XltBenchError(f"{tokenizer.name_or_path}: extractive QA needs a fast tokenizer (character offsets)")
-    specials = tokenizer.num_special_tokens_to_add(pair=True)
+def pair_frame(tokenizer: Any) -> PairFrame:
+    """Found by tokenising a probe pair with and without special tokens (every family, every transformers)."""
+    question, context = (tokenizer(text, add_special_tokens=False)["input_ids"] for text in ("a", "b"))
+    full = tokenizer("a", "b")
+    ids = full["input_ids"]
+    for q in range(len(ids)):
+        if ids[q : q + len(question)] != question:
+            continue
+        for c in range(q + len(question), len(ids)):
+            if ids[c : c + len(context)] == context:
+                bounds = (0, q, q + len(question), c, c + len(context), len(ids))
+                types = full.get("token_type_ids")
+                return PairFrame(
+                    prefix=ids[:q],
+                    middle=ids[q + len(question) : c],
+                    suffix=ids[c + len(context) :],
+                    types=None if types is None else tuple(types[b] if b < len(ids) else 0 for b in bounds[:5]),
+                )
+    raise XltBenchError(f"{tokenizer.name_or_path}: cannot tell where the tokenizer puts a pair's special tokens")
+
+
+def _stable_top(values: list[float], count: int) -> list[int]:
+    """Positions of the `count` largest values, ties in position order (transformers 2.x `_get_best_indexes`)."""
+    return sorted(range(len(values)), key=lambda position: -values[position])[:count]
+
+
+def _span_end(offsets: list, end: int) -> int:
+    """The character end of a span ending at token `end`, not past the token's own characters (a standalone `▁`
+    piece has the offsets of the next token's first character)."""
+    stop = offsets[end][1]
+    following = offsets[end + 1] if end + 1 < len(offsets) else None
+    if following is not None and following[0] < stop:
+        stop = max(offsets[end][0], following[0])
+    return stop
+
+
+def _xtreme_features(tokenizer: Any, questions: list[str], contexts: list[str], inference: Mapping) -> list[dict]:
+    from xlt_bench.legacy_squad_text import whitespace_words
+
+    frame, stride, length = pair_frame(tokenizer), inference["doc_stride"], inference["max_length"]
     features = []
     for index, (question, context) in enumerate(zip(questions, contexts)):
-        question = _truncate_question(tokenizer, question, inference["max_query_length"])
-        question_tokens = len(tokenizer(question, add_special_tokens=False)["input_ids"])
-        capacity = inference["max_length"] - question_tokens - specials
+        query = tokenizer(question, add_special_tokens=False)["input_ids"][: inference["max_query_length"]]
+        capacity = length - len(query) - frame.specials
         if capacity <= 0:
-            raise XltBenchError(f"max_length {inference['max_length']} leaves no room for the context of a question")
-        overlap = max(capacity - inference["doc_stride"], 0)
+            raise XltBenchError(f"max_length {length} leaves no room for the context of a question")
+        words, starts = whitespace_words(context), []
+        cursor = 0
+        for word in words:  # character offset of every word, for the offsets of its sub-tokens
+            cursor = context.index(word, cursor)
+            starts.append(cursor)
+            cursor += len(word)
+        encoded = tokenizer(words, add_special_tokens=False, return_offsets_mapping=True) if words else None
+        doc, doc_words, doc_offsets = [], [], []
+        for number, word_start in enumerate(starts):
+            doc += encoded["input_ids"][number]
+            doc_words += [number] * len(encoded["input_ids"][number])
+            doc_offsets += [(word_start + a, word_start + b) for a, b in encoded["offset_mapping"][number]]
+        window_start = 0
+        while window_start < len(doc):
+            span = min(len(doc) - window_start, capacity)
+            inputs = frame.inputs(query, doc[window_start : window_start + span], length, tokenizer.pad_token_id)
+            first = len(frame.prefix) + len(query) + len(frame.middle)
+            offsets: list = [None] * length
+            offsets[first : first + span] = doc_offsets[window_start : window_start + span]
+            features.append(
+                {
+                    **inputs,
+                    "example": index,
+                    "offsets": offsets,
+                    "doc_start": window_start,
+                    "words": [None] * first
+                    + doc_words[window_start : window_start + span]
+                    + [None] * (length - first - span),
+                    "tokens": len(inputs["input_ids"]) - inputs["input_ids"].count(tokenizer.pad_token_id),
+                }
+            )
+            if window_start + span >= len(doc):
+                break
+            window_start += stride
+    return features
+
+
+def _hf_features(tokenizer: Any, questions: list[str], contexts: list[str], inference: Mapping) -> list[dict]:
+    length, specials, overlap = inference["max_length"], pair_frame(tokenizer).specials, inference["doc_stride"]
+    features = []
+    for index, (question, context) in enumerate(zip(questions, contexts)):
+        question = question.lstrip()  # run_qa.py never cuts a question: one that fills the window is an error
+        if len(tokenizer(question, add_special_tokens=False)["input_ids"]) + specials + overlap >= length:
+            raise XltBenchError(
+                f"question {question[:40]!r}: with doc_stride {overlap} (the windows' overlap under --procedure hf) "
+                f"it leaves no room for the context in max_length {length} (run_qa.py never cuts questions); raise "
+                "max_length, lower doc_stride or use --procedure xtreme"
+            )
         encoded = tokenizer(
             question,
             context,
             truncation="only_second",
-            max_length=inference["max_length"],
+            max_length=length,
             stride=overlap,
             return_overflowing_tokens=True,
             return_offsets_mapping=True,
+            padding="max_length",
         )
         for window in range(len(encoded["input_ids"])):
             in_context = [sequence == 1 for sequence in encoded.sequence_ids(window)]
             offsets = [span if inside else None for span, inside in zip(encoded["offset_mapping"][window], in_context)]
             inputs = {name: encoded[name][window] for name in MODEL_INPUTS if name in encoded}
-            doc_start = window * (capacity - overlap)
-            features.append({**inputs, "example": index, "offsets": offsets, "doc_start": doc_start})
+            features.append({**inputs, "example": index, "offsets": offsets})
     return features
+
+
+def qa_features(tokenizer: Any, questions: list[str], contexts: list[str], inference: Mapping[str, Any]) -> list[dict]:
+    """One feature per window: model inputs (padded to `max_length`) plus `example` (its example index) and
+    `offsets` (context character spans per position, None outside the context); under `xtreme` also `doc_start`
+    (its first context token's index in the whole context), `words` (per position, the whitespace word a context
+    token belongs to) and `tokens` (positions before the padding)."""
+    if not getattr(tokenizer, "is_fast", False):
+        raise XltBenchError(f"{tokenizer.name_or_path}: extractive QA needs a fast tokenizer (character offsets)")
+    build = _hf_features if procedure_of(inference) == "hf" else _xtreme_features
+    return build(tokenizer, questions, contexts, inference)
 
 
 def _max_context(features: list[dict]) -> list[set[int]]:
@@ -81,29 +203,69 @@ def _max_context(features: list[dict]) -> list[set[int]]:
     ]
 
 
-def best_answers(
-    features: list[dict], logits: list[Any], contexts: list[str], inference: Mapping[str, Any]
-) -> list[str]:
-    """The highest-scoring valid span of every example (empty string when there is none)."""
-    best: list[tuple[float, str]] = [(float("-inf"), "") for _ in contexts]
-    owned = _max_context(features)
+def _xtreme_answers(features: list[dict], logits: list[Any], contexts: list[str], inference: Mapping, tokenizer: Any):
+    from xlt_bench.legacy_squad_text import final_text, span_text, whitespace_words
+
     n_best, longest = inference["n_best"], inference["max_answer_length"]
+    owned = _max_context(features)
+    candidates: list[list[tuple[float, int, int, int]]] = [[] for _ in contexts]
     for number, (feature, rows) in enumerate(zip(features, logits)):
-        offsets = feature["offsets"]
-        rows = rows[: len(offsets)]
-        starts = rows[:, 0].topk(min(n_best, len(offsets))).indices.tolist()
-        ends = rows[:, 1].topk(min(n_best, len(offsets))).indices.tolist()
-        for start in starts:
-            if offsets[start] is None or start not in owned[number]:
+        starts, ends = rows[:, 0].tolist(), rows[:, 1].tolist()
+        words, tokens = feature["words"], feature["tokens"]
+        for start in _stable_top(starts, n_best):
+            if start >= tokens or words[start] is None or start not in owned[number]:
                 continue
-            for end in ends:
-                if offsets[end] is None or end < start or end - start + 1 > longest:
+            for end in _stable_top(ends, n_best):
+                if end >= tokens or words[end] is None or end < start or end - start + 1 > longest:
                     continue
-                score = float(rows[start, 0] + rows[end, 1])
-                example = feature["example"]
-                if score > best[example][0]:
-                    best[example] = (score, contexts[example][offsets[start][0] : offsets[end][1]])
-    return [text for _, text in best]
+                candidates[feature["example"]].append((starts[start] + ends[end], number, start, end))
+    family = tokenizer_family(tokenizer)
+    lower = bool(getattr(tokenizer, "do_lower_case", tokenizer.init_kwargs.get("do_lower_case", False)))
+    answers = []
+    for example, found in enumerate(candidates):
+        if not found:
+            answers.append(NO_ANSWER)
+            continue
+        _, number, start, end = max(found, key=lambda candidate: candidate[0])  # the first of equal scores
+        feature = features[number]
+        pieces = tokenizer.convert_ids_to_tokens(feature["input_ids"][start : end + 1])
+        words = whitespace_words(contexts[example])[feature["words"][start] : feature["words"][end] + 1]
+        answers.append(final_text(span_text(pieces, family), " ".join(words), lower))
+    return answers
+
+
+def _hf_answers(features: list[dict], logits: list[Any], contexts: list[str], inference: Mapping) -> list[str]:
+    import numpy as np
+
+    n_best, longest = inference["n_best"], inference["max_answer_length"]
+    candidates: list[list[tuple[Any, str]]] = [[] for _ in contexts]
+    for feature, rows in zip(features, logits):
+        starts, ends = rows[:, 0].float().numpy(), rows[:, 1].float().numpy()
+        offsets = feature["offsets"]
+        for start in np.argsort(starts)[-1 : -n_best - 1 : -1].tolist():
+            for end in np.argsort(ends)[-1 : -n_best - 1 : -1].tolist():
+                if start >= len(offsets) or end >= len(offsets) or offsets[start] is None or offsets[end] is None:
+                    continue
+                if end < start or end - start + 1 > longest:
+                    continue
+                text = contexts[feature["example"]][offsets[start][0] : _span_end(offsets, end)]
+                candidates[feature["example"]].append((starts[start] + ends[end], text))
+    answers = []
+    for found in candidates:
+        ranked = sorted(found, key=lambda candidate: candidate[0], reverse=True)[:n_best]
+        empty = not ranked or (len(ranked) == 1 and ranked[0][1] == "")
+        answers.append(NO_ANSWER if empty else ranked[0][1])
+    return answers
+
+
+def best_answers(
+    features: list[dict], logits: list[Any], contexts: list[str], inference: Mapping[str, Any], tokenizer: Any
+) -> list[str]:
+    """The answer of every example under the inference's procedure (`"empty"` when no span is valid); `logits`
+    holds a (positions, 2) start/end tensor per feature, over all its `max_length` positions."""
+    if procedure_of(inference) == "hf":
+        return _hf_answers(features, logits, contexts, inference)
+    return _xtreme_answers(features, logits, contexts, inference, tokenizer)
 
 
 class ExtractiveQARunner(Runner):
@@ -111,6 +273,11 @@ class ExtractiveQARunner(Runner):
     role = "question-answering"
     description = "an answer span per question in its context (XQuAD, MLQA, TyDiQA-GoldP)"
     inference_required = ("max_length", "doc_stride", "max_query_length", "max_answer_length", "n_best")
+    inference_optional = ("procedure",)
+    inference_defaults = {"procedure": DEFAULT_PROCEDURE}
+
+    def inference_problems(self, inference: Mapping[str, Any]) -> list[str]:
+        return procedure_problems(inference)
 
     def gold(self, examples: Any) -> list[dict]:
         """A SQuAD `data` list holding just ids and answers: all the official scorers read."""
@@ -123,9 +290,9 @@ class ExtractiveQARunner(Runner):
     def predict(self, job: Job) -> dict[str, str]:
         import torch
 
-        inference = job.inference
+        inference, tokenizer = job.inference, job.loaded.tokenizer
         contexts = list(job.examples["context"])
-        features = qa_features(job.loaded.tokenizer, list(job.examples["question"]), contexts, inference)
+        features = qa_features(tokenizer, list(job.examples["question"]), contexts, inference)
 
         def start_end(outputs: Any, batch: Any) -> Any:
             return torch.stack([outputs.start_logits, outputs.end_logits], dim=-1)
@@ -133,7 +300,7 @@ class ExtractiveQARunner(Runner):
         inputs = [{name: f[name] for name in MODEL_INPUTS if name in f} for f in features]
         logits = batched_outputs(job.loaded, inputs, job.batch_size, job.description, job.progress, start_end)
         job.details["windows"] = len(features)
-        answers = best_answers(features, logits, contexts, inference)
+        answers = best_answers(features, logits, contexts, inference, tokenizer)
         return dict(zip(job.examples["id"], answers))
 
     def samples(self, examples: Any, gold: list[dict], predictions: dict[str, str]) -> list[dict]:
