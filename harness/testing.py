@@ -193,18 +193,9 @@ def tiny_checkpoint(
             decoder_start_token_id=tokenizer.eos_token_id,
             **special,
         )
-    elif type(tokenizer).__name__.startswith("BertTokenizer"):  # tiny_bert_tokenizer's
-        config = transformers.BertConfig(
-            vocab_size=len(tokenizer),
-            hidden_size=hidden,
-            num_hidden_layers=layers,
-            num_attention_heads=2,
-            intermediate_size=2 * hidden,
-            max_position_embeddings=max_positions,
-            **special,
-        )
-    else:
-        config = transformers.XLMRobertaConfig(
+    else:  # tiny_bert_tokenizer's vocabulary gets a BERT model, every other an XLM-R one
+        bert = type(tokenizer).__name__.startswith("BertTokenizer")
+        config = (transformers.BertConfig if bert else transformers.XLMRobertaConfig)(
             vocab_size=len(tokenizer),
             hidden_size=hidden,
             num_hidden_layers=layers,
