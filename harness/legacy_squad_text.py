@@ -2,7 +2,8 @@
 transformers 2.x `squad_metrics.compute_predictions_logits`, whose `get_final_text` maps the span back onto the
 context's whitespace words through BERT's BasicTokenizer. The published XTREME QA numbers were made this way, with
 its quirks (the whole words whenever the mapping fails, which for Chinese is often a whole clause), so
-`--procedure xtreme` reproduces it; this is our own implementation of the rules, not their code.
+`--procedure xtreme` reproduces it; this is our own implementation of the rules, not their code. It is not today's
+transformers BasicTokenizer, which NFC-normalises the text first (2.x did not: decomposed accents differ).
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ def span_text(tokens: list[str], family: str) -> str:
         text = " ".join(tokens).replace(" ##", "")
     elif family == "sentencepiece":
         text = "".join(tokens).replace("\u2581", " ")
-    else:
+    elif family == "bpe":
         text = "".join(tokens).replace("</w>", " ")
+    else:
+        raise ValueError(f"unknown tokenizer family {family!r}: expected 'wordpiece', 'sentencepiece' or 'bpe'")
     return " ".join(text.strip().split())

@@ -42,13 +42,17 @@ def _json(path: Path) -> Any:
 
 
 def _pooling(path: Path) -> str:
+    if not path.is_file():
+        raise XltBenchError(f"{path}: missing (the Pooling module's config, declared in modules.json)")
     config = _json(path)
     expect(isinstance(config, dict), path, "(top level)", "an object of pooling_mode_* flags", config)
     if isinstance(config.get("pooling_mode"), str):  # the newer single-string form
         modes = [config["pooling_mode"]]
         names = {"cls": "cls", "mean": "mean"}
     else:
-        modes = [key for key in (*POOLING_MODES, *OTHER_MODES) if config.get(key) is True]
+        # a flag left out takes `Pooling.__init__`'s default, which is True for mean tokens only
+        defaults = {"pooling_mode_mean_tokens": True}
+        modes = [key for key in (*POOLING_MODES, *OTHER_MODES) if config.get(key, defaults.get(key, False)) is True]
         names = POOLING_MODES
     if len(modes) != 1 or modes[0] not in names:
         shown = ", ".join(modes) or "none"

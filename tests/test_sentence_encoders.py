@@ -40,7 +40,7 @@ def test_no_declaration_is_none(tmp_path: Path):
 
 
 def test_a_pooling_xlt_bench_lacks_is_one_line_naming_the_file(tmp_path: Path):
-    declare(tmp_path, {"pooling_mode_max_tokens": True})
+    declare(tmp_path, {"pooling_mode_max_tokens": True, "pooling_mode_mean_tokens": False})
     with pytest.raises(
         XltBenchError, match=r"1_Pooling/config.json: pooling mode pooling_mode_max_tokens; .*--pooling"
     ):
@@ -51,4 +51,19 @@ def test_broken_json_names_the_file(tmp_path: Path):
     declare(tmp_path, {"pooling_mode_mean_tokens": True})
     (tmp_path / "config_sentence_transformers.json").write_text("{not json")
     with pytest.raises(XltBenchError, match="config_sentence_transformers.json: not readable JSON"):
+        declared_encoding(tmp_path)
+
+
+def test_a_left_out_flag_takes_the_library_default_so_cls_alone_means_cls_plus_mean(tmp_path: Path):
+    declare(tmp_path, {"pooling_mode_cls_token": True})  # sentence-transformers defaults mean tokens to True
+    with pytest.raises(XltBenchError, match="pooling mode pooling_mode_cls_token, pooling_mode_mean_tokens"):
+        declared_encoding(tmp_path)
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 384}))
+    assert declared_encoding(tmp_path) == SentenceEncoding("mean")
+
+
+def test_a_missing_pooling_config_names_the_file(tmp_path: Path):
+    declare(tmp_path, {"pooling_mode_mean_tokens": True})
+    (tmp_path / "1_Pooling" / "config.json").unlink()
+    with pytest.raises(XltBenchError, match=r"1_Pooling/config.json: missing"):
         declared_encoding(tmp_path)
