@@ -23,6 +23,8 @@ from xlt_bench.batch_sizing import BatchSizing
 from xlt_bench.distributed import gathered, my_batches
 from xlt_bench.errors import XltBenchError, first_line
 
+MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # the tokenizer outputs an encoder pass reads
+
 
 def length_sorted_batches(
     lengths: Sequence[int], batch_size: int | None, max_tokens: int | None = None

@@ -38,13 +38,7 @@ from xlt_bench.data.hub import HubUnavailable
 from xlt_bench.data.loading import drop_skipped, load_examples
 from xlt_bench.data.resolve import fetch_hint, resolve_source
 from xlt_bench.data.validation import check_examples
-from xlt_bench.distributed import (
-    from_writer,
-    is_writer,
-    local_device,
-    process_group,
-    world_size,
-)
+from xlt_bench.distributed import from_writer, is_writer, local_device, process_group, world_size
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import ContentHashes, utf8_path
 from xlt_bench.hub_access import HubAccess, offline_by_environment
@@ -53,13 +47,7 @@ from xlt_bench.lineage import Lineage
 from xlt_bench.metrics import metric_params
 from xlt_bench.procedures import procedure_record
 from xlt_bench.registry import Registry
-from xlt_bench.run_folder import (
-    PlannedUnit,
-    Reconciliation,
-    RunStore,
-    environment_versions,
-    now,
-)
+from xlt_bench.run_folder import PlannedUnit, Reconciliation, RunStore, environment_versions, now
 from xlt_bench.run_results import Fragment, RunResults, TaskResult
 from xlt_bench.runners import Job, predict_and_score
 from xlt_bench.samples import sample_lines

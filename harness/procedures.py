@@ -36,7 +36,7 @@ def procedure_of(inference: Mapping[str, Any]) -> str:
 
 def procedure_problems(inference: Mapping[str, Any]) -> list[str]:
     """What is wrong with the `procedure` parameter (empty when nothing is)."""
-    procedure = inference.get("procedure", DEFAULT_PROCEDURE)
+    procedure = procedure_of(inference)
     if procedure not in PROCEDURES:
         return [f"procedure {procedure!r}; expected one of {', '.join(PROCEDURES)}"]
     return []

@@ -30,12 +30,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from xlt_bench.batching import batched_outputs
+from xlt_bench.batching import MODEL_INPUTS, batched_outputs
 from xlt_bench.errors import XltBenchError
 from xlt_bench.procedures import DEFAULT_PROCEDURE, procedure_of, procedure_problems, tokenizer_family
 from xlt_bench.runners.base import Job, Runner
 
-MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 NO_ANSWER = "empty"  # what both procedures predict when no span is valid
 
 

@@ -17,25 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlt_bench.batching import batched_outputs
+from xlt_bench.batching import MODEL_INPUTS, batched_outputs
 from xlt_bench.errors import XltBenchError
 from xlt_bench.procedures import DEFAULT_PROCEDURE, ROBERTA_TYPES, is_xlmr_tokenizer, procedure_of, procedure_problems
 from xlt_bench.runners.base import Job, Runner
-
-
-def special_token_frame(tokenizer: Any) -> tuple[list[int], list[int]]:
-    """The special ids the tokenizer puts before and after a single sequence (e.g. [CLS] / [SEP], <s> / </s>).
-
-    Found by tokenising a probe with and without special tokens, which works for every tokenizer family and
-    transformers version (v5 removed `build_inputs_with_special_tokens`).
-    """
-    for probe in ("a", "hello", "x y"):
-        bare = tokenizer(probe, add_special_tokens=False)["input_ids"]
-        full = tokenizer(probe)["input_ids"]
-        for start in range(len(full) - len(bare) + 1):
-            if bare and full[start : start + len(bare)] == bare:
-                return full[:start], full[start + len(bare) :]
-    raise XltBenchError(f"{tokenizer.name_or_path}: cannot tell where the tokenizer puts its special tokens")
 
 
 def xtreme_frame(tokenizer: Any, model_type: str) -> tuple[list[int], list[int], int]:
@@ -88,10 +73,8 @@ class TaggingRunner(Runner):
         if tokenizer.unk_token_id is None:
             raise XltBenchError(f"{tokenizer.name_or_path}: the tokenizer has no unknown token for empty words")
         sentences = [list(tokens) for tokens in job.examples["tokens"]]
-        if procedure_of(job.inference) == "hf":
-            features, owners = self._hf_features(job, sentences)
-        else:
-            features, owners = self._xtreme_features(job, sentences)
+        hf = procedure_of(job.inference) == "hf"
+        features, owners = (self._hf_features if hf else self._xtreme_features)(job, sentences)
         logits = batched_outputs(job.loaded, features, job.batch_size, job.description, job.progress)
         labels = job.plan.labels
         filler = "O" if "O" in labels.values() else labels[min(labels)]
@@ -100,9 +83,8 @@ class TaggingRunner(Runner):
             best = rows[positions].argmax(dim=-1).tolist() if positions else []
             for word, label in zip(words, best):
                 predictions[index][word] = labels[label]
-        unpredicted = sum(tag is None for tags in predictions for tag in tags)
-        if procedure_of(job.inference) == "hf":
-            job.details["words_unpredicted"] = unpredicted
+        if hf:
+            job.details["words_unpredicted"] = sum(tag is None for tags in predictions for tag in tags)
         return [[filler if tag is None else tag for tag in tags] for tags in predictions]
 
     @staticmethod
@@ -143,13 +125,7 @@ class TaggingRunner(Runner):
                     words.append(word)
                     positions.append(position)
                 previous = word
-            features.append(
-                {
-                    name: encoded[name][index]
-                    for name in ("input_ids", "attention_mask", "token_type_ids")
-                    if name in encoded
-                }
-            )
+            features.append({name: encoded[name][index] for name in MODEL_INPUTS if name in encoded})
             owners.append((index, words, positions))
         return features, owners
 
