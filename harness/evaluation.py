@@ -236,7 +236,7 @@ class _Evaluation:
     def plan_units(self, task: Task, plan: ModelPlan, languages: list[str]) -> list[Unit]:
         """A unit per language whose data can be found, each with its signature (`run_folder` module docstring)."""
         config = self.config
-        inference = self.registry.runner(task).inference_for(config.inference, plan.path)
+        inference = self.registry.runner(task).inference_for(config.inference, plan.path, plan.commit or plan.revision)
         also_read = self.registry.runner(task).splits_read(config.split, inference)[1:]  # BUCC: the split it tunes on
         units = []
         for language in languages:

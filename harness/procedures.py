@@ -66,7 +66,8 @@ def is_xlmr_tokenizer(tokenizer: Any) -> bool:
 
 def procedure_record(inference: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
     """What `results.json` says of how a task's predictions were made: its procedure, and the layer and pooling an
-    embedding task ran with (from a unit's details); empty where no procedure applies."""
+    embedding task ran with (from a unit's details), with the sentence-encoder modules it did not run; empty where no
+    procedure applies."""
     record = {"name": inference["procedure"]} if "procedure" in inference else {}
-    record.update({key: details[key] for key in ("layer", "pooling") if key in details})
+    record.update({key: details[key] for key in ("layer", "pooling", "modules_not_applied") if key in details})
     return record

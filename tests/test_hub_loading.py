@@ -177,3 +177,30 @@ def test_a_hub_that_answers_503_is_unreachable_saying_which_host(local_hub: Loca
     )
     assert answer.stdout.startswith(f"127.0.0.1:{local_hub.server_port}: ") and "503" in answer.stdout, answer.stdout
     assert len(local_hub.requests) == 3  # huggingface_hub's own retries: the first try and two more
+
+
+def test_a_hub_sentence_encoder_is_read_with_its_own_declaration_online_and_offline(
+    local_hub: LocalHub, tokenizer, real_samples: Path, tmp_path: Path
+):
+    encoder = tiny_checkpoint(tmp_path / "encoder", head="encoder", tokenizer=tokenizer, layers=3)
+    files = {path.name: path.read_bytes() for path in encoder.iterdir() if path.is_file()}
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+        {"idx": 3, "name": "3", "path": "3_Normalize", "type": "sentence_transformers.models.Normalize"},
+    ]
+    files["modules.json"] = json.dumps(modules).encode()
+    pooling = {"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}
+    files["1_Pooling/config.json"] = json.dumps(pooling).encode()
+    local_hub.add("models", "someone/sentence-encoder", files)
+    args = ["eval", "--model", "someone/sentence-encoder", "--tasks", "xtreme/tatoeba", "--languages", "de", "--quiet"]
+    args += ["--data-dir", str(real_samples / "tatoeba")]
+    online = xlt_bench(local_hub, tmp_path, *args, "--output", str(tmp_path / "online"))
+    assert online.returncode == 0, online.stderr
+    task = json.loads((tmp_path / "online" / "results.json").read_text())["tasks"]["tatoeba"]
+    assert task["procedure"] == {"name": "xtreme", "layer": 3, "pooling": "cls", "modules_not_applied": ["2_Dense"]}
+    offline = xlt_bench(local_hub, tmp_path, *args, "--offline", "--output", str(tmp_path / "offline"))
+    assert offline.returncode == 0, offline.stderr
+    again = json.loads((tmp_path / "offline" / "results.json").read_text())["tasks"]["tatoeba"]
+    assert {**again, "seconds": None} == {**task, "seconds": None}  # modules.json read from the Hub cache

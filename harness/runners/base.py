@@ -100,17 +100,19 @@ class Runner(ABC):
         """Every inference parameter this runner reads (required first)."""
         return (*cls.inference_required, *cls.inference_optional)
 
-    def inference_for(self, overrides: Mapping[str, Any] | None = None, checkpoint: str = "") -> dict[str, Any]:
+    def inference_for(
+        self, overrides: Mapping[str, Any] | None = None, checkpoint: str = "", revision: str | None = None
+    ) -> dict[str, Any]:
         """The parameters a job of this task runs with: the runner's defaults, the task's declaration, what the
-        checkpoint folder declares (`checkpoint_inference`), then `overrides` (`eval --inference`) of the
-        parameters this runner reads."""
+        checkpoint (a folder, or a Hub id at `revision`) declares (`checkpoint_inference`), then `overrides`
+        (`eval --inference`) of the parameters this runner reads."""
         given = {key: value for key, value in (overrides or {}).items() if key in self.reads()}
-        declared = self.checkpoint_inference(checkpoint) if checkpoint else {}
+        declared = self.checkpoint_inference(checkpoint, revision) if checkpoint else {}
         return {**self.inference_defaults, **self.task.inference, **declared, **given}
 
-    def checkpoint_inference(self, path: str) -> dict[str, Any]:
-        """Inference parameters a checkpoint folder itself declares (a sentence encoder its pooling); none unless
-        overridden."""
+    def checkpoint_inference(self, path: str, revision: str | None = None) -> dict[str, Any]:
+        """Inference parameters a checkpoint (folder or Hub id) itself declares (a sentence encoder its pooling);
+        none unless overridden."""
         return {}
 
     def inference_problems(self, inference: Mapping[str, Any]) -> list[str]:

@@ -24,7 +24,6 @@ checks their runner's parameters, and that must not make `list` or `--help` slow
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, ClassVar
 
 from xlt_bench.procedures import DEFAULT_PROCEDURE, procedure_of, procedure_problems
@@ -41,16 +40,19 @@ class EmbeddingRunner(Runner):
     inference_optional: ClassVar[tuple[str, ...]] = ("layer", "index", "query_prefix", "procedure", "xtreme_layer")
     inference_defaults: ClassVar[Mapping[str, Any]] = {"procedure": DEFAULT_PROCEDURE}
 
-    def checkpoint_inference(self, path: str) -> dict[str, Any]:
-        """What a sentence encoder's own declaration sets: its last layer, pooling and prompts."""
+    def checkpoint_inference(self, path: str, revision: str | None = None) -> dict[str, Any]:
+        """What a sentence encoder's own declaration sets: its last layer, pooling and prompts (and, recorded, the
+        declared modules that are not run)."""
         from xlt_bench.sentence_encoders import declared_encoding
 
-        declared = declared_encoding(path) if path and Path(path).is_dir() else None
+        declared = declared_encoding(path, revision)
         if declared is None:
             return {}
-        found = {"layer": -1, "pooling": declared.pooling, "query_prefix": declared.query_prefix}
+        found: dict[str, Any] = {"layer": -1, "pooling": declared.pooling, "query_prefix": declared.query_prefix}
         if "passage_prefix" in self.reads():
             found["passage_prefix"] = declared.passage_prefix
+        if declared.not_applied:
+            found["modules_not_applied"] = list(declared.not_applied)
         return found
 
     def inference_problems(self, inference: Mapping[str, Any]) -> list[str]:
@@ -88,6 +90,8 @@ class EmbeddingRunner(Runner):
             requested = xtreme_layer(inference["xtreme_layer"], config.model_type, config.num_hidden_layers)
         layer = resolve_layer(requested, config.num_hidden_layers)
         job.details.update(layer=layer, pooling=inference["pooling"], index=self.index(job))
+        if "modules_not_applied" in inference:
+            job.details["modules_not_applied"] = inference["modules_not_applied"]
 
         def embed(texts: list[str], description: str) -> Any:
             return encode(
