@@ -235,9 +235,17 @@ class _Evaluation:
 
     def plan_units(self, task: Task, plan: ModelPlan, languages: list[str]) -> list[Unit]:
         """A unit per language whose data can be found, each with its signature (`run_folder` module docstring)."""
-        config = self.config
-        inference = self.registry.runner(task).inference_for(config.inference, plan.path, plan.commit or plan.revision)
-        also_read = self.registry.runner(task).splits_read(config.split, inference)[1:]  # BUCC: the split it tunes on
+        config, runner = self.config, self.registry.runner(task)
+        if stray := [key for key in plan.inference if key not in runner.reads()]:
+            raise XltBenchError(
+                f"{plan.origin}: inference.{stray[0]} is not an inference parameter of {task.name}'s {task.type} "
+                f"runner (it reads: {', '.join(runner.reads())}); give tasks of other types their own entry"
+            )
+        given = {**plan.inference, **config.inference}  # the manifest entry's, then --inference
+        inference = runner.inference_for(given, plan.path, plan.commit or plan.revision)
+        if problems := runner.inference_problems(inference):  # what the checkpoint or manifest declared, too
+            raise XltBenchError(f"{plan.origin}: inference for {task.name}: {problems[0]}")
+        also_read = runner.splits_read(config.split, inference)[1:]  # BUCC: the split it tunes on
         units = []
         for language in languages:
             try:

@@ -3,8 +3,10 @@
 `--model` may be
 - one checkpoint (a folder with `config.json`, or a Hugging Face Hub id) used for every task it fits;
 - a folder of per-task checkpoints, `ckpt/<task>/` (XTREME's convention of one fine-tuned model per task);
-- a YAML/JSON manifest `{task: path}` or `{task: {path: ..., label_map: {...}, revision: ...}}` (paths relative
-  to it; `revision`, a branch, tag or commit, pins a Hub checkpoint id as `--revision` does).
+- a YAML/JSON manifest `{task: path}` or `{task: {path: ..., label_map: {...}, revision: ..., inference: {...}}}`
+  (paths relative to it; `revision`, a branch, tag or commit, pins a Hub checkpoint id as `--revision` does;
+  `inference` sets that task's inference parameters, e.g. a sentence encoder's `{pooling: cls, layer: -1}`, above
+  what the checkpoint declares and below `--inference`).
 
 A checkpoint fits a task when a model adapter of the runner's role fits its `config.json` (for the built-in
 transformers adapters: its `architectures` have the head the task type needs; nothing is loaded to find out) and
@@ -39,6 +41,7 @@ class CheckpointChoice:
     origin: str  # "--model", "per-task folder", "manifest <file>"
     label_map: Mapping[str, str] = field(default_factory=dict)
     revision: str | None = None  # --revision: the git revision of a Hub checkpoint id (None: its default branch)
+    inference: Mapping[str, Any] = field(default_factory=dict)  # the manifest entry's inference parameters
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class ModelPlan:
     trust_remote_code: bool = False  # the user's --trust-remote-code, for the loader
     revision: str | None = None  # the user's --revision (or the manifest's `revision:`)
     commit: str | None = None  # the Hub commit the checkpoint's config was read at (None: a local folder)
+    inference: Mapping[str, Any] = field(default_factory=dict)  # the manifest entry's inference parameters
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -85,6 +89,9 @@ def _manifest(path: Path, tasks: list[Task]) -> dict[str, CheckpointChoice | str
         revision = entry.get("revision")
         if revision is not None and (not isinstance(revision, str) or not revision.strip()):
             raise XltBenchError(f"{path}: {key}.revision must be a branch, tag or commit id of a Hub checkpoint")
+        inference = entry.get("inference") or {}
+        if not isinstance(inference, dict) or not all(isinstance(name, str) for name in inference):
+            raise XltBenchError(f"{path}: {key}.inference must be a mapping of inference parameter to value")
         target = entry["path"]
         expanded = Path(target).expanduser()
         local = (path.parent / expanded) if not expanded.is_absolute() else expanded
@@ -96,7 +103,7 @@ def _manifest(path: Path, tasks: list[Task]) -> dict[str, CheckpointChoice | str
             continue
         resolved = str(local) if local.exists() or _looks_like_path(target) else target
         label_map = {str(k): str(v) for k, v in label_map.items()}
-        choices[task.name] = CheckpointChoice(resolved, origin, label_map, revision=revision)
+        choices[task.name] = CheckpointChoice(resolved, origin, label_map, revision=revision, inference=inference)
     return choices
 
 
@@ -236,6 +243,7 @@ def inspect_checkpoint(
         trust_remote_code=trust_remote_code,
         revision=choice.revision,
         commit=commit if not Path(choice.path).is_dir() else None,
+        inference=choice.inference,
     )
 
 

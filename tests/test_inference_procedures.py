@@ -239,6 +239,30 @@ def test_a_sentence_encoder_uses_its_own_pooling_last_layer_and_prompts(tokenize
     assert task["procedure"] == {"name": "xtreme", "layer": 1, "pooling": "mean"}
 
 
+@pytest.mark.slow
+def test_a_manifest_entry_sets_a_tasks_inference_and_a_stray_or_bad_one_is_one_line(
+    tokenizer, real_samples: Path, tmp_path: Path
+):
+    tiny_checkpoint(tmp_path / "encoder", head="encoder", tokenizer=tokenizer, layers=3)
+    manifest = tmp_path / "models.yaml"
+    common = ["eval", "--model", str(manifest), "--tasks", "xtreme/tatoeba", "--languages", "de", "--quiet"]
+    common += ["--data-dir", str(real_samples / "tatoeba"), "--device", "cpu"]
+    manifest.write_text("tatoeba: {path: encoder, inference: {pooling: cls, layer: 1}}\n", encoding="utf-8")
+    ran = run_main(*common, "--output", str(tmp_path / "run"))
+    assert ran.returncode == 0, ran.stderr
+    task = json.loads((tmp_path / "run" / "results.json").read_text())["tasks"]["tatoeba"]
+    assert task["procedure"] == {"name": "xtreme", "layer": 1, "pooling": "cls"}
+    told = run_main(*common, "--layer", "2", "--output", str(tmp_path / "told"))  # the command line wins
+    assert json.loads((tmp_path / "told" / "results.json").read_text())["tasks"]["tatoeba"]["procedure"]["layer"] == 2
+    manifest.write_text("tatoeba: {path: encoder, inference: {max_answer_length: 3}}\n", encoding="utf-8")
+    stray = run_main(*common, "--output", str(tmp_path / "stray"))
+    assert stray.returncode == 2 and "inference.max_answer_length is not an inference parameter" in stray.stderr
+    assert str(manifest) in stray.stderr and "Traceback" not in stray.stderr
+    manifest.write_text("tatoeba: {path: encoder, inference: {pooling: max}}\n", encoding="utf-8")
+    bad = run_main(*common, "--output", str(tmp_path / "bad"))
+    assert bad.returncode == 2 and "pooling 'max'; expected one of mean, cls" in bad.stderr
+
+
 def test_the_leaderboard_refuses_a_baseline_of_another_procedure_unless_told(tmp_path: Path):
     from helpers import LABELS, write_run
 
