@@ -253,6 +253,7 @@ def test_a_manifest_entry_sets_a_tasks_inference_and_a_stray_or_bad_one_is_one_l
     task = json.loads((tmp_path / "run" / "results.json").read_text())["tasks"]["tatoeba"]
     assert task["procedure"] == {"name": "xtreme", "layer": 1, "pooling": "cls"}
     told = run_main(*common, "--layer", "2", "--output", str(tmp_path / "told"))  # the command line wins
+    assert told.returncode == 0, told.stderr
     assert json.loads((tmp_path / "told" / "results.json").read_text())["tasks"]["tatoeba"]["procedure"]["layer"] == 2
     manifest.write_text("tatoeba: {path: encoder, inference: {max_answer_length: 3}}\n", encoding="utf-8")
     stray = run_main(*common, "--output", str(tmp_path / "stray"))
