@@ -367,7 +367,10 @@ class _Evaluation:
             split=config.split,
         )
         try:
-            predictions, gold, metrics = predict_and_score(runner, job, metric, unit.signature["metric_params"])
+            plugin = self.registry.origin.get(("runners", task.type), "")
+            predictions, gold, metrics = predict_and_score(
+                runner, job, metric, unit.signature["metric_params"], plugin=plugin
+            )
         except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
             self.skip_unit(unit, str(unavailable), stale)
             return

@@ -287,5 +287,6 @@ def run_task(
         batch_size=batch_size,
         load_split=_only_given_examples,
     )
-    predictions, gold, metrics = predict_and_score(runner, job, registry.metric(task))
+    plugin = registry.origin.get(("runners", task.type), "")
+    predictions, gold, metrics = predict_and_score(runner, job, registry.metric(task), plugin=plugin)
     return {"predictions": predictions, "gold": gold, "metrics": metrics}

@@ -553,6 +553,42 @@ CASES = [
         "malformed token id 'x'",
     ),
     Case(
+        "conllu-token-id-jump",  # 1, then 3: a word would silently go missing from gold and predictions
+        _data(
+            "UD_German-GSD/de_gsd-ud-test.conllu",
+            CONLLU.replace("2\tHaus", "3\tHaus"),
+            "--languages",
+            "de",
+            task="udpos",
+        ),
+        2,
+        "de_gsd-ud-test.conllu:3: token id 3; expected 2",
+    ),
+    Case(
+        "conllu-range-past-end",
+        _data(
+            "UD_German-GSD/de_gsd-ud-test.conllu",
+            CONLLU.replace("2\tHaus", "2-3\tHaus\t_\t_\t_\t_\t_\t_\t_\t_\n2\tHaus"),
+            "--languages",
+            "de",
+            task="udpos",
+        ),
+        2,
+        "de_gsd-ud-test.conllu:3: multiword token 2-3 ends past the sentence's last word",
+    ),
+    Case(
+        "inference-max-length-zero",
+        lambda w: w.eval("--inference", "max_length=0", "--languages", "de", tasks="udpos"),
+        2,
+        "max_length 0; expected a whole number of at least 4",
+    ),
+    Case(
+        "inference-max-length-text",
+        lambda w: w.eval("--inference", "max_length=long", "--languages", "de", tasks="udpos"),
+        2,
+        "max_length 'long'; expected a whole number",
+    ),
+    Case(
         "panx-no-prefix",
         _data("panx_dataset/de-test", "Berlin\tB-LOC\n", "--languages", "de", task="panx"),
         2,

@@ -115,6 +115,16 @@ def test_bitext_readers(real_samples: Path, tmp_path: Path):
     sides = [(r["side"], r["id"]) for r in rows]
     assert sides == [("source", "de-1"), ("english", "en-1"), ("source", "de-2"), ("source", "de-3")]
     assert rows[0]["gold"] == ["en-1"]
+    source = DataSource("bucc2018", (tmp_path / "bucc2018-de-en.training.de",))
+    (tmp_path / "bucc2018-de-en.training.gold").write_text("de-1\ten-1\nde-9\ten-1\n")  # de-9: in no corpus line
+    with pytest.raises(XltBenchError, match=r"training.gold:2: sentence id 'de-9' is not in .*training.de$"):
+        list(read_bucc(source, "de", "test"))
+    (tmp_path / "bucc2018-de-en.training.gold").write_text("de-1\ten-7\n")
+    with pytest.raises(XltBenchError, match=r"training.gold:1: sentence id 'en-7' is not in .*training.en$"):
+        list(read_bucc(source, "de", "test"))
+    (tmp_path / "bucc2018-de-en.training.en").write_text("en-1\tA sentence.\nen-1\tAgain.\n")
+    with pytest.raises(XltBenchError, match=r"training.en:2: sentence id 'en-1' repeats"):
+        list(read_bucc(source, "de", "test"))
     (tmp_path / "bucc2018-de-en.training.gold").unlink()
     with pytest.raises(XltBenchError, match="companion file bucc2018-de-en.training.gold is missing"):
         list(read_bucc(DataSource("bucc2018", (tmp_path / "bucc2018-de-en.training.de",)), "de", "test"))

@@ -210,3 +210,60 @@ def test_a_plugin_whose_every_task_was_refused_says_so(tmp_path: Path):
     assert listing.stderr.splitlines()[-1].startswith(
         f"xlt-bench: error: --suite mine: suite 'mine' has no registered task: {refusal}"
     )
+
+
+LOSSY_PLUGIN = """
+from xlt_bench import hookimpl
+from xlt_bench.runners.classification import ClassificationRunner
+from xlt_bench.tasks import DataFiles, Suite, Task
+
+class LossyRunner(ClassificationRunner):
+    type = "lossy-classification"
+
+    def predict(self, job):
+        return super().predict(job)[:-1]  # one prediction short: accuracy by zip would still come out
+
+@hookimpl
+def xlt_register_runners(register):
+    register(LossyRunner)
+
+@hookimpl
+def xlt_register_suites(register):
+    register(Suite(name="lossy", description="a runner that breaks its contract", tasks=("nli",)))
+
+@hookimpl
+def xlt_register_tasks(register):
+    register(Task(name="nli", suite="lossy", type="lossy-classification", languages=("de",), metric="accuracy",
+                  main_metrics=("accuracy",), labels=("entailment", "neutral", "contradiction"),
+                  inference={"max_length": 128}, data=(DataFiles("xnli-tsv", {"test": ("xnli.test.tsv",)}),)))
+"""
+
+
+@pytest.mark.slow
+def test_a_runner_that_returns_one_prediction_short_fails_naming_itself_and_scores_nothing(tokenizer, tmp_path: Path):
+    from xlt_bench.testing import tiny_checkpoint
+
+    install_fake_distribution(
+        tmp_path, "xlt-bench-lossy", {"xlt_bench_lossy": LOSSY_PLUGIN}, {"lossy": "xlt_bench_lossy"}
+    )
+    labels = ("entailment", "neutral", "contradiction")
+    model = tiny_checkpoint(tmp_path / "nli", head="sequence-classification", labels=labels, tokenizer=tokenizer)
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]), "HF_HUB_OFFLINE": "1"}
+    data = Path(__file__).parent / "fixtures" / "data"
+    args = [
+        "eval",
+        "--model",
+        str(model),
+        "--suite",
+        "lossy",
+        "--data-dir",
+        str(data),
+        "--output",
+        str(tmp_path / "run"),
+    ]
+    result = run_cli(*args, "--quiet", env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "nli/de: the lossy-classification runner (plugin 'lossy') broke the runner contract: returned" in (
+        result.stderr
+    )
+    assert "predictions for" in result.stderr and not list((tmp_path / "run").rglob("fragments/**/*.json"))

@@ -46,29 +46,38 @@ def read_tatoeba(source, language: str, split: str, **_: object) -> Iterator[dic
             yield {"id": str(index), "text": text, "text_pair": text_pair}
 
 
-def _id_sentences(path: Path) -> list[tuple[str, str]]:
-    rows = []
+def _id_sentences(path: Path) -> dict[str, str]:
+    """Sentence id -> sentence, in file order; a repeated id is an error (gold pairs could not say which one)."""
+    rows: dict[str, str] = {}
     for number, line in numbered_lines(path):
         sentence_id, tab, sentence = line.partition("\t")
         if not tab:
             raise XltBenchError(f"{path}:{number}: expected '<id><TAB><sentence>'")
-        rows.append((sentence_id.strip(), sentence.strip()))
+        if sentence_id.strip() in rows:
+            raise XltBenchError(f"{path}:{number}: sentence id {sentence_id.strip()!r} repeats an earlier line's")
+        rows[sentence_id.strip()] = sentence.strip()
     return rows
 
 
 def read_bucc(source, language: str, split: str, **_: object) -> Iterator[dict]:
+    """A gold pair naming a sentence either corpus file lacks is an error: it could only ever count as missed."""
     for path in source.files:
         path = Path(path)
         english, gold = (companion(path, other) for other in bucc_companions(path))
+        sentences, english_sentences = _id_sentences(path), _id_sentences(english)
         partners: dict[str, list[str]] = {}
         for number, line in numbered_lines(gold):
             pair = line.strip().split("\t")
             if len(pair) != 2:
                 raise XltBenchError(f"{gold}:{number}: expected '<source-id><TAB><english-id>'")
+            for sentence_id, corpus in zip(pair, (sentences, english_sentences)):
+                if sentence_id not in corpus:
+                    named = path if corpus is sentences else english
+                    raise XltBenchError(f"{gold}:{number}: sentence id {sentence_id!r} is not in {named}")
             partners.setdefault(pair[0], []).append(pair[1])
         sides = (
-            [{"id": i, "text": s, "side": "source", "gold": partners.get(i, [])} for i, s in _id_sentences(path)],
-            [{"id": i, "text": s, "side": "english", "gold": []} for i, s in _id_sentences(english)],
+            [{"id": i, "text": s, "side": "source", "gold": partners.get(i, [])} for i, s in sentences.items()],
+            [{"id": i, "text": s, "side": "english", "gold": []} for i, s in english_sentences.items()],
         )
         for source_row, english_row in zip_longest(*sides):
             yield from (row for row in (source_row, english_row) if row is not None)

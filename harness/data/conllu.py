@@ -41,6 +41,7 @@ class _Sentence:
     def __init__(self) -> None:
         self.words: dict[int, tuple[str, str]] = {}  # id -> (form, upos)
         self.lines: dict[int, int] = {}  # id -> line number in the file
+        self.range_lines: dict[int, int] = {}  # first id of a multiword range -> its line number
         self.ranges: dict[int, tuple[int, str]] = {}  # first id -> (last id, fused form)
         self.heads: dict[int, set[int]] = {}  # dependent -> heads (basic and enhanced)
 
@@ -96,12 +97,23 @@ def _int_or_none(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _complete(path: Path, sentence: _Sentence) -> _Sentence:
+    """A multiword range must end at a word of its sentence (else gold and predictions would silently lose it)."""
+    for first, (last, _) in sentence.ranges.items():
+        if last > len(sentence.words):
+            line = sentence.range_lines[first]
+            raise XltBenchError(f"{path}:{line}: multiword token {first}-{last} ends past the sentence's last word")
+    return sentence
+
+
 def _sentences(path: Path) -> Iterator[tuple[int, _Sentence]]:
+    """Sentences with their first line; word ids must run 1, 2, 3, ... (the format's rule), ranges start at the next
+    word and end after it."""
     sentence, start = _Sentence(), 1
     for number, line in numbered_lines(path):
         if not line:
             if sentence.words:
-                yield start, sentence
+                yield start, _complete(path, sentence)
             sentence, start = _Sentence(), number + 1
             continue
         if line.startswith("#"):
@@ -114,9 +126,20 @@ def _sentences(path: Path) -> Iterator[tuple[int, _Sentence]]:
             first, _, last = token_id.partition("-")
             if not (first.isdigit() and last.isdigit()):
                 raise XltBenchError(f"{path}:{number}: malformed multiword token id {token_id!r}")
+            if int(first) != len(sentence.words) + 1 or int(last) <= int(first):
+                raise XltBenchError(
+                    f"{path}:{number}: multiword token id {token_id!r}; expected a range from the next word id "
+                    f"({len(sentence.words) + 1}) to a later one"
+                )
             sentence.ranges[int(first)] = (int(last), form)
+            sentence.range_lines[int(first)] = number
         elif token_id.isdigit():
             word = int(token_id)
+            if word != len(sentence.words) + 1:
+                raise XltBenchError(
+                    f"{path}:{number}: token id {word}; expected {len(sentence.words) + 1} (word ids run 1, 2, 3, ... "
+                    "within a sentence)"
+                )
             sentence.words[word] = (form, upos)
             sentence.lines[word] = number
             if (head_id := _int_or_none(head)) is not None:
@@ -128,7 +151,7 @@ def _sentences(path: Path) -> Iterator[tuple[int, _Sentence]]:
         elif "." not in token_id:
             raise XltBenchError(f"{path}:{number}: malformed token id {token_id!r}")
     if sentence.words:
-        yield start, sentence
+        yield start, _complete(path, sentence)
 
 
 def _mostly_unannotated(forms: list[str]) -> bool:

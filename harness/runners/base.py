@@ -11,7 +11,9 @@ What the harness calls, in order, for one (task, language):
 1. `Runner(task)` — one instance per task; it may read the task's metadata.
 2. `gold(examples)` — the gold in the metric's shape (`Metric.submission` says which Python objects).
 3. `predict(job)` — predictions in the same shape; decisions taken on the way (a threshold, a layer) go into
-   `job.details`, which is recorded with the results.
+   `job.details`, which is recorded with the results. The harness then checks them with `prediction_problems`
+   (by default: one prediction per gold item, a list as long as a gold list, exactly gold's keys); a runner that
+   breaks it fails the run with a one-line error naming the runner and its plugin, before anything is scored.
 4. `samples(examples, gold, predictions)` — one dict per example for `samples/<task>/<split>-<lang>.jsonl`: `id`,
    `input` (the text a reader needs to judge the error), `gold`, `prediction`.
 5. `count(examples)` — how many examples were scored (one per row unless overridden).
@@ -34,7 +36,23 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from xlt_bench.batch_sizing import BatchSizing
+from xlt_bench.errors import XltBenchError
 from xlt_bench.tasks import Task
+
+# inference parameters that are counts, with their least sensible value, checked for every runner that reads them: a
+# window needs room for its special tokens and a sub-token (3 framing tokens under XTREME's XLM-R rule, plus one)
+COUNTS = {
+    "max_length": 4,
+    "query_max_length": 4,
+    "candidate_max_length": 4,
+    "max_query_length": 1,
+    "doc_stride": 1,
+    "max_answer_length": 1,
+    "n_best": 1,
+    "k": 1,
+    "num_beams": 1,
+    "max_new_tokens": 1,
+}
 
 
 @dataclass(kw_only=True)
@@ -86,6 +104,11 @@ class Runner(ABC):
     def samples(self, examples: Any, gold: Any, predictions: Any) -> list[dict[str, Any]]:
         """One dict per example: `id`, `input`, `gold`, `prediction` (JSON-serialisable)."""
 
+    def prediction_problems(self, job: Job, gold: Any, predictions: Any) -> list[str]:
+        """How `predictions` fail to cover the unit exactly as `gold` lays it out (empty when they do): by default
+        gold's shape (`alignment_problems`). Runners whose predictions are not one per gold item override it."""
+        return alignment_problems(gold, predictions)
+
     def count(self, examples: Any) -> int:
         """How many examples are scored (recorded as a language's `examples`): one per row unless overridden."""
         return len(examples)
@@ -116,8 +139,14 @@ class Runner(ABC):
         return {}
 
     def inference_problems(self, inference: Mapping[str, Any]) -> list[str]:
-        """What is wrong with these inference parameter values (empty when none); override to check values."""
-        return []
+        """What is wrong with these inference parameter values (empty when none): here, the counts of `COUNTS` this
+        runner reads; subclasses add their own checks to these (`super().inference_problems`)."""
+        found = []
+        for name, least in COUNTS.items():
+            value = inference.get(name)
+            if name in self.reads() and value is not None and (type(value) is not int or value < least):
+                found.append(f"{name} {value!r}; expected a whole number of at least {least}")
+        return found
 
     def declaration_problems(self) -> list[str]:
         """What a task of this type lacks (checked when tasks are registered, and by `testing.check_task`)."""
@@ -142,12 +171,48 @@ def runner_problems(runner: type[Runner]) -> list[str]:
     return found
 
 
+def _shown(keys: Any) -> str:
+    keys = sorted(map(str, keys))
+    return ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+
+
+def alignment_problems(gold: Any, predictions: Any) -> list[str]:
+    """What keeps `predictions` from lining up with `gold` item for item: a mapping needs exactly gold's keys, a
+    list gold's length, and a list inside it (a sentence's tags) the length of the gold list at its place."""
+    if isinstance(gold, Mapping):
+        if not isinstance(predictions, Mapping):
+            return [f"returned {type(predictions).__name__}, expected a mapping keyed like the gold"]
+        found = []
+        if missing := set(gold) - set(predictions):
+            found.append(f"no prediction for {len(missing)} of {len(gold)} ids ({_shown(missing)})")
+        if extra := set(predictions) - set(gold):
+            found.append(f"predictions for {len(extra)} ids the unit does not have ({_shown(extra)})")
+        return found
+    if isinstance(gold, (list, tuple)):
+        if not isinstance(predictions, (list, tuple)):
+            return [f"returned {type(predictions).__name__}, expected a list of one prediction per example"]
+        if len(predictions) != len(gold):
+            return [f"returned {len(predictions)} predictions for {len(gold)} examples"]
+        for number, (expected, predicted) in enumerate(zip(gold, predictions), start=1):
+            if isinstance(expected, list) and (not isinstance(predicted, list) or len(predicted) != len(expected)):
+                length = len(predicted) if isinstance(predicted, (list, tuple)) else type(predicted).__name__
+                return [f"example {number}: {length} predictions for its {len(expected)} gold items"]
+    return []
+
+
 def predict_and_score(
-    runner: Runner, job: Job, metric: Any, metric_params: Mapping[str, Any] | None = None
+    runner: Runner, job: Job, metric: Any, metric_params: Mapping[str, Any] | None = None, plugin: str = ""
 ) -> tuple[Any, Any, dict[str, float]]:
     """Predictions, gold and metric values of one job: the step `eval` and `xlt_bench.testing.run_task` share.
-    `metric_params` (default: the task's) carry command-line overrides such as `--seqeval-rules`."""
+    `metric_params` (default: the task's) carry command-line overrides such as `--seqeval-rules`; `plugin` (the
+    runner's) is named when its predictions break the contract."""
     predictions = runner.predict(job)
     gold = runner.gold(job.examples)
+    if problems := runner.prediction_problems(job, gold, predictions):
+        owner = f" (plugin {plugin!r})" if plugin else ""
+        raise XltBenchError(
+            f"{job.description}: the {runner.type} runner{owner} broke the runner contract: {problems[0]}; "
+            "nothing of this unit was scored (a fault of the runner, not of the data)"
+        )
     params = job.task.metric_params if metric_params is None else metric_params
     return predictions, gold, metric.compute(gold, predictions, language=job.language, **params)

@@ -33,6 +33,22 @@ class BitextMiningRunner(EmbeddingRunner):
         source, _ = _sides(examples)
         return sorted({(row["id"], partner) for row in source for partner in row["gold"]})
 
+    def prediction_problems(self, job: Job, gold: Any, predictions: Any) -> list[str]:
+        """Mined pairs, not one per example: each (source id, English id) of sentences the unit read, once."""
+        sides = tuple({row["id"] for row in side} for side in _sides(job.examples))
+        if not isinstance(predictions, (list, tuple)):
+            return [f"returned {type(predictions).__name__}, expected a list of (source id, English id) pairs"]
+        seen = set()
+        for pair in predictions:
+            if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(i, str) for i in pair)):
+                return [f"pair {pair!r} is not a (source id, English id) pair of texts"]
+            if pair[0] not in sides[0] or pair[1] not in sides[1]:
+                return [f"pair {tuple(pair)!r} names a sentence the unit did not read"]
+            if tuple(pair) in seen:
+                return [f"pair {tuple(pair)!r} predicted twice"]
+            seen.add(tuple(pair))
+        return []
+
     def splits_read(self, split: str, inference: Mapping[str, Any]) -> tuple[str, ...]:
         """BUCC also reads the split its threshold is tuned on."""
         return tuple(dict.fromkeys((split, inference.get("threshold_from", "dev"))))

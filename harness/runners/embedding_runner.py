@@ -56,7 +56,7 @@ class EmbeddingRunner(Runner):
         return found
 
     def inference_problems(self, inference: Mapping[str, Any]) -> list[str]:
-        found = procedure_problems(inference)
+        found = super().inference_problems(inference) + procedure_problems(inference)
         for name, allowed in (("pooling", POOLINGS), ("index", INDEXES)):
             if name in inference and inference[name] not in allowed:
                 found.append(f"{name} {inference[name]!r}; expected one of {', '.join(allowed)}")

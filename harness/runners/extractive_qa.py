@@ -33,7 +33,7 @@ from typing import Any
 from xlt_bench.batching import MODEL_INPUTS, batched_outputs
 from xlt_bench.errors import XltBenchError
 from xlt_bench.procedures import DEFAULT_PROCEDURE, procedure_of, procedure_problems, tokenizer_family
-from xlt_bench.runners.base import Job, Runner
+from xlt_bench.runners.base import Job, Runner, alignment_problems
 
 NO_ANSWER = "empty"  # what both procedures predict when no span is valid
 
@@ -276,7 +276,24 @@ class ExtractiveQARunner(Runner):
     inference_defaults = {"procedure": DEFAULT_PROCEDURE}
 
     def inference_problems(self, inference: Mapping[str, Any]) -> list[str]:
-        return procedure_problems(inference)
+        """Besides the counts and the procedure: a window must hold the longest question, its framing and some
+        context (XTREME: `max_length - max_query_length - 3` context tokens), and under `hf`, whose `doc_stride` is
+        the overlap of consecutive windows, each window must move on."""
+        found = super().inference_problems(inference) + procedure_problems(inference)
+        if found or not all(type(inference.get(n)) is int for n in ("max_length", "max_query_length", "doc_stride")):
+            return found
+        context = inference["max_length"] - inference["max_query_length"] - 3
+        if context < 1:
+            found.append(
+                f"max_length {inference['max_length']} leaves no room for context after a question of "
+                f"max_query_length {inference['max_query_length']} and 3 special tokens"
+            )
+        elif procedure_of(inference) == "hf" and inference["doc_stride"] >= context:
+            found.append(
+                f"doc_stride {inference['doc_stride']}: under --procedure hf it is the overlap of windows and must "
+                f"be below the {context} context tokens of a window"
+            )
+        return found
 
     def gold(self, examples: Any) -> list[dict]:
         """A SQuAD `data` list holding just ids and answers: all the official scorers read."""
@@ -285,6 +302,14 @@ class ExtractiveQARunner(Runner):
             for qid, a in zip(examples["id"], examples["answers"])
         ]
         return [{"title": "", "paragraphs": [{"context": "", "qas": qas}]}]
+
+    def prediction_problems(self, job: Job, gold: Any, predictions: Any) -> list[str]:
+        """An answer text for exactly the question ids of the unit."""
+        ids = {qa["id"]: None for article in gold for paragraph in article["paragraphs"] for qa in paragraph["qas"]}
+        found = alignment_problems(ids, predictions)
+        if not found and (wrong := [key for key, text in predictions.items() if not isinstance(text, str)]):
+            found.append(f"answer of {wrong[0]!r} is {type(predictions[wrong[0]]).__name__}, expected text")
+        return found
 
     def predict(self, job: Job) -> dict[str, str]:
         import torch

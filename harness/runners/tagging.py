@@ -63,7 +63,7 @@ class TaggingRunner(Runner):
     labelled = True
 
     def inference_problems(self, inference: Any) -> list[str]:
-        return procedure_problems(inference)
+        return super().inference_problems(inference) + procedure_problems(inference)
 
     def gold(self, examples: Any) -> list[list[str]]:
         return [list(tags) for tags in examples["tags"]]
