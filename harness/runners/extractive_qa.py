@@ -88,16 +88,6 @@ def _stable_top(values: list[float], count: int) -> list[int]:
     return sorted(range(len(values)), key=lambda position: -values[position])[:count]
 
 
-def _span_end(offsets: list, end: int) -> int:
-    """The character end of a span ending at token `end`, not past the token's own characters (a standalone `▁`
-    piece has the offsets of the next token's first character)."""
-    stop = offsets[end][1]
-    following = offsets[end + 1] if end + 1 < len(offsets) else None
-    if following is not None and following[0] < stop:
-        stop = max(offsets[end][0], following[0])
-    return stop
-
-
 def _xtreme_features(tokenizer: Any, questions: list[str], contexts: list[str], inference: Mapping) -> list[dict]:
     from xlt_bench.legacy_squad_text import whitespace_words
 
@@ -168,7 +158,12 @@ def _hf_features(tokenizer: Any, questions: list[str], contexts: list[str], infe
         )
         for window in range(len(encoded["input_ids"])):
             in_context = [sequence == 1 for sequence in encoded.sequence_ids(window)]
-            offsets = [span if inside else None for span, inside in zip(encoded["offset_mapping"][window], in_context)]
+            pieces = tokenizer.convert_ids_to_tokens(encoded["input_ids"][window])
+            offsets = [
+                # a standalone `▁` piece carries the offsets of the next word's first character: it holds none
+                None if not inside else (span[0], span[0]) if piece == "\u2581" else span
+                for span, inside, piece in zip(encoded["offset_mapping"][window], in_context, pieces)
+            ]
             inputs = {name: encoded[name][window] for name in MODEL_INPUTS if name in encoded}
             features.append({**inputs, "example": index, "offsets": offsets})
     return features
@@ -247,7 +242,7 @@ def _hf_answers(features: list[dict], logits: list[Any], contexts: list[str], in
                     continue
                 if end < start or end - start + 1 > longest:
                     continue
-                text = contexts[feature["example"]][offsets[start][0] : _span_end(offsets, end)]
+                text = contexts[feature["example"]][offsets[start][0] : offsets[end][1]]
                 candidates[feature["example"]].append((starts[start] + ends[end], text))
     answers = []
     for found in candidates:
