@@ -89,6 +89,14 @@ def basic_tokens(text: str, lower: bool) -> list[str]:
     return " ".join(tokens).split()
 
 
+def lower_cased(text: str, family: str) -> str:
+    """`text` as transformers 2.x tokenizers saw it under `do_lower_case`: lower-cased and, for WordPiece (BERT)
+    tokenizers, whose BasicTokenizer then strips accents, without combining marks after NFD."""
+    if family != "wordpiece":
+        return text.lower()
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
+
+
 def _without_spaces(text: str) -> tuple[str, dict[int, int]]:
     """`text` without its spaces, and the map from each kept character's index to its index in `text`."""
     kept = [(index, character) for index, character in enumerate(text) if character != " "]

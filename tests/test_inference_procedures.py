@@ -156,6 +156,17 @@ class TestQuestionAnswering:
         assert answer(chars, context, "New  York", "hf") == "New  York"
         assert answer(chars, context, "New  York", "xtreme") == "New York"
 
+    def test_xtreme_lower_cases_question_and_context_for_every_tokenizer_and_answers_in_the_original_case(
+        self, chars, bert
+    ):
+        settings = {**QA_INFERENCE, "max_length": 128, "doc_stride": 32, "procedure": "xtreme"}
+        for tokenizer, question, seen in ((chars, "New York?", "new york?"), (bert, "Café York?", "cafe york?")):
+            lowered = qa_features(tokenizer, [question], ["It was"], settings)[0]["input_ids"]
+            cased = qa_features(tokenizer, [question], ["It was"], {**settings, "lower_case": False})[0]["input_ids"]
+            expected = tokenizer(seen, add_special_tokens=False)["input_ids"]
+            assert lowered[1 : 1 + len(expected)] == expected and cased != lowered
+        assert answer(chars, "New  York is big", "New  York", "xtreme") == "New York"  # get_final_text maps back
+
     def test_bert_pieces_join_back_without_their_hashes(self, bert):
         context = "It was built in (1998), they say."
         assert answer(bert, context, "built", "xtreme") == "built"

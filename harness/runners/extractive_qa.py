@@ -2,6 +2,10 @@
 (`xlt_bench.procedures`), each exactly as its scripts do it:
 
 `xtreme` — XTREME's `run_squad.py` (`processors/squad.py` + transformers 2.x `compute_predictions_logits`):
+- Question and context are lower-cased (BERT-family tokenizers: also stripped of accents), for every model:
+  XTREME's `predict_qa.sh` and `train_qa.sh` pass `--do_lower_case` unconditionally (until August 2021), which
+  transformers 2.x applies to XLM-R's and mBERT-cased's tokenizers alike. `lower_case: false` turns it off for a
+  checkpoint fine-tuned on cased text (recorded; a departure from the official procedure).
 - The context is split into words at whitespace, each word tokenised on its own; the question is cut to
   `max_query_length` token ids. Windows of `max_length` tokens start `doc_stride` context tokens apart (the
   legacy meaning of doc stride) and are padded to `max_length`.
@@ -21,7 +25,8 @@
   leading spaces and unspaced scripts come back as written. No valid span: `"empty"`.
 
 Under both, a span's end never reaches past its last token's own characters: a standalone `▁` piece carries the
-offsets of the character after it, which would otherwise join the next word's first character to the answer.
+offsets of the character after it, which would otherwise join the next word's first character to the answer (an
+`hf` feature gives it empty offsets).
 """
 
 from __future__ import annotations
@@ -89,12 +94,17 @@ def _stable_top(values: list[float], count: int) -> list[int]:
 
 
 def _xtreme_features(tokenizer: Any, questions: list[str], contexts: list[str], inference: Mapping) -> list[dict]:
-    from xlt_bench.legacy_squad_text import whitespace_words
+    from xlt_bench.legacy_squad_text import lower_cased, whitespace_words
 
     frame, stride, length = pair_frame(tokenizer), inference["doc_stride"], inference["max_length"]
+    family = tokenizer_family(tokenizer)
+
+    def cased(text: str) -> str:
+        return lower_cased(text, family) if inference.get("lower_case", True) else text
+
     features = []
     for index, (question, context) in enumerate(zip(questions, contexts)):
-        query = tokenizer(question, add_special_tokens=False)["input_ids"][: inference["max_query_length"]]
+        query = tokenizer(cased(question), add_special_tokens=False)["input_ids"][: inference["max_query_length"]]
         capacity = length - len(query) - frame.specials
         if capacity <= 0:
             raise XltBenchError(f"max_length {length} leaves no room for the context of a question")
@@ -104,7 +114,9 @@ def _xtreme_features(tokenizer: Any, questions: list[str], contexts: list[str], 
             cursor = context.index(word, cursor)
             starts.append(cursor)
             cursor += len(word)
-        encoded = tokenizer(words, add_special_tokens=False, return_offsets_mapping=True) if words else None
+        # offsets of the (lower-cased) words: only their presence is read under this procedure
+        lowered = [cased(word) for word in words]
+        encoded = tokenizer(lowered, add_special_tokens=False, return_offsets_mapping=True) if words else None
         doc, doc_words, doc_offsets = [], [], []
         for number, word_start in enumerate(starts):
             doc += encoded["input_ids"][number]
@@ -214,7 +226,8 @@ def _xtreme_answers(features: list[dict], logits: list[Any], contexts: list[str]
                     continue
                 candidates[feature["example"]].append((starts[start] + ends[end], number, start, end))
     family = tokenizer_family(tokenizer)
-    lower = bool(getattr(tokenizer, "do_lower_case", tokenizer.init_kwargs.get("do_lower_case", False)))
+    own = bool(getattr(tokenizer, "do_lower_case", tokenizer.init_kwargs.get("do_lower_case", False)))
+    lower = inference.get("lower_case", True) or own  # get_final_text's do_lower_case: the script's flag
     answers = []
     for example, found in enumerate(candidates):
         if not found:
@@ -267,7 +280,7 @@ class ExtractiveQARunner(Runner):
     role = "question-answering"
     description = "an answer span per question in its context (XQuAD, MLQA, TyDiQA-GoldP)"
     inference_required = ("max_length", "doc_stride", "max_query_length", "max_answer_length", "n_best")
-    inference_optional = ("procedure",)
+    inference_optional = ("procedure", "lower_case")
     inference_defaults = {"procedure": DEFAULT_PROCEDURE}
 
     def inference_problems(self, inference: Mapping[str, Any]) -> list[str]:
@@ -275,6 +288,10 @@ class ExtractiveQARunner(Runner):
         context (XTREME: `max_length - max_query_length - 3` context tokens), and under `hf`, whose `doc_stride` is
         the overlap of consecutive windows, each window must move on."""
         found = super().inference_problems(inference) + procedure_problems(inference)
+        if "lower_case" in inference and not isinstance(inference["lower_case"], bool):
+            found.append(f"lower_case {inference['lower_case']!r}; expected true or false")
+        elif inference.get("lower_case") and procedure_of(inference) == "hf":
+            found.append("lower_case: --procedure hf lower-cases only as the checkpoint's tokenizer does")
         if found or not all(type(inference.get(n)) is int for n in ("max_length", "max_query_length", "doc_stride")):
             return found
         context = inference["max_length"] - inference["max_query_length"] - 3
