@@ -412,6 +412,8 @@ class _Evaluation:
     def reconcile(self, units: list[Unit]) -> Reconciliation:
         """The run folder's decision on the planned units, after removing those of another configuration."""
         planned = [PlannedUnit(unit.task.name, unit.language, unit.signature) for unit in units]
+        for unit in units:  # a planted symbolic link fails the run before any unit is computed
+            self.store.check_confined(unit.task, self.registry.metric(unit.task).submission, unit.language)
         decision = self.store.reconcile(planned, self.config.overwrite)
         if decision.remove:
             self.store.remove(decision.remove)

@@ -162,7 +162,8 @@ class RunStore:
             raise XltBenchError(f"--output {self.root}: cannot create the folder ({error.strerror})") from None
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise XltBenchError(f"--output {self.root}: the folder is not writable")
-        lock = FileLock(self.root / LOCK_NAME)
+        lock = FileLock(self.confined(self.root / LOCK_NAME))
+        self.confined(self.root / OWNER_NAME)
         try:
             lock.acquire(timeout=0)
         except Timeout:
@@ -323,6 +324,30 @@ class RunStore:
 
     # -- writing ----------------------------------------------------------------------------------------------
 
+    def check_confined(self, task: Task, fmt: SubmissionFormat, language: str) -> None:
+        """Every file one (task, language) writes stays inside the run folder (`confined`): checked for the whole
+        plan before any unit runs, and again before each is saved."""
+        for path in (*self.output_paths(task, fmt, language).values(), self.fragment_path(task.name, language)):
+            self.confined(path)
+        self.confined(self.results_path)
+
+    def confined(self, path: Path) -> Path:
+        """`path`, when writing it cannot reach outside the run folder: no file or folder between the folder and it
+        is a symbolic link (a shared folder is one other users and CI jobs write into, and a planted link would
+        make eval overwrite whatever it points at), and it is not a folder or a device. The run folder itself may
+        be a link: that is the user's own choice of `--output`."""
+        current = self.root
+        for part in path.relative_to(self.root).parts:
+            current = current / part
+            if current.is_symlink():
+                raise XltBenchError(
+                    f"{current}: a symbolic link inside the run folder (to {os.readlink(current)}); xlt-bench writes "
+                    "only real files and folders below --output, so remove the link (nothing was written)"
+                )
+        if path.exists() and not path.is_file():
+            raise XltBenchError(f"{path}: not a regular file; xlt-bench writes its own files there, so remove it")
+        return path
+
     def save(
         self,
         task: Task,
@@ -335,6 +360,7 @@ class RunStore:
         """Write predictions, labels (in the task's submission layout) and samples of one (task, language), then
         its fragment with their checksums."""
         paths = self.output_paths(task, fmt, fragment.language)
+        self.check_confined(task, fmt, fragment.language)
         fmt.write_predictions(paths["predictions"], predictions)
         fmt.write_gold(paths["labels"], gold)
         write_atomic(paths["samples"], "".join(json.dumps(sample, ensure_ascii=False) + "\n" for sample in samples))
@@ -342,5 +368,5 @@ class RunStore:
         write_atomic(self.fragment_path(task.name, fragment.language), _dump(replace(fragment, files=files).to_json()))
 
     def write_results(self, results: RunResults) -> Path:
-        write_atomic(self.results_path, _dump(results.to_json()))
+        write_atomic(self.confined(self.results_path), _dump(results.to_json()))
         return self.results_path

@@ -169,6 +169,30 @@ def test_missing_or_altered_output_files_are_redone_with_a_warning(ckpt: Path, t
     assert json.loads((run / "fragments" / "xnli" / "test-de.json").read_text())["language"] == "de"
 
 
+def test_a_symbolic_link_planted_in_the_run_folder_is_refused_and_nothing_outside_is_written(
+    ckpt: Path, tmp_path: Path
+):
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    assert xnli(ckpt, run, "--languages", "de").returncode == 0
+    outside.mkdir()
+    (outside / "test-de.jsonl").write_text("someone else's file\n")
+    (outside / "keep.txt").write_text("someone else's file\n")
+    predictions = run / "predictions" / "xnli" / "test-de.tsv"
+    predictions.unlink()
+    predictions.symlink_to(outside / "keep.txt")  # a file link: eval would replace what it points at
+    again = xnli(ckpt, run, "--languages", "de")
+    assert again.returncode == 2, again.stderr
+    assert f"{predictions}: a symbolic link inside the run folder (to {outside / 'keep.txt'})" in again.stderr
+    predictions.unlink()
+    shutil.rmtree(run / "samples" / "xnli")
+    (run / "samples" / "xnli").symlink_to(outside, target_is_directory=True)  # a folder link, under --overwrite
+    overwritten = xnli(ckpt, run, "--languages", "de", "--overwrite")
+    assert overwritten.returncode == 2 and "samples/xnli: a symbolic link inside the run folder" in overwritten.stderr
+    assert {p.name: p.read_text() for p in outside.iterdir()} == dict.fromkeys(
+        ("test-de.jsonl", "keep.txt"), "someone else's file\n"
+    )
+
+
 def test_created_is_kept_updated_moves_and_files_respect_the_umask(ckpt: Path, tmp_path: Path):
     run = tmp_path / "run"
     previous = os.umask(0o022)
