@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from xlt_bench.batch_sizing import BatchSizing
-from xlt_bench.batching import batched_outputs
+from xlt_bench.batching import batched_outputs, within_reach
 from xlt_bench.distributed import everyone, is_writer
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import atomic_file
@@ -131,7 +131,7 @@ def encode(
             return cached
     if not sentences:
         return np.zeros((0, loaded.model.config.hidden_size), dtype=np.float32)
-    encoded = loaded.tokenizer(list(sentences), truncation=True, max_length=max_length)
+    encoded = loaded.tokenizer(within_reach(sentences, max_length), truncation=True, max_length=max_length)
     features = [{name: encoded[name][i] for name in encoded} for i in range(len(sentences))]
 
     def pool(outputs: Any, batch: dict[str, Any]) -> Any:

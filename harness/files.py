@@ -18,6 +18,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator
@@ -71,12 +72,35 @@ def numbered_lines(path: Path | str) -> Iterator[tuple[int, str]]:
             yield number, line.rstrip("\n")
 
 
+MAX_DEPTH = 100  # arrays and objects inside each other: xlt-bench's own files nest a few levels; more is no result
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _depth(text: str) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets inside strings skipped), without recursion."""
+    deepest = depth = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def parse_json(text: str, path: Path | str, line: int | None = None) -> Any:
+    """`json.loads`, a value nested deeper than `MAX_DEPTH` refused up front (the parser and the readers after it
+    recurse: a file nested 100,000 deep would be a RecursionError traceback); errors name `path` (and `line`)."""
+    where = f"{path}:{line}" if line is not None else str(path)
+    if _depth(text) > MAX_DEPTH:
+        raise XltBenchError(f"{where}: JSON nested more than {MAX_DEPTH} levels deep; not a file xlt-bench reads")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise XltBenchError(f"{path}:{line or error.lineno}: invalid JSON ({error.msg})") from None
+
+
 def read_json(path: Path | str) -> Any:
     """A JSON file's value; invalid JSON is `<path>:<line>: invalid JSON (<reason>)`."""
-    try:
-        return json.loads(read_text(path))
-    except json.JSONDecodeError as error:
-        raise XltBenchError(f"{path}:{error.lineno}: invalid JSON ({error.msg})") from None
+    return parse_json(read_text(path), path)
 
 
 def json_lines(path: Path | str) -> Iterator[tuple[int, Any]]:
@@ -84,21 +108,58 @@ def json_lines(path: Path | str) -> Iterator[tuple[int, Any]]:
     for number, line in numbered_lines(path):
         if not line.strip():
             continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as error:
-            raise XltBenchError(f"{path}:{number}: invalid JSON ({error.msg})") from None
+        yield number, parse_json(line, path, number)
+
+
+MAX_YAML_NODES = 100_000  # values a YAML document may expand to: manifests and designs hold a few hundred
+
+
+def _expanded_size(value: Any) -> int | None:
+    """How many values `value` stands for once YAML aliases are expanded (each shared list or mapping counted at
+    every place it is used, computed once per object, without recursion); None when it contains itself."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, finished = stack.pop()
+        children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        nested = [child for child in children if isinstance(child, (list, dict))]
+        if finished:
+            visiting.discard(id(node))
+            sizes[id(node)] = 1 + len(children) - len(nested) + sum(sizes[id(child)] for child in nested)
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in visiting:
+            return None
+        visiting.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in nested if id(child) not in sizes)
+    return sizes.get(id(value), 1)
 
 
 def read_yaml(path: Path | str, what: str) -> Any:
-    """A YAML (or JSON) file's value; one that does not parse, or is not UTF-8, is `<path>: cannot parse <what>`."""
+    """A YAML (or JSON) file's value; one that does not parse, or is not UTF-8, is `<path>: cannot parse <what>`.
+    Aliases may share values, but a document that expands to more than `MAX_YAML_NODES` values (an alias bomb:
+    463 bytes can stand for billions) or contains itself is refused before anything walks it."""
     import yaml  # only the commands that read manifests and label maps pay for it
 
     with reading(path):
         try:
-            return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             raise XltBenchError(f"{path}: cannot parse {what} ({first_line(error)})") from None
+        except RecursionError:
+            raise XltBenchError(f"{path}: cannot parse {what} (nested too deeply)") from None
+    if isinstance(document, (list, dict)):
+        size = _expanded_size(document)
+        if size is None:
+            raise XltBenchError(f"{path}: {what} contains itself through an alias; expected a finite document")
+        if size > MAX_YAML_NODES:
+            raise XltBenchError(
+                f"{path}: {what} expands to {size:,} values through its aliases; at most {MAX_YAML_NODES:,} are read"
+            )
+    return document
 
 
 def utf8_path(path: Path | str, what: str) -> Path:

@@ -179,3 +179,15 @@ def test_embeddings_cached_in_one_dtype_are_not_read_for_another(xnli: Path, tmp
         loaded = load_model(plan_of(xnli), "cpu", dtype)
         encode(loaded, SENTENCES, progress=False, cache_dir=tmp_path, **options)
     assert len(calls) == 2  # float32 computed, bfloat16 computed, float32 read back
+
+
+def test_a_text_is_cut_within_reach_of_its_token_budget_and_tokenises_the_same(tokenizer):
+    from xlt_bench.batching import CHARACTERS_PER_TOKEN, within_reach
+
+    text = "a b c " * 100_000  # 600,000 characters: the tokenizer would read them all before truncating
+    [cut] = within_reach([text], 8)
+    assert len(cut) == 8 * CHARACTERS_PER_TOKEN
+    assert (
+        tokenizer(cut, truncation=True, max_length=8)["input_ids"]
+        == tokenizer(text, truncation=True, max_length=8)["input_ids"]
+    )

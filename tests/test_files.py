@@ -104,3 +104,27 @@ def test_yaml_that_does_not_parse_says_what_the_file_was_for(tmp_path: Path):
         files.read_yaml(manifest, "the model manifest")
     manifest.write_text("pawsx: ckpt/pawsx\n", encoding="utf-8")
     assert files.read_yaml(manifest, "the model manifest") == {"pawsx": "ckpt/pawsx"}
+
+
+def test_json_nested_past_the_limit_is_one_line_not_a_recursion_error(tmp_path: Path):
+    deep = tmp_path / "results.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(XltBenchError, match=rf"^{deep}: JSON nested more than 100 levels deep"):
+        files.read_json(deep)
+    deep.write_text('{"a": "[[[[' + "[" * 500 + '", "b": [[1]]}', encoding="utf-8")  # brackets in a string
+    assert files.read_json(deep)["b"] == [[1]]
+
+
+def test_a_yaml_alias_bomb_or_a_document_containing_itself_is_refused_before_it_is_walked(tmp_path: Path):
+    bomb = tmp_path / "design.yaml"
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for name, previous in zip("bcdefghi", "abcdefgh"):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(XltBenchError, match=r"the study design expands to [\d,]+ values through its aliases"):
+        files.read_yaml(bomb, "the study design")
+    bomb.write_text("a: &a [*a]\n", encoding="utf-8")
+    with pytest.raises(XltBenchError, match="contains itself through an alias"):
+        files.read_yaml(bomb, "the study design")
+    bomb.write_text("base: &base {pooling: cls}\ntatoeba: {path: x, inference: *base}\n", encoding="utf-8")
+    assert files.read_yaml(bomb, "the model manifest")["tatoeba"]["inference"] == {"pooling": "cls"}  # shared: fine

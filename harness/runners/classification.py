@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlt_bench.batching import batched_outputs
+from xlt_bench.batching import batched_outputs, within_reach
 from xlt_bench.runners.base import Job, Runner
 
 
@@ -22,9 +22,10 @@ class ClassificationRunner(Runner):
     def logits(self, job: Job) -> list[Any]:
         """The head's logits per example; pairs are truncated longest-first to `max_length` tokens."""
         examples = job.examples
-        pairs = list(examples["text_pair"]) if "text_pair" in examples.column_names else None
+        length = job.inference["max_length"]
+        pairs = within_reach(examples["text_pair"], length) if "text_pair" in examples.column_names else None
         encoded = job.loaded.tokenizer(
-            list(examples["text"]), pairs, truncation=True, max_length=job.inference["max_length"]
+            within_reach(examples["text"], length), pairs, truncation=True, max_length=length
         )
         features = [{name: encoded[name][i] for name in encoded} for i in range(len(examples))]
         return batched_outputs(job.loaded, features, job.batch_size, job.description, job.progress)

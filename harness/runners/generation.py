@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlt_bench.batching import batched_outputs
+from xlt_bench.batching import batched_outputs, within_reach
 from xlt_bench.runners.base import Job, Runner
 
 
@@ -48,7 +48,11 @@ class GenerationRunner(Runner):
             do_sample=False,
             forced_language_code=code[0] if code else None,
         )
-        encoded = loaded.tokenizer(list(job.examples["source"]), truncation=True, max_length=inference["max_length"])
+        encoded = loaded.tokenizer(
+            within_reach(job.examples["source"], inference["max_length"]),
+            truncation=True,
+            max_length=inference["max_length"],
+        )
         features = [{name: encoded[name][i] for name in encoded} for i in range(len(job.examples))]
         generated = batched_outputs(
             loaded,

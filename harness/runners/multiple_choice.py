@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlt_bench.batching import batched_outputs
+from xlt_bench.batching import batched_outputs, within_reach
 from xlt_bench.runners.base import Job, Runner
 
 QUESTION_WORDING = {"cause": "What was the cause?", "effect": "What happened as a result?"}
@@ -34,8 +34,8 @@ class MultipleChoiceRunner(Runner):
             question = wording.get(example["question"], example["question"])
             pairs = [(example["context"], f"{question} {choice}") for choice in example["choices"]]
             encoded = tokenizer(
-                [first for first, _ in pairs],
-                [second for _, second in pairs],
+                within_reach([first for first, _ in pairs], job.inference["max_length"]),
+                within_reach([second for _, second in pairs], job.inference["max_length"]),
                 truncation=True,
                 max_length=job.inference["max_length"],
             )
