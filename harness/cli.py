@@ -1030,8 +1030,18 @@ def _broken_pipe() -> int:
     return EXIT_BROKEN_PIPE
 
 
+def _encodable_output() -> None:
+    """A terminal or pipe whose encoding lacks a character xlt-bench prints (PYTHONIOENCODING=ascii, a C locale) gets
+    it as a backslash escape, not a UnicodeEncodeError after the work is done; files are always written as UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _encodable_output()
     previous = (
         signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
     )

@@ -175,3 +175,9 @@ def test_eval_prints_skipped_tasks_the_first_five_languages_and_left_out_records
         "skipped udpos: 2 more languages (reasons in results.json)",
         "afriqa/yor: records left out of scoring (no context: 1, empty answer: 2)",
     ]
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_an_escape_not_a_traceback():
+    result = run_cli("leaderboard", "xlmr_large_xtreme", "--format", "md", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "(Hu et al., 2020) \\u2020" in result.stdout

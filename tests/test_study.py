@@ -295,3 +295,8 @@ def test_runs_without_per_example_files_get_the_intervals_they_can(study_folder,
     markdown = run_main("study", *folders, "--resamples", "200").stdout
     assert "bootstrap over languages only" in markdown and "no interval" in markdown
     assert set(INTERVAL_MEANINGS) == set(INTERVALS)
+
+
+def test_a_design_name_that_is_not_text_names_the_field():
+    with pytest.raises(XltBenchError, match=r"design.yaml: name must be a string, got \[1, 2\]"):
+        Design.from_json({"name": [1, 2]}, "design.yaml")

@@ -586,9 +586,19 @@ def study_runs(
         )
     if (seed_note := _seed_note(conditions, estimates)) is not None:
         notes.append(seed_note)
-    if not estimates:
+    if not estimates and len(conditions) >= 2 and design.languages:
+        notes.append(
+            f"nothing to estimate: {len(conditions)} conditions, but the design's languages keep none of the "
+            "languages both sides of a contrast scored; widen `languages`"
+        )
+    elif not estimates:
         notes.append(
             "nothing to estimate: no two conditions to contrast, no scaling curve, no condition with several seeds"
+            + (
+                f" ({len(conditions)} conditions differ in more than one factor; name one with --contrast)"
+                if len(conditions) >= 2
+                else ""
+            )
         )
     condition_of = {run_id: c for c in conditions for run_id, _ in c.runs}
     return StudyReport(

@@ -220,6 +220,8 @@ class Design:
             expect(
                 isinstance(value, list) and all(isinstance(v, str) for v in value), file, key, "a list of names", value
             )
+        name = document.get("name")
+        expect(name is None or isinstance(name, str), file, "name", "a string", name)
         bad = [key for key in document.get("group_by", []) if key not in LANGUAGE_KEYS]
         expect(not bad, file, "group_by", f"a list of {', '.join(LANGUAGE_KEYS)}", bad)
         return cls(
