@@ -50,6 +50,14 @@ def per_example_sides(stores: list[RunStore], task: Task, language: str, metric:
         return None
     fmt = metric.submission
     paths = [store.output_paths(task, fmt, language) for store in stores]
+    for store, where in zip(stores, paths):  # a file eval wrote and someone removed: say so, never a silent null
+        if store.fragment_path(task.name, language).is_file():
+            for path in (where["labels"], where["predictions"]):
+                if not path.is_file():
+                    raise XltBenchError(
+                        f"{path}: missing, though {store.root} scored {task.name}/{language}; the interval needs it "
+                        "(re-run eval on that folder to restore it)"
+                    )
     labels = [where["labels"] for where in paths]
     if not all(path.is_file() for path in labels) or len({path.read_bytes() for path in labels}) > 1:
         return None  # not the same examples

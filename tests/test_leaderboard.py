@@ -284,3 +284,23 @@ class TestCompare:
         broken = self.gate(str(tmp_path / "broken.json"), str(folders["direct"]))
         assert broken.returncode == 2 and "broken.json:1: invalid JSON" in broken.stderr
         assert run_main("compare", "only-one").returncode == 2
+
+
+def test_a_removed_file_of_a_scored_unit_is_an_error_not_a_silently_missing_interval(tmp_path: Path):
+    from xlt_bench.errors import XltBenchError
+
+    registry = load_registry()
+    task = registry.task("xnli", "xtreme")
+    gold = {"xnli": {"de": list(LABELS) * 4}}
+    stores = []
+    for name, seed in (("direct", 1), ("intermediate", 2)):
+        folder = write_run(tmp_path / name, registry, {"xnli": {"de": corrupt(gold["xnli"]["de"], 0.5, seed)}}, gold)
+        store = RunStore(folder, "test")
+        store.fragment_path("xnli", "de").parent.mkdir(parents=True)
+        store.fragment_path("xnli", "de").write_text("{}")  # the unit was scored here
+        stores.append(store)
+    assert per_example_pair(*stores, task, "de", registry.metric(task)) is not None
+    labels = tmp_path / "intermediate" / "labels" / "xnli" / "test-de.tsv"
+    labels.unlink()
+    with pytest.raises(XltBenchError, match=rf"^{labels}: missing, though .*intermediate scored xnli/de"):
+        per_example_pair(*stores, task, "de", registry.metric(task))
