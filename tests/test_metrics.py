@@ -11,6 +11,7 @@ from xlt_bench.metrics.mlqa import mixed_segmentation, mlqa_em_f1, normalize_ans
 from xlt_bench.metrics.seqeval_chunks import chunk_f1, chunks
 from xlt_bench.metrics.squad import normalize_answer as squad_normalize
 from xlt_bench.metrics.squad import squad_em_f1
+from xlt_bench.registry import load_registry
 
 
 def squad_data(*qas: tuple[str, list[str]]) -> list[dict]:
@@ -124,3 +125,10 @@ class TestBucc:
 
     def test_nothing_correct(self):
         assert bucc_f1([("a", "b")], [("a", "c")]) == {"f1": 0.0, "precision": 0.0, "recall": 0.0}
+
+
+@pytest.mark.parametrize("name", ["accuracy", "bleu"])
+def test_a_metric_given_one_prediction_too_few_refuses_instead_of_scoring_the_shorter_list(name: str):
+    metric = load_registry().metrics[name]
+    with pytest.raises(ValueError, match="2 predictions for 3 gold items"):
+        metric.compute(["a", "b", "c"], ["a", "b"], language="en")

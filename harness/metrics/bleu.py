@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from xlt_bench.metrics.pairing import paired
 from xlt_bench.metrics.resampling import PerExample, Statistics
 
 ORDER = 4  # sacreBLEU's default maximum n-gram order
@@ -24,6 +25,7 @@ def bleu(gold: Sequence[str], predictions: Sequence[str], **_: object) -> dict[s
         return {"bleu": 0.0}
     import sacrebleu
 
+    paired(gold, predictions)
     return {"bleu": sacrebleu.corpus_bleu(list(predictions), [list(gold)], lowercase=True).score}
 
 
@@ -58,7 +60,7 @@ def bleu_units(gold: Sequence[str], predictions: Sequence[str], **_: object) -> 
 
     scorer = BLEU(lowercase=True)
     stats = []
-    for hypothesis, reference in zip(predictions, gold):
+    for reference, hypothesis in paired(gold, predictions):
         score = scorer.corpus_score([hypothesis], [[reference]])
         stats.append([*score.counts, *score.totals, score.sys_len, score.ref_len])
     return PerExample([str(i) for i in range(len(stats))], stats, BLEU_STATISTICS.reduce)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from xlt_bench.metrics.pairing import paired
 from xlt_bench.metrics.resampling import PerExample, Statistics, rates
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def group_ndcg(gold: Rows, predictions: Sequence[Any]) -> tuple[np.ndarray, np.n
     """(first row, nDCG) of every scored group (2 rows or more); `predictions` are floats or float strings."""
     import numpy as np
 
-    rows = list(zip(gold, predictions))
+    rows = paired(gold, predictions)
     if not rows:
         return np.zeros(0, dtype=int), np.zeros(0)
     group = _group_ids([query for (query, _), _ in rows])
