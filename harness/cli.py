@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from xlt_bench.text_tables import fmt, render_table
 
 DEMO_MARKER = ".xlt-bench-demo"
 EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_BROKEN_PIPE = 2, 130, 143, 141
+# a bug (any other exception): never 1, which `compare` gives a measured regression and CI reads as one
+EXIT_BUG = 70  # sysexits.h EX_SOFTWARE
 DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 
@@ -1066,6 +1069,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"xlt-bench: error: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception:  # a bug: its traceback is kept for the report, and its exit code is its own
+        traceback.print_exc()
+        print("xlt-bench: internal error (a bug, not your input): please report it with the traceback", file=sys.stderr)
+        return EXIT_BUG
     except KeyboardInterrupt as interrupt:
         terminated = isinstance(interrupt, Terminated)
         how = "terminated" if terminated else "interrupted"

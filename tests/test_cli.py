@@ -181,3 +181,25 @@ def test_a_terminal_that_cannot_show_a_character_gets_an_escape_not_a_traceback(
     result = run_cli("leaderboard", "xlmr_large_xtreme", "--format", "md", env={"PYTHONIOENCODING": "ascii"})
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "(Hu et al., 2020) \\u2020" in result.stdout
+
+
+def test_a_bug_keeps_its_traceback_and_exits_70_never_compares_regression_code(monkeypatch):
+    from xlt_bench import cli
+
+    def broken(registry, args):
+        raise ZeroDivisionError("a bug")
+
+    parser = cli.build_parser
+    monkeypatch.setattr(cli, "build_parser", lambda: _with_handler(parser(), broken))
+    result = run_main("plugins")
+    assert result.returncode == cli.EXIT_BUG == 70
+    assert "ZeroDivisionError: a bug" in result.stderr and "xlt-bench: internal error" in result.stderr
+
+
+def _with_handler(parser, handler):
+    """`parser` with every command's handler replaced by `handler`."""
+    parser.set_defaults(handler=handler)
+    for action in parser._subparsers._group_actions:
+        for sub in action.choices.values():
+            sub.set_defaults(handler=handler)
+    return parser
