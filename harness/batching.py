@@ -21,7 +21,7 @@ from typing import Any
 
 from xlt_bench.batch_sizing import BatchSizing
 from xlt_bench.distributed import gathered, my_batches
-from xlt_bench.errors import XltBenchError, first_line
+from xlt_bench.errors import XltBenchError, first_line, warn
 
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # the tokenizer outputs an encoder pass reads
 CHARACTERS_PER_TOKEN = 1000  # far beyond any sub-token: WordPiece gives up on words over 100 characters ([UNK])
@@ -32,6 +32,10 @@ def within_reach(texts: Sequence[str], max_length: int) -> list[str]:
     tokenizer reads a whole text before it truncates, so one 100 MB line would abort the process, and no sub-token
     of the kept `max_length` can lie past the cut, so the tokens kept are the same."""
     reach = CHARACTERS_PER_TOKEN * max_length
+    if longer := sum(len(text) > reach for text in texts):
+        warn(
+            f"{longer} text(s) longer than {reach:,} characters cut to that length before tokenising (max_length {max_length})"
+        )
     return [text[:reach] for text in texts]
 
 
