@@ -33,9 +33,7 @@ def within_reach(texts: Sequence[str], max_length: int) -> list[str]:
     of the kept `max_length` can lie past the cut, so the tokens kept are the same."""
     reach = CHARACTERS_PER_TOKEN * max_length
     if longer := sum(len(text) > reach for text in texts):
-        warn(
-            f"{longer} text(s) longer than {reach:,} characters cut to that length before tokenising (max_length {max_length})"
-        )
+        warn(f"{longer} text(s) longer than {reach:,} characters cut there before tokenising (max_length {max_length})")
     return [text[:reach] for text in texts]
 
 

@@ -86,12 +86,21 @@ def _depth(text: str) -> int:
     return deepest
 
 
+def too_deep(text: str) -> bool:
+    """Whether a JSON text nests deeper than `MAX_DEPTH` (a parser would recurse into it)."""
+    return _depth(text) > MAX_DEPTH
+
+
+def check_depth(text: str, where: Path | str) -> None:
+    """Refuse a JSON text nested deeper than `MAX_DEPTH` before any parser recurses into it."""
+    if too_deep(text):
+        raise XltBenchError(f"{where}: JSON nested more than {MAX_DEPTH} levels deep; not a file xlt-bench reads")
+
+
 def parse_json(text: str, path: Path | str, line: int | None = None) -> Any:
     """`json.loads`, a value nested deeper than `MAX_DEPTH` refused up front (the parser and the readers after it
     recurse: a file nested 100,000 deep would be a RecursionError traceback); errors name `path` (and `line`)."""
-    where = f"{path}:{line}" if line is not None else str(path)
-    if _depth(text) > MAX_DEPTH:
-        raise XltBenchError(f"{where}: JSON nested more than {MAX_DEPTH} levels deep; not a file xlt-bench reads")
+    check_depth(text, f"{path}:{line}" if line is not None else path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

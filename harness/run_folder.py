@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError, warn
-from xlt_bench.files import is_temporary, sha256_of, write_atomic
+from xlt_bench.files import check_depth, is_temporary, sha256_of, write_atomic
 from xlt_bench.run_results import Fragment, RunResults
 from xlt_bench.submission import SubmissionFormat
 from xlt_bench.tasks import Task
@@ -204,7 +204,9 @@ class RunStore:
         """A fragment, or None (with a warning) when it is damaged or was edited: such a unit is redone, never
         trusted."""
         try:
-            fragment = Fragment.from_json(json.loads(path.read_text(encoding="utf-8")), path)
+            text = path.read_text(encoding="utf-8")
+            check_depth(text, path)
+            fragment = Fragment.from_json(json.loads(text), path)
             if not all(self._inside(relative) for relative in fragment.files):
                 raise XltBenchError(f"{path}: lists files outside the run folder")
             return fragment

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import reading
+from xlt_bench.files import check_depth, reading
 from xlt_bench.metrics import Metric
 from xlt_bench.metrics.resampling import PerExample, Statistics
 
@@ -57,6 +57,7 @@ def read_statistics(path: Path, statistics: Statistics) -> PerExample | None:
     units, stats = [], []
     with reading(path), path.open(encoding="utf-8") as lines:
         for number, text in enumerate(lines, start=1):
+            check_depth(text, f"{path}:{number}")
             try:
                 line = json.loads(text)
                 if isinstance(line, dict) and "stats" in line:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,8 @@ def _manifest(path: Path, tasks: list[Task]) -> dict[str, CheckpointChoice | str
         if not isinstance(inference, dict) or not all(isinstance(name, str) for name in inference):
             raise XltBenchError(f"{path}: {key}.inference must be a mapping of inference parameter to value")
         target = entry["path"]
+        if "\0" in target or len(target.encode("utf-8", "surrogatepass")) > os.pathconf("/", "PC_PATH_MAX"):
+            raise XltBenchError(f"{path}: {key}.path is not a usable path or Hub id ({len(target):,} characters)")
         expanded = Path(target).expanduser()
         local = (path.parent / expanded) if not expanded.is_absolute() else expanded
         if revision is not None and (local.exists() or _looks_like_path(target)):

@@ -27,7 +27,7 @@ from typing import Any
 
 from xlt_bench.data.loading import SKIP_COLUMN
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import numbered_lines
+from xlt_bench.files import numbered_lines, too_deep
 
 QUESTION_FIELDS = ("question_lang", "question_translated")
 
@@ -49,6 +49,8 @@ def _answers(answer_pivot: Any) -> dict[str, list] | None:
 
 def _example(line: str, question_field: str, seen: set[str]) -> dict | str:
     """The row of one JSON line, or the reason it cannot be scored."""
+    if too_deep(line):
+        return "invalid JSON line (nested too deeply)"
     try:
         record = json.loads(line)
     except ValueError:
