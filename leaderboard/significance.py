@@ -43,13 +43,13 @@ class Delta:
         return {"delta": self.value, "ci_low": self.low, "ci_high": self.high, "significant": self.significant}
 
 
-def per_example_sides(stores: list[RunStore], task: Task, language: str, metric: Metric) -> list | None:
-    """Each run's PerExample for one (task, language), or None when they are not paired (a run lacks its
-    per-example files, or their gold labels differ)."""
+def pairing_problem(stores: list[RunStore], task: Task, language: str, metric: Metric) -> str | None:
+    """Why the runs' per-example results for one (task, language) cannot be paired (None when they can): what a
+    board says of a delta shown without an interval. A file eval wrote for a scored unit and someone removed is an
+    error, never a reason."""
     if metric.per_example is None:
-        return None
-    fmt = metric.submission
-    paths = [store.output_paths(task, fmt, language) for store in stores]
+        return f"metric {metric.name} has no per-example statistics"
+    paths = [store.output_paths(task, metric.submission, language) for store in stores]
     for store, where in zip(stores, paths):  # a file eval wrote and someone removed: say so, never a silent null
         if store.fragment_path(task.name, language).is_file():
             for path in (where["labels"], where["predictions"]):
@@ -59,8 +59,22 @@ def per_example_sides(stores: list[RunStore], task: Task, language: str, metric:
                         "(re-run eval on that folder to restore it)"
                     )
     labels = [where["labels"] for where in paths]
-    if not all(path.is_file() for path in labels) or len({path.read_bytes() for path in labels}) > 1:
-        return None  # not the same examples
+    if not all(path.is_file() for path in labels):
+        return "a run has no labels file (written before eval kept them)"
+    if len({path.read_bytes() for path in labels}) > 1:
+        return "the runs scored different gold files"
+    logged = metric.statistics is not None and all(s.samples_path(task.name, language).is_file() for s in stores)
+    if not logged and not all(where["predictions"].is_file() for where in paths):
+        return "a run has neither per-example statistics nor a prediction file"
+    return None
+
+
+def per_example_sides(stores: list[RunStore], task: Task, language: str, metric: Metric) -> list | None:
+    """Each run's PerExample for one (task, language), or None when they are not paired (`pairing_problem`)."""
+    if pairing_problem(stores, task, language, metric) is not None:
+        return None
+    fmt = metric.submission
+    paths = [store.output_paths(task, fmt, language) for store in stores]
     if metric.statistics is not None:
         logged = [read_statistics(store.samples_path(task.name, language), metric.statistics) for store in stores]
         if None not in logged:
@@ -68,11 +82,12 @@ def per_example_sides(stores: list[RunStore], task: Task, language: str, metric:
     # a run written before samples carried per-example statistics: re-score its prediction file
     if not all(where["predictions"].is_file() for where in paths):
         return None
-    gold = fmt.read_gold(labels[0])
+    labels = paths[0]["labels"]
+    gold = fmt.read_gold(labels)
     sides = []
     for where in paths:
         predicted = fmt.read_predictions(where["predictions"])
-        fmt.check(gold, predicted, labels[0], where["predictions"])
+        fmt.check(gold, predicted, labels, where["predictions"])
         sides.append(metric.per_example(gold, predicted, language=language, **task.metric_params))
     return sides
 

@@ -16,7 +16,14 @@ import numpy as np
 
 from xlt_bench.errors import XltBenchError
 from xlt_bench.leaderboard.runs import Run
-from xlt_bench.leaderboard.significance import Delta, interval, language_deltas, per_example_pair, seeded
+from xlt_bench.leaderboard.significance import (
+    Delta,
+    interval,
+    language_deltas,
+    pairing_problem,
+    per_example_pair,
+    seeded,
+)
 from xlt_bench.scoring import main_score
 
 UNKNOWN_BASE = "(base not recorded)"
@@ -32,6 +39,7 @@ class Comparison:
     tasks: dict[str, Delta] = field(default_factory=dict)  # complete on both sides
     languages: dict[str, dict[str, Delta]] = field(default_factory=dict)  # languages scored on both sides
     overall: Delta | None = None
+    no_interval: dict[str, list[str]] = field(default_factory=dict)  # why -> "task/language" shown without one
 
 
 @dataclass
@@ -74,14 +82,12 @@ def compare_runs(
         per_language, replicates = {}, []
         for language in shared:
             value = main_score(task, after.languages[language]) - main_score(task, before.languages[language])
-            pair = (
-                per_example_pair(direct.store, candidate.store, task, language, registry.metric(task))
-                if direct.store and candidate.store and direct.split == candidate.split
-                else None
-            )
-            if pair is None:
+            why = _unpaired(direct, candidate, task, language, registry)
+            if why is not None:
+                comparison.no_interval.setdefault(why, []).append(f"{task.name}/{language}")
                 per_language[language] = Delta(value)
                 continue
+            pair = per_example_pair(direct.store, candidate.store, task, language, registry.metric(task))
             observed, draws = language_deltas(pair, task, resamples, seeded(seed, task.name, language))
             if abs(observed - value) > 1e-6 * max(1.0, abs(value)):  # the table's numbers are results.json's
                 raise XltBenchError(
@@ -107,6 +113,20 @@ def compare_runs(
         else:
             comparison.overall = Delta(value)
     return comparison
+
+
+def _unpaired(direct: Run, candidate: Run, task: Any, language: str, registry) -> str | None:
+    """Why a language's delta has no interval (None when it gets one)."""
+    if not (direct.store and candidate.store):
+        published = direct if not direct.store else candidate
+        return f"{published.label} is published numbers, without per-example predictions"
+    if direct.split != candidate.split:
+        return f"the runs score different splits ({direct.split}, {candidate.split})"
+    return pairing_problem([direct.store, candidate.store], task, language, registry.metric(task))
+
+
+def _listed(units: list[str], shown: int = 6) -> str:
+    return ", ".join(units[:shown]) + (f" and {len(units) - shown} more" if len(units) > shown else "")
 
 
 def _suite_replicates(registry, suite_name: str, by_task: dict[str, Any]) -> Any:
@@ -135,4 +155,8 @@ def build_board(runs: list[Run], registry, suite: str, resamples: int = 1000, se
             notes.append(f"{base}: several direct runs; deltas are against the first, {directs[0].label}")
         for candidate in candidates:
             comparisons.append(compare_runs(directs[0], candidate, base, tasks, registry, resamples, seed))
+    for comparison in comparisons:  # every delta shown without an interval, and why
+        for why, units in comparison.no_interval.items():
+            pair = f"{comparison.candidate.label} vs {comparison.direct.label}"
+            notes.append(f"{pair}: no interval for {_listed(units)}: {why}")
     return Board(registry.suite(suite), tasks, groups, comparisons, resamples, seed, notes)

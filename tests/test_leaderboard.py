@@ -304,3 +304,13 @@ def test_a_removed_file_of_a_scored_unit_is_an_error_not_a_silently_missing_inte
     labels.unlink()
     with pytest.raises(XltBenchError, match=rf"^{labels}: missing, though .*intermediate scored xnli/de"):
         per_example_pair(*stores, task, "de", registry.metric(task))
+
+
+def test_the_board_names_every_delta_shown_without_an_interval_and_why(registry, xnli_gold, tmp_path: Path):
+    folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5, "mnli": 0.3})
+    other_gold = tmp_path / "mnli" / "labels" / "xnli" / "test-de.tsv"
+    lines = other_gold.read_text().splitlines()
+    other_gold.write_text("\n".join(reversed(lines)) + "\n")  # the same labels in another order: other examples
+    board = json.loads(run_main("leaderboard", *map(str, folders.values()), "--format", "json").stdout)
+    assert "mnli vs direct: no interval for xnli/de: the runs scored different gold files" in board["notes"]
+    assert not any("xnli/en" in note for note in board["notes"])  # paired: it has its interval
