@@ -43,6 +43,11 @@ class Delta:
         return {"delta": self.value, "ci_low": self.low, "ci_high": self.high, "significant": self.significant}
 
 
+def listed_units(units: list[str], shown: int = 6) -> str:
+    """Units named in a note: the first `shown`, then how many more."""
+    return ", ".join(units[:shown]) + (f" and {len(units) - shown} more" if len(units) > shown else "")
+
+
 def pairing_problem(stores: list[RunStore], task: Task, language: str, metric: Metric) -> str | None:
     """Why the runs' per-example results for one (task, language) cannot be paired (None when they can): what a
     board says of a delta shown without an interval. A file eval wrote for a scored unit and someone removed is an

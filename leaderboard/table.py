@@ -20,6 +20,7 @@ from xlt_bench.leaderboard.significance import (
     Delta,
     interval,
     language_deltas,
+    listed_units,
     pairing_problem,
     per_example_pair,
     seeded,
@@ -125,10 +126,6 @@ def _unpaired(direct: Run, candidate: Run, task: Any, language: str, registry) -
     return pairing_problem([direct.store, candidate.store], task, language, registry.metric(task))
 
 
-def _listed(units: list[str], shown: int = 6) -> str:
-    return ", ".join(units[:shown]) + (f" and {len(units) - shown} more" if len(units) > shown else "")
-
-
 def _suite_replicates(registry, suite_name: str, by_task: dict[str, Any]) -> Any:
     """Suite-score replicates from task replicates, with the suite's own aggregation rule."""
     suite = registry.suite(suite_name)
@@ -158,5 +155,5 @@ def build_board(runs: list[Run], registry, suite: str, resamples: int = 1000, se
     for comparison in comparisons:  # every delta shown without an interval, and why
         for why, units in comparison.no_interval.items():
             pair = f"{comparison.candidate.label} vs {comparison.direct.label}"
-            notes.append(f"{pair}: no interval for {_listed(units)}: {why}")
+            notes.append(f"{pair}: no interval for {listed_units(units)}: {why}")
     return Board(registry.suite(suite), tasks, groups, comparisons, resamples, seed, notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import zlib
 from pathlib import Path
 
@@ -300,3 +301,13 @@ def test_runs_without_per_example_files_get_the_intervals_they_can(study_folder,
 def test_a_design_name_that_is_not_text_names_the_field():
     with pytest.raises(XltBenchError, match=r"design.yaml: name must be a string, got \[1, 2\]"):
         Design.from_json({"name": [1, 2]}, "design.yaml")
+
+
+def test_a_study_names_the_units_it_could_not_resample_by_example(study_folder, registry, tmp_path: Path):
+    folders = [tmp_path / "direct-s1", tmp_path / "mnli10k"]
+    for folder in folders:
+        shutil.copytree(study_folder / folder.name, folder)
+    gold = folders[1] / "labels" / "xnli" / "test-de.tsv"
+    gold.write_text("\n".join(reversed(gold.read_text().splitlines())) + "\n")  # other examples than the baseline's
+    study = study_runs(folders, registry, Design(group_by=(), correlate=()), resamples=100)
+    assert "xtreme: no example-level interval for xnli/de: the runs scored different gold files" in study.notes

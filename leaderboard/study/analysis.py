@@ -27,7 +27,13 @@ import numpy as np
 
 from xlt_bench.errors import XltBenchError
 from xlt_bench.leaderboard.runs import Run, check_comparable, load_run
-from xlt_bench.leaderboard.significance import joint_scores, per_example_sides, seeded
+from xlt_bench.leaderboard.significance import (
+    joint_scores,
+    listed_units,
+    pairing_problem,
+    per_example_sides,
+    seeded,
+)
 from xlt_bench.leaderboard.study.design import Contrast, Design, Selector
 from xlt_bench.leaderboard.study.report import Estimate, StudyReport
 from xlt_bench.leaderboard.study.statistics import (
@@ -148,6 +154,7 @@ class SuiteScores:
     runs: dict[tuple[str, str], dict[str, Value]] = field(default_factory=dict)
     conditions: dict[tuple[str, str], dict[str, Value]] = field(default_factory=dict)
     examples: dict[tuple[str, str], int] = field(default_factory=dict)
+    unpaired: dict[str, list[str]] = field(default_factory=dict)  # why -> "task/language" without example intervals
     tasks: list[Any] = field(default_factory=list)  # xlt_bench.tasks.Task, in suite order
     resamples: int = 1000
     seed: int = 0  # of the bootstrap: estimates made from these scores draw their own streams from it
@@ -173,7 +180,12 @@ def score_suite(suite: str, conditions: list[Condition], registry, design: Desig
             observed = {
                 run_id: float(main_score(task, run.tasks[task.name].languages[language])) for run_id, run in have
             }
-            sides = per_example_sides([run.store for _, run in have], task, language, registry.metric(task))
+            stores = [run.store for _, run in have]
+            metric = registry.metric(task)
+            why = pairing_problem(stores, task, language, metric) if all(stores) else "a run is published numbers"
+            sides = per_example_sides(stores, task, language, metric) if why is None else None
+            if sides is None and len(have) > 1:
+                scores.unpaired.setdefault(why or "no per-example statistics", []).append(f"{task.name}/{language}")
             values = {run_id: Value(observed[run_id]) for run_id, _ in have}
             if sides is not None:
                 _, replicates = joint_scores(sides, task, resamples, seeded(seed, task.name, language))
@@ -574,6 +586,8 @@ def study_runs(
                 )
             used.add(contrast.name)
             estimates += _contrast(contrast, suite, scores, baseline, candidate, registry, design)
+        for why, units in scores.unpaired.items():  # every unit the bootstrap could not resample by example
+            notes.append(f"{suite}: no example-level interval for {listed_units(units)}: {why}")
         estimates += _scaling(suite, scores, members) if design.scaling else []
         estimates += _seeds(suite, scores, members) if design.seeds else []
     notes += [
