@@ -164,7 +164,8 @@ class TestQuestionAnswering:
             lowered = qa_features(tokenizer, [question], ["It was"], settings)[0]["input_ids"]
             cased = qa_features(tokenizer, [question], ["It was"], {**settings, "lower_case": False})[0]["input_ids"]
             expected = tokenizer(seen, add_special_tokens=False)["input_ids"]
-            assert lowered[1 : 1 + len(expected)] == expected and cased != lowered
+            starts = range(len(lowered) - len(expected) + 1)  # wherever the frame puts the question
+            assert any(lowered[i : i + len(expected)] == expected for i in starts) and cased != lowered
         assert answer(chars, "New  York is big", "New  York", "xtreme") == "New York"  # get_final_text maps back
 
     def test_bert_pieces_join_back_without_their_hashes(self, bert):
