@@ -5,8 +5,11 @@ traceback a user would see, and fails here.
 
 The readers: each data format of the built-in suites (on a copy of a real sample and its companion files), and the
 files xlt-bench writes and reads back (results.json, fragments, samples), study designs, model manifests and label
-maps. `XLT_FUZZ_EXAMPLES` raises the number of cases per reader (default 60: the whole module stays around a minute in
-CI); the seed is fixed, so a failure reproduces.
+maps. And `eval` itself on a damaged data file beside a finished unit: exit 0 or 2 with one error line, the finished
+unit byte for byte as it was, nothing written outside the run folder.
+
+`XLT_FUZZ_EXAMPLES` sets the number of cases per reader (default 60, eval a third of that: the whole module takes
+about a minute in CI); the seed is fixed, so a failure reproduces.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ def _head(path: Path, lines: int) -> bytes:
     kept = path.read_bytes().split(b"\n")[:lines]
     while b"" in kept and kept[-1] != b"":
         kept.pop()
-    return b"\n".join(kept) + b"\n"
+    return b"\n".join(kept).rstrip(b"\n") + b"\n"
 
 
 def _small_squad(path: Path) -> bytes:
@@ -246,5 +249,48 @@ def test_designs_manifests_and_label_maps_survive_damage(kind: str, original: by
     def check(content: bytes) -> None:
         with folder({"file.yaml": content}) as root:
             survives(lambda: _read_config(kind, root / "file.yaml"))
+
+    check()
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:
+    """Per-task checkpoints (xnli, pawsx) and a run folder whose xnli/de unit is finished."""
+    from helpers import run_main, xnli_eval
+
+    from xlt_bench.testing import tiny_checkpoint
+
+    root = tmp_path_factory.mktemp("finished")
+    labels = ("entailment", "neutral", "contradiction")
+    tiny_checkpoint(root / "ckpt" / "xnli", head="sequence-classification", labels=labels, tokenizer=tokenizer)
+    tiny_checkpoint(root / "ckpt" / "pawsx", head="sequence-classification", labels=("0", "1"), tokenizer=tokenizer)
+    result = run_main(*xnli_eval(root / "ckpt", root / "run", "--quiet", "--languages", "de"))
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.mark.slow
+def test_eval_on_damaged_data_exits_0_or_2_in_one_line_and_leaves_finished_units_alone(finished: Path):
+    from helpers import run_main
+
+    original = _head(FIXTURES / "x-final" / "de" / "test_2k.tsv", 20)
+
+    @settings(FUZZ, max_examples=max(EXAMPLES // 3, 5))
+    @seed(20261207)
+    @given(mutated(original))
+    def check(content: bytes) -> None:
+        with folder({}) as root:
+            shutil.copytree(finished / "run", root / "run")
+            (root / "data" / "x-final" / "de").mkdir(parents=True)
+            (root / "data" / "x-final" / "de" / "test_2k.tsv").write_bytes(content)
+            before = {p: p.read_bytes() for p in (root / "run").rglob("*") if p.is_file() and "xnli" in p.as_posix()}
+            args = ["eval", "--model", str(finished / "ckpt"), "--tasks", "xtreme/pawsx", "--languages", "de"]
+            result = run_main(*args, "--data-dir", str(root / "data"), "--output", str(root / "run"), "--quiet")
+            assert result.returncode in (0, 2) and "Traceback" not in result.stderr, result.stderr
+            if result.returncode == 2:
+                errors = [line for line in result.stderr.splitlines() if line.startswith("xlt-bench: error: ")]
+                assert len(errors) == 1, result.stderr
+            assert {p: p.read_bytes() for p in before} == before  # the finished xnli/de unit is untouched
+            assert sorted(p.name for p in root.iterdir()) == ["data", "run"]  # nothing written beside the folder
 
     check()
