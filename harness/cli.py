@@ -1026,6 +1026,21 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+def _keeping_interruptions(hook: Any, kept: list[KeyboardInterrupt]) -> Any:
+    """A `sys.unraisablehook` that keeps the interruptions Python could not deliver. A SIGTERM or Ctrl-C that lands
+    while a finaliser (`__del__`, a weakref callback) runs is printed as "Exception ignored" and dropped, and the
+    command would end with exit 0 as if never stopped; kept, it ends the command as an interruption (143 or 130)
+    once the command returns."""
+
+    def handle(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            kept.append(unraisable.exc_value)
+            return
+        hook(unraisable)
+
+    return handle
+
+
 def _broken_pipe() -> int:
     """The reader of our output went away (`xlt-bench list tasks --json | head`): end quietly, as `cat` does."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -1048,6 +1063,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = (
         signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
     )
+    dropped: list[KeyboardInterrupt] = []
+    unraisable, sys.unraisablehook = sys.unraisablehook, _keeping_interruptions(sys.unraisablehook, dropped)
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
@@ -1058,6 +1075,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in registry.problems:
                 warn(problem)
         code = args.handler(registry, args)
+        if dropped:  # an interruption that landed in a finaliser
+            raise dropped[0]
         sys.stdout.flush()
         return code
     except XltBenchError as error:
@@ -1079,6 +1098,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"xlt-bench: {how}; finished (task, language) results are kept", file=sys.stderr)
         return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     finally:
+        sys.unraisablehook = unraisable
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

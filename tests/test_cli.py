@@ -203,3 +203,26 @@ def _with_handler(parser, handler):
         for sub in action.choices.values():
             sub.set_defaults(handler=handler)
     return parser
+
+
+def test_a_sigterm_that_lands_in_a_finaliser_still_stops_the_command(monkeypatch):
+    """Python drops an exception raised while a finaliser runs ("Exception ignored in ..."); xlt-bench keeps it and
+    ends as terminated, in one line, instead of exit 0."""
+    import time
+
+    from xlt_bench import cli
+
+    class Finaliser:
+        def __del__(self):
+            raise cli.Terminated()
+
+    def handler(registry, args):
+        Finaliser()  # finalised at once: its Terminated cannot propagate from there
+        time.sleep(0.01)
+        return 0
+
+    parser = cli.build_parser
+    monkeypatch.setattr(cli, "build_parser", lambda: _with_handler(parser(), handler))
+    result = run_main("plugins")
+    assert result.returncode == cli.EXIT_TERMINATED
+    assert result.stderr.strip().splitlines() == ["xlt-bench: terminated; finished (task, language) results are kept"]
