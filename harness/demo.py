@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError
-from xlt_bench.files import atomic_file, read_json, write_atomic
+from xlt_bench.files import atomic_file, confined, read_json, write_atomic
 
 UPOS = "ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X".split()
 UD_LANGUAGES = ("en", "de", "fr", "zh", "ar", "hi", "ja")
@@ -369,6 +369,8 @@ def _write_leaderboard(registry, output: Path, runs: dict[str, Path]) -> dict[st
     board_data = to_json(board)
     files = {name: output / f"leaderboard.{suffix}" for name, suffix in (("markdown", "md"), ("html", "html"))}
     files["json"] = output / "leaderboard.json"
+    for path in files.values():
+        confined(output, path, "the demo folder")
     write_atomic(files["markdown"], to_markdown(board_data, "udpos"))
     write_atomic(files["html"], to_html(board_data, "udpos"))
     write_atomic(files["json"], json.dumps(board_data, indent=2))

@@ -31,7 +31,7 @@ from xlt_bench.batch_sizing import BatchSizing
 from xlt_bench.batching import batched_outputs, within_reach
 from xlt_bench.distributed import everyone, is_writer
 from xlt_bench.errors import XltBenchError, warn
-from xlt_bench.files import atomic_file
+from xlt_bench.files import atomic_file, confined
 from xlt_bench.runners.embedding_runner import POOLINGS
 
 
@@ -62,6 +62,17 @@ def _key(checkpoint: str, dtype: str, layer: int, pooling: str, max_length: int,
     for sentence in sentences:
         digest.update(sentence.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()
+
+
+def _cache_file(cache_dir: Path, key: str) -> Path | None:
+    """Where this pass's embeddings are cached; None, with a warning, when a link or special file was planted on
+    the way: the cache is neither read nor written through it (`files.confined`)."""
+    path = cache_dir / "embeddings" / key[:2] / f"{key}.npy"
+    try:
+        return confined(cache_dir, path, "the cache")
+    except XltBenchError as error:
+        warn(f"{error}; encoding without the embedding cache")
+        return None
 
 
 def _misfit(stored: Any, rows: int, width: int | None) -> str | None:
@@ -125,8 +136,8 @@ def encode(
     path = None
     if cache_dir is not None and checkpoint:
         key = _key(checkpoint, str(loaded.dtype), layer, pooling, max_length, sentences)
-        path = Path(cache_dir) / "embeddings" / key[:2] / f"{key}.npy"
-        cached = _cached(path, len(sentences), getattr(loaded.model.config, "hidden_size", None))
+        path = _cache_file(Path(cache_dir), key)
+        cached = path and _cached(path, len(sentences), getattr(loaded.model.config, "hidden_size", None))
         if everyone(cached is not None):  # under torchrun, either all ranks read the cache or all encode
             return cached
     if not sentences:

@@ -180,6 +180,24 @@ def utf8_path(path: Path | str, what: str) -> Path:
     return Path(path)
 
 
+def confined(root: Path, path: Path, where: str) -> Path:
+    """`path`, when writing it cannot reach outside `root` (a run folder, a cache, a study's output folder): no file
+    or folder between `root` and it is a symbolic link (a shared folder is one other users and CI jobs write into,
+    and a planted link would make xlt-bench overwrite whatever it points at), and it is not a folder or a device.
+    `root` itself may be a link: that is the user's own choice of folder. `where` names it in the error."""
+    current = Path(root)
+    for part in Path(path).relative_to(root).parts:
+        current = current / part
+        if current.is_symlink():
+            raise XltBenchError(
+                f"{current}: a symbolic link inside {where} (to {os.readlink(current)}); xlt-bench writes only real "
+                "files and folders there, so remove the link (nothing was written)"
+            )
+    if Path(path).exists() and not Path(path).is_file():
+        raise XltBenchError(f"{path}: not a regular file; xlt-bench writes its own files there, so remove it")
+    return Path(path)
+
+
 @contextmanager
 def atomic_file(path: Path, binary: bool = False) -> Iterator[IO]:
     """A handle to write `path` through, so that readers see the old file or the whole new one, never a partial
@@ -266,7 +284,10 @@ class ContentHashes:
         if self.folder is None:
             return None
         name = hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()
-        return self.folder / name[:2] / f"{name}.json"
+        try:
+            return confined(self.folder, self.folder / name[:2] / f"{name}.json", "the cache")
+        except XltBenchError:  # a link planted in the memo: hash again rather than read or write through it
+            return None
 
     @staticmethod
     def _remembered(entry: Path | None, key: tuple[str, int, int]) -> str | None:

@@ -27,8 +27,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from xlt_bench.data.formats import DataSource, DataUnavailable
-from xlt_bench.errors import first_line, warn
-from xlt_bench.files import write_atomic
+from xlt_bench.errors import XltBenchError, first_line, warn
+from xlt_bench.files import confined, write_atomic
 
 COMMIT = re.compile(r"^[0-9a-f]{40}$")
 PROBE_RETRIES = 2  # after the first try: ~3 s of back-off on top of the timeouts before the Hub counts as unreachable
@@ -61,7 +61,8 @@ class HubAccess:
         environment = "HF_HUB_OFFLINE is set" if offline_by_environment() else None
         self.reason: str | None = "--offline" if offline else environment
         self.probed = self.reason is not None
-        self.memo = Path(cache) / COMMITS_FILE if cache is not None else None
+        self.cache = Path(cache) if cache is not None else None
+        self.memo = self.cache / COMMITS_FILE if self.cache is not None else None
         self.commits: dict[str, str] = {}
         if offline:
             go_offline()
@@ -99,8 +100,8 @@ class HubAccess:
         return replace(source, revision=self.commit(source.hub[0], source.revision))
 
     def _stored(self) -> dict[str, dict[str, str]]:
-        if self.memo is None or not self.memo.is_file():
-            return {}
+        if self.memo is None or self.memo.is_symlink() or not self.memo.is_file():
+            return {}  # a link planted in the cache is neither read nor written through (`_remember` says so)
         try:
             stored = json.loads(self.memo.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -113,7 +114,9 @@ class HubAccess:
         stored = self._stored()
         stored[key] = {"commit": commit, "resolved": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         try:
-            write_atomic(self.memo, json.dumps(stored, indent=1, sort_keys=True))
+            write_atomic(confined(self.cache, self.memo, "the cache"), json.dumps(stored, indent=1, sort_keys=True))
+        except XltBenchError as error:
+            warn(f"{error}; {key} is commit {commit} for this run only")
         except OSError as error:  # the next offline run cannot read this revision: say so, carry on
             warn(f"{self.memo}: cannot remember that {key} is commit {commit} ({error.strerror or error})")
 

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from xlt_bench.errors import XltBenchError, warn
-from xlt_bench.files import check_depth, is_temporary, sha256_of, write_atomic
+from xlt_bench.files import check_depth, confined, is_temporary, sha256_of, write_atomic
 from xlt_bench.run_results import Fragment, RunResults
 from xlt_bench.submission import SubmissionFormat
 from xlt_bench.tasks import Task
@@ -334,21 +334,8 @@ class RunStore:
         self.confined(self.results_path)
 
     def confined(self, path: Path) -> Path:
-        """`path`, when writing it cannot reach outside the run folder: no file or folder between the folder and it
-        is a symbolic link (a shared folder is one other users and CI jobs write into, and a planted link would
-        make eval overwrite whatever it points at), and it is not a folder or a device. The run folder itself may
-        be a link: that is the user's own choice of `--output`."""
-        current = self.root
-        for part in path.relative_to(self.root).parts:
-            current = current / part
-            if current.is_symlink():
-                raise XltBenchError(
-                    f"{current}: a symbolic link inside the run folder (to {os.readlink(current)}); xlt-bench writes "
-                    "only real files and folders below --output, so remove the link (nothing was written)"
-                )
-        if path.exists() and not path.is_file():
-            raise XltBenchError(f"{path}: not a regular file; xlt-bench writes its own files there, so remove it")
-        return path
+        """`path`, when writing it cannot leave the run folder (`files.confined`)."""
+        return confined(self.root, path, "the run folder")
 
     def save(
         self,

@@ -346,3 +346,18 @@ def test_the_pickle_payload_really_runs_when_unpickled(tmp_path: Path):
     _object_array(tmp_path / "payload.npy")
     np.load(tmp_path / "payload.npy", allow_pickle=True)
     assert (tmp_path / "unpickled").exists()
+
+
+def test_a_link_planted_in_the_embedding_cache_is_neither_read_nor_written_through(
+    encoder, passes, tmp_path: Path, capsys
+):
+    cache, outside = tmp_path / "cache", tmp_path / "outside.npy"
+    first = embed(encoder, cache)
+    path = cache_file(cache)
+    np.save(outside, np.zeros_like(first))  # someone else's file, of the right shape: must not be served as ours
+    path.unlink()
+    path.symlink_to(outside)
+    again = embed(encoder, cache)
+    assert np.allclose(again, first) and len(passes) == 2  # encoded again, not read through the link
+    assert np.load(outside).sum() == 0  # and the file it points at is untouched
+    assert f"{path}: a symbolic link inside the cache" in capsys.readouterr().err

@@ -128,3 +128,24 @@ def test_a_yaml_alias_bomb_or_a_document_containing_itself_is_refused_before_it_
         files.read_yaml(bomb, "the study design")
     bomb.write_text("base: &base {pooling: cls}\ntatoeba: {path: x, inference: *base}\n", encoding="utf-8")
     assert files.read_yaml(bomb, "the model manifest")["tatoeba"]["inference"] == {"pooling": "cls"}  # shared: fine
+
+
+def test_a_link_planted_in_a_folder_xlt_bench_writes_is_refused_and_the_memo_is_bypassed(tmp_path: Path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("someone else's file\n")
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "study.html").symlink_to(outside)
+    with pytest.raises(XltBenchError, match=rf"^{folder / 'study.html'}: a symbolic link inside the study folder"):
+        files.confined(folder, folder / "study.html", "the study folder")
+    (folder / "sub").symlink_to(tmp_path, target_is_directory=True)
+    with pytest.raises(XltBenchError, match="sub: a symbolic link inside the study folder"):
+        files.confined(folder, folder / "sub" / "outside.txt", "the study folder")
+    data, memo = tmp_path / "gold.txt", tmp_path / "memo"
+    data.write_text("NOUN\n")
+    ContentHashes(memo)(data)
+    [entry] = memo.rglob("*.json")
+    entry.unlink()
+    entry.symlink_to(outside)
+    assert ContentHashes(memo)(data) == hashlib.sha256(b"NOUN\n").hexdigest()
+    assert outside.read_text() == "someone else's file\n" and entry.is_symlink()
