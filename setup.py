@@ -64,6 +64,7 @@ setup(
             "setuptools>=77",  # tests/test_plugin_kit.py builds the example plugin offline (--no-build-isolation)
             "scikit-learn>=1.0",  # sklearn's ndcg_score: the oracle for the XGLUE WPR nDCG
             "hypothesis>=6.100",  # tests/test_fuzzed_inputs.py: every reader on mutated real samples
+            "accelerate>=0.26",  # transformers.Trainer needs it: tests/test_trainer_callback.py trains a tiny model
         ],
         "lint": ["ruff>=0.5"],
         "afriqa": ["Unidecode>=1.3"],  # AfriQA's official answer normalisation; GPL-2.0-or-later, so optional

@@ -1,6 +1,8 @@
 """xlt-bench: zero-shot cross-lingual transfer benchmarks as pluggy plugins.
 
-What a plugin author imports lives here: `hookimpl`, the metadata types (`Task`, `Suite`, `TaskType`, `DataFiles`,
+`xlt_bench.evaluate(...)` runs `eval` from Python (on a checkpoint or a model in memory) and
+`xlt_bench.TransferCallback` evaluates zero-shot transfer during `transformers.Trainer` training. What a plugin
+author imports lives here too: `hookimpl`, the metadata types (`Task`, `Suite`, `TaskType`, `DataFiles`,
 `HubSource`, `Release`), data formats (`DataFormat`, `DataSource`, `DataUnavailable`), `Metric` and its
 `SubmissionFormat`, a new task type's `Runner` and `Job`, language metadata (`Language`), and `XltBenchError`;
 `xlt_bench.hookspecs` is the hook reference. Importing this package is cheap: it never imports torch,
@@ -20,9 +22,11 @@ if TYPE_CHECKING:
     from xlt_bench.errors import XltBenchError
     from xlt_bench.languages import Language
     from xlt_bench.metrics import Metric
+    from xlt_bench.python_api import evaluate
     from xlt_bench.runners.base import Job, Runner
     from xlt_bench.submission import SubmissionFormat
     from xlt_bench.tasks import DataFiles, HubSource, Release, Suite, Task, TaskType
+    from xlt_bench.trainer_callback import TransferCallback
 
 __version__ = "0.1.0"
 _HOMES = {
@@ -41,6 +45,8 @@ _HOMES = {
     "SubmissionFormat": "xlt_bench.submission",
     "XltBenchError": "xlt_bench.errors",
     "Language": "xlt_bench.languages",
+    "evaluate": "xlt_bench.python_api",
+    "TransferCallback": "xlt_bench.trainer_callback",
 }
 __all__ = [
     "HOOK_API",
@@ -58,8 +64,10 @@ __all__ = [
     "Suite",
     "Task",
     "TaskType",
+    "TransferCallback",
     "XltBenchError",
     "__version__",
+    "evaluate",
     "hookimpl",
 ]
 

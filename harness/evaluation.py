@@ -41,6 +41,7 @@ from xlt_bench.data.validation import check_examples
 from xlt_bench.distributed import from_writer, is_writer, local_device, process_group, world_size
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import ContentHashes, utf8_path
+from xlt_bench.held_model import HeldModel
 from xlt_bench.hub_access import HubAccess, offline_by_environment
 from xlt_bench.labels import CheckpointMismatch
 from xlt_bench.lineage import Lineage
@@ -67,7 +68,7 @@ from xlt_bench.tasks import Task
 class EvalConfig:
     """Everything `eval` was asked to do; recorded in results.json."""
 
-    model: str
+    model: str | HeldModel  # --model, or a model in memory (`xlt_bench.evaluate`)
     output: Path
     suite: str = "xtreme"
     tasks: list[str] | None = None
@@ -207,7 +208,8 @@ class _Evaluation:
             self.skip(task, choice)
             return None
         commit = None
-        if not Path(choice.path).exists():  # a Hub id: probe once, so an unreachable Hub fails fast from the cache
+        # a Hub id: probe once, so an unreachable Hub fails fast from the cache
+        if choice.held is None and not Path(choice.path).exists():
             try:
                 commit = self.hub.commit(choice.path, choice.revision, "model")
             except DataUnavailable as unknown:  # offline and never resolved: the config's own record, if any
@@ -242,7 +244,8 @@ class _Evaluation:
                 f"runner (it reads: {', '.join(runner.reads())}); give tasks of other types their own entry"
             )
         given = {**plan.inference, **config.inference}  # the manifest entry's, then --inference
-        inference = runner.inference_for(given, plan.path, plan.commit or plan.revision)
+        checkpoint = plan.path if plan.held is None else ""  # a model in memory declares nothing in files
+        inference = runner.inference_for(given, checkpoint, plan.commit or plan.revision)
         if problems := runner.inference_problems(inference):  # what the checkpoint or manifest declared, too
             raise XltBenchError(f"{plan.origin}: inference for {task.name}: {problems[0]}")
         also_read = runner.splits_read(config.split, inference)[1:]  # BUCC: the split it tunes on
@@ -464,7 +467,8 @@ class _Evaluation:
         plugins = {p.name: p.version for p in self.registry.plugins if p.origin != "core"}
         previous = self.store.previous_results()
         # a folder keeps its name: a later invocation without --label (another task's checkpoint) does not rename it
-        label = config.lineage.label or (previous and previous.lineage.label) or Path(config.model).name
+        named = config.model.name if isinstance(config.model, HeldModel) else config.model
+        label = config.lineage.label or (previous and previous.lineage.label) or Path(named).name
         results = RunResults(
             xlt_bench_version=__version__,
             created=(previous and previous.created) or now(),
@@ -472,7 +476,7 @@ class _Evaluation:
             command=config.command,
             suite=config.suite,
             split=config.split,
-            model=config.model,
+            model=str(config.model),
             lineage=replace(config.lineage, label=label),
             config={
                 "batch_size": config.batch_size,

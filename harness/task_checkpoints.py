@@ -19,6 +19,7 @@ checkpoint that needs its own code is skipped with the reason instead.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import inspect
 import os
@@ -29,6 +30,7 @@ from typing import Any
 
 from xlt_bench.errors import XltBenchError, first_line
 from xlt_bench.files import ContentHashes, read_yaml
+from xlt_bench.held_model import HeldModel
 from xlt_bench.labels import CheckpointMismatch, output_labels
 from xlt_bench.model_adapters import LoadedModel, ModelAdapter, architectures
 from xlt_bench.tasks import Task
@@ -43,6 +45,7 @@ class CheckpointChoice:
     label_map: Mapping[str, str] = field(default_factory=dict)
     revision: str | None = None  # --revision: the git revision of a Hub checkpoint id (None: its default branch)
     inference: Mapping[str, Any] = field(default_factory=dict)  # the manifest entry's inference parameters
+    held: HeldModel | None = field(default=None, compare=False)  # a model in memory (`xlt_bench.evaluate`)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class ModelPlan:
     revision: str | None = None  # the user's --revision (or the manifest's `revision:`)
     commit: str | None = None  # the Hub commit the checkpoint's config was read at (None: a local folder)
     inference: Mapping[str, Any] = field(default_factory=dict)  # the manifest entry's inference parameters
+    held: HeldModel | None = field(default=None, repr=False, compare=False)  # evaluated in place, never loaded
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -110,10 +114,14 @@ def _manifest(path: Path, tasks: list[Task]) -> dict[str, CheckpointChoice | str
     return choices
 
 
-def choose_checkpoints(spec: str, tasks: list[Task], revision: str | None = None) -> dict[str, CheckpointChoice | str]:
+def choose_checkpoints(
+    spec: str | HeldModel, tasks: list[Task], revision: str | None = None
+) -> dict[str, CheckpointChoice | str]:
     """For each task name, the checkpoint `--model` designates, or the reason there is none. Only a regular file is
     read as a manifest (a FIFO would block the read). `revision` (`--revision`) pins a Hub checkpoint id; a local
-    folder or manifest has no revisions to pick from."""
+    folder or manifest has no revisions to pick from. A model in memory is offered to every task."""
+    if isinstance(spec, HeldModel):
+        return {task.name: CheckpointChoice(spec.name, "in memory", held=spec) for task in tasks}
     path = Path(spec).expanduser()
     if revision is not None and (path.exists() or _looks_like_path(spec)):
         raise XltBenchError(
@@ -199,6 +207,8 @@ def inspect_checkpoint(
     `XltBenchError`, before any model is loaded. `commit`: the Hub commit `choice.revision` names (`hub_access`),
     read instead of the revision; without it, the commit transformers reports, if it does (4.x does, 5 does not).
     """
+    if choice.held is not None:
+        return _held_plan(task, choice, adapters, label_map)
     from transformers import AutoConfig, PretrainedConfig  # PreTrainedConfig exists only in transformers 5
 
     try:
@@ -223,11 +233,7 @@ def inspect_checkpoint(
         raise CheckpointMismatch(
             f"cannot read the config of {choice.path}: {type(error).__name__}: {first_line(error)}"
         ) from None
-    adapter = next((candidate for candidate in adapters if candidate.fits(config)), None)
-    if adapter is None:
-        have = ", ".join(architectures(config)) or f"model_type {getattr(config, 'model_type', '?')}"
-        wanted = " or ".join(dict.fromkeys(candidate.accepts for candidate in adapters)) or "a model adapter"
-        raise CheckpointMismatch(f"{choice.path} ({have}) is not {wanted}; {task.name} needs one")
+    adapter = _fitting_adapter(task, choice, adapters, config)
     if adapter.check is not None and Path(choice.path).is_dir():
         adapter.check(choice.path, trust_remote_code)
     explicit = label_map or choice.label_map or None
@@ -247,6 +253,40 @@ def inspect_checkpoint(
         revision=choice.revision,
         commit=commit if not Path(choice.path).is_dir() else None,
         inference=choice.inference,
+    )
+
+
+def _fitting_adapter(
+    task: Task, choice: CheckpointChoice, adapters: Sequence[ModelAdapter], config: Any
+) -> ModelAdapter:
+    adapter = next((candidate for candidate in adapters if candidate.fits(config)), None)
+    if adapter is None:
+        have = ", ".join(architectures(config)) or f"model_type {getattr(config, 'model_type', '?')}"
+        wanted = " or ".join(dict.fromkeys(candidate.accepts for candidate in adapters)) or "a model adapter"
+        raise CheckpointMismatch(f"{choice.path} ({have}) is not {wanted}; {task.name} needs one")
+    return adapter
+
+
+def _held_plan(
+    task: Task, choice: CheckpointChoice, adapters: Sequence[ModelAdapter], label_map: Mapping[str, str] | None
+) -> ModelPlan:
+    """The plan for a model in memory: its own config stands for config.json, its weights' digest for the files'.
+    Its class is what it is: adapters see it as the config's `architectures` (a model made from a base checkpoint
+    still carries the base's, e.g. `XLMRobertaForMaskedLM` on a classifier being fine-tuned)."""
+    held = choice.held
+    assert held is not None
+    config = copy.copy(held.model.config)
+    config.architectures = [type(held.model).__name__]
+    adapter = _fitting_adapter(task, choice, adapters, config)
+    labels = output_labels(task, config.id2label, label_map or None, choice.path) if task.labels else {}
+    return ModelPlan(
+        path=choice.path,
+        origin=choice.origin,
+        architecture=type(held.model).__name__,
+        labels=labels,
+        checkpoint_hash=held.digest,
+        adapter=adapter,
+        held=held,
     )
 
 
@@ -273,6 +313,8 @@ def load_model(plan: ModelPlan, device: str, dtype: str) -> LoadedModel:
     `trust_remote_code`, and as `revision` the Hub commit the plan read the config at (else the revision asked for),
     as far as its signature takes them (loaders written for `load(path, device, dtype)` are still called that way).
     A revision asked for that the loader cannot take is an error, never silently the default branch."""
+    if plan.held is not None:
+        return plan.held.loaded()
     try:
         parameters = inspect.signature(plan.adapter.load).parameters.values()
     except (TypeError, ValueError):  # a callable without a signature: the original contract
