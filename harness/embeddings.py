@@ -28,10 +28,11 @@ from typing import Any
 import numpy as np
 
 from xlt_bench.batch_sizing import BatchSizing
-from xlt_bench.batching import batched_outputs, within_reach
+from xlt_bench.batching import batched_outputs, padded, to_device, within_reach
 from xlt_bench.distributed import everyone, is_writer
 from xlt_bench.errors import XltBenchError, warn
 from xlt_bench.files import atomic_file, confined
+from xlt_bench.layer_forward import exact, stopping_forward
 from xlt_bench.runners.embedding_runner import POOLINGS
 
 
@@ -55,6 +56,17 @@ def xtreme_layer(rule: Any, model_type: str, num_layers: int) -> int | str:
     if specific >= min(window, states):
         return "auto"
     return states - min(window, states) + specific
+
+
+def _pass_to(loaded: Any, layer: int, features: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """`batched_outputs`' options for a pass that computes `hidden_states[layer]`: one that stops there
+    (`layer_forward`) when it is exact for this model, else the full pass with every hidden state."""
+    stopping = stopping_forward(loaded.model, layer)
+    if stopping is not None and exact(
+        loaded.model, layer, stopping, to_device(padded(loaded.tokenizer, features[:1]), loaded.device)
+    ):
+        return {"forward": stopping}
+    return {"output_hidden_states": True}
 
 
 def _key(checkpoint: str, dtype: str, layer: int, pooling: str, max_length: int, sentences: Sequence[str]) -> str:
@@ -152,7 +164,9 @@ def encode(
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         return (hidden * mask).sum(dim=1) / mask.sum(dim=1)
 
-    rows = batched_outputs(loaded, features, batch_size, description, progress, pool, output_hidden_states=True)
+    rows = batched_outputs(
+        loaded, features, batch_size, description, progress, pool, **_pass_to(loaded, layer, features)
+    )
     embeddings = np.stack([row.numpy() for row in rows]).astype(np.float32)
     if path is not None and is_writer():
         _store(path, embeddings)
