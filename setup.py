@@ -67,6 +67,7 @@ setup(
             "accelerate>=0.26",  # transformers.Trainer needs it: tests/test_trainer_callback.py trains a tiny model
         ],
         "lint": ["ruff>=0.5"],
+        "docs": ["mkdocs>=1.6"],  # the documentation site (mkdocs.yml): `mkdocs build --strict`, tox's `docs`
         "afriqa": ["Unidecode>=1.3"],  # AfriQA's official answer normalisation; GPL-2.0-or-later, so optional
         "gpu": ["faiss-gpu-cu12>=1.8"],  # exact faiss search on GPUs (the same `faiss` module as faiss-cpu)
     },

@@ -1,6 +1,6 @@
 """`xlt-bench prefetch`: a suite's data into the caches, so that `eval` runs offline.
 
-Per task and language, the automatic source `eval` would use (the README's "Data sources" table lists them):
+Per task and language, the automatic source `eval` would use (docs/suites.md, "Data sources", lists them):
 
 - the task's `releases` that serve it (resumable, checksummed downloads, `xlt_bench.download`): archives into
   `<cache>/downloads/` and extracted into `<cache>/data/<suite>/<task>/` (only the members below `Release.members`

@@ -1,4 +1,4 @@
-"""Where each task's data comes from when there is no `--data-dir`: `xlt-bench list sources` and the README's table.
+"""Where each task's data comes from when there is no `--data-dir`: `xlt-bench list sources` and docs/suites.md.
 
 For every task × language there is one automatic source (`data.resolve.resolve_source`): the release files that
 serve the language (downloaded into the cache by `prefetch`, or by `eval` when they are missing), else its faithful

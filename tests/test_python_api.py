@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,17 @@ def test_mistakes_are_one_line_errors(ckpt: Path):
         xlt_bench.evaluate(str(ckpt), object(), tasks=XNLI)
     with pytest.raises(XltBenchError, match="its own device and dtype"):
         xlt_bench.evaluate(model, object(), tasks=XNLI, device="cpu")
+
+
+def test_the_readme_quick_start_runs_as_written(ckpt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    """The README's first Python block, with only the checkpoint name replaced; its data comes from the prefetched
+    cache (`prefetch` fills it), here with the handmade XNLI fixture."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "xlt_bench.evaluate(model, tokenizer" in block and "my-xnli-checkpoint" in block
+    cache = tmp_path / "cache"
+    shutil.copytree(FIXTURE_DATA / "XNLI-1.0", cache / "data" / "xtreme" / "xnli" / "XNLI-1.0")
+    monkeypatch.setenv("XLT_BENCH_CACHE", str(cache))
+    exec(compile(block.replace("my-xnli-checkpoint", str(ckpt)), "README.md", "exec"), {})
+    printed = capsys.readouterr().out.strip()
+    assert printed.startswith("{'accuracy': ") and float(printed.split(": ")[1].rstrip("}")) >= 0
