@@ -1,8 +1,10 @@
 """Inline SVG plots for the HTML pages, as strings: forest plots (one row per label: a point and its interval around a
 zero line) and x–y plots (linear or log10 x; points with vertical intervals, a fitted segment, labelled reference
-lines). Every plot has a `<title>`, axes with ticks and axis labels; all text is escaped. A point is filled where its
-`Mark.filled` says so (e.g. its interval excludes 0) and hollow otherwise. Layout only: every number, and how it is
-written, comes from the caller.
+lines; ticks at given x values, e.g. the sizes that ran, or at round ones). Point labels are placed
+deterministically so that no two overlap (`place_labels`); a label with no room is left out, listed under the plot
+and kept in its point's hover text. Every plot has a `<title>`, axes with ticks and axis labels; all text is
+escaped. A point is filled where its `Mark.filled` says so (e.g. its interval excludes 0) and hollow otherwise.
+Layout only: every number, and how it is written, comes from the caller.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ PLOT_CSS = f"""
 svg.plot {{ display: block; max-width: 100%; height: auto; }}
 svg.plot text {{ font: 12px system-ui, sans-serif; fill: #1b1b1b; }}
 svg.plot text.axis-label {{ font-weight: 600; }}
+svg.plot text.left-out {{ font-size: 11px; fill: #555; }}
 svg.plot .axis, svg.plot .tick {{ stroke: #555; }}
 svg.plot .grid {{ stroke: #e4e4e4; }}
 svg.plot .zero {{ stroke: #333; }}
@@ -29,6 +32,7 @@ svg.plot .point.hollow {{ fill: #fff; }}
 svg.plot .fit {{ stroke: rgb{NEGATIVE}; stroke-width: 1.6; }}
 svg.plot .reference {{ stroke: #666; stroke-dasharray: 6 4; }}
 svg.plot .flattening {{ stroke: #a0522d; stroke-dasharray: 2 3; stroke-width: 1.4; }}
+svg.plot .drop {{ stroke: rgb{NEGATIVE}; stroke-dasharray: 2 3; stroke-width: 1.4; }}
 """
 
 
@@ -132,10 +136,13 @@ def _text(x: float, y: float, content: str, anchor: str = "start", css_class: st
     return f'<text{cls} x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(content)}</text>'
 
 
-def _x_axis(x: Scale, y: float, grid_top: float, label: str, text: Callable[[float], str]) -> list[str]:
-    """The axis line at pixel row `y`, ticks with their values below, grid lines up to `grid_top`, the label."""
+def _x_axis(
+    x: Scale, y: float, grid_top: float, label: str, text: Callable[[float], str], ticks: Sequence[float] | None = None
+) -> list[str]:
+    """The axis line at pixel row `y`, ticks (`ticks`, else round ones) with their values below, grid lines up to
+    `grid_top`, the label."""
     parts = [f'<line class="axis" x1="{x.start:.1f}" y1="{y:.1f}" x2="{x.end:.1f}" y2="{y:.1f}"/>']
-    for tick in x.ticks():
+    for tick in x.ticks() if ticks is None else ticks:
         px = x(tick)
         parts.append(f'<line class="grid" x1="{px:.1f}" y1="{grid_top:.1f}" x2="{px:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<line class="tick" x1="{px:.1f}" y1="{y:.1f}" x2="{px:.1f}" y2="{y + 5:.1f}"/>')
@@ -177,17 +184,79 @@ def _point(x: float, y: float, mark: Mark) -> str:
     )
 
 
+CHAR_WIDTH, LABEL_HEIGHT, POINT_RADIUS = 7.0, 14.0, 4.5  # 12px labels: a generous width per character
+LABEL_OFFSETS = (  # (dx, dy of the baseline, anchor): right above, right below, left above, left below, then further
+    (7, -7, "start"),
+    (7, 16, "start"),
+    (-7, -7, "end"),
+    (-7, 16, "end"),
+    (7, -21, "start"),
+    (7, 30, "start"),
+    (-7, -21, "end"),
+    (-7, 30, "end"),
+)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in pixels."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.left < other.right and other.left < self.right and self.top < other.bottom and other.top < self.bottom
+        )
+
+    def inside(self, other: Box) -> bool:
+        return (
+            other.left <= self.left
+            and self.right <= other.right
+            and other.top <= self.top
+            and self.bottom <= other.bottom
+        )
+
+
+def label_box(x: float, y: float, text: str, anchor: str) -> Box:
+    """The box a label written at baseline (`x`, `y`) with `anchor` (`start`, `end`) takes, by `CHAR_WIDTH`."""
+    width = CHAR_WIDTH * len(text)
+    left = x if anchor == "start" else x - width
+    return Box(left, y - LABEL_HEIGHT + 3, left + width, y + 3)
+
+
+def place_labels(points: Sequence[tuple[float, float, str]], area: Box) -> list[tuple[float, float, str] | None]:
+    """Where each point's label goes, (x, y, anchor), or None where it is left out: deterministically, in the order
+    given, each label takes the first of `LABEL_OFFSETS` whose box stays inside `area` and overlaps neither a label
+    already placed nor any point; a label no offset fits is left out (its point keeps it in its hover text)."""
+    taken = [Box(x - POINT_RADIUS, y - POINT_RADIUS, x + POINT_RADIUS, y + POINT_RADIUS) for x, y, _ in points]
+    placed: list[tuple[float, float, str] | None] = []
+    for x, y, text in points:
+        spot = None
+        for dx, dy, anchor in LABEL_OFFSETS if text else ():
+            box = label_box(x + dx, y + dy, text, anchor)
+            if box.inside(area) and not any(box.overlaps(other) for other in taken):
+                spot = (x + dx, y + dy, anchor)
+                taken.append(box)
+                break
+        placed.append(spot)
+    return placed
+
+
 def _values(marks: Sequence[Mark]) -> list[float]:
     return [v for mark in marks for v in (mark.value, mark.low, mark.high) if v is not None]
 
 
-def forest_plot(marks: Sequence[Mark], *, title: str, axis_label: str) -> str:
-    """One row per mark (label left, value text right), a point with its interval, a vertical line at 0."""
+def forest_plot(marks: Sequence[Mark], *, title: str, axis_label: str, css_class: str = "") -> str:
+    """One row per mark (label left, value text right), a point with its interval, a vertical line at 0;
+    `css_class` is added to the svg's classes."""
     label_w = min(260, 16 + 7 * max(len(mark.label) for mark in marks))
     plot_w, text_w, row_h, top = 360, 180, 24, 10
     x = Scale.fitting([*_values(marks), 0.0], label_w, label_w + plot_w)
     bottom = top + len(marks) * row_h
-    parts = [_open("forest", label_w + plot_w + text_w, bottom + 46, title)]
+    parts = [_open(f"forest {css_class}".strip(), label_w + plot_w + text_w, bottom + 46, title)]
     parts += _x_axis(x, bottom, top, axis_label, tick_text)
     parts.append(f'<line class="zero" x1="{x(0):.1f}" y1="{top}" x2="{x(0):.1f}" y2="{bottom}"/>')
     for index, mark in enumerate(marks):
@@ -208,11 +277,13 @@ def xy_plot(
     y_label: str,
     log_x: bool = True,
     x_text: Callable[[float], str] = tick_text,
+    x_ticks: Sequence[float] | None = None,
     lines: Sequence[Line] = (),
     segment: Segment | None = None,
 ) -> str:
     """Points at (`at`, `value`) with vertical intervals, labelled reference lines and an optional segment; the
-    axes cover all of them."""
+    axes cover all of them. `x_ticks`: the x values to tick (e.g. the sizes that ran), else round ones. Point labels
+    are placed by `place_labels`; those left out are listed under the plot."""
     width, height, left, right, top, bottom = 600, 360, 70, 110, 14, 300
     ends = [segment.start, segment.end] if segment else []
     xs = [mark.at for mark in marks] + [line.at for line in lines if line.vertical] + [p[0] for p in ends]
@@ -220,12 +291,14 @@ def xy_plot(
     x = Scale.fitting(xs, left, width - right, log=log_x)
     y = Scale.fitting(ys, bottom, top)
     parts = [_open("xy", width, height, title)]
-    parts += _x_axis(x, bottom, top, x_label, x_text) + _y_axis(y, left, width - right, y_label)
+    parts += _x_axis(x, bottom, top, x_label, x_text, x_ticks) + _y_axis(y, left, width - right, y_label)
     for line in lines:
         if line.vertical:
             px = x(line.at)
             parts.append(f'<line class="{line.css_class}" x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{bottom}"/>')
-            parts.append(_text(px + 4, top + 12, line.label, css_class=f"{line.css_class}-label"))
+            fits_right = px + 4 + CHAR_WIDTH * len(line.label) <= width - right
+            at, anchor = (px + 4, "start") if fits_right else (px - 4, "end")  # never into the right margin's labels
+            parts.append(_text(at, top + 12, line.label, anchor, css_class=f"{line.css_class}-label"))
         else:
             py = y(line.at)
             parts.append(
@@ -238,11 +311,18 @@ def xy_plot(
             f'<line class="{segment.css_class}" x1="{x(x1):.1f}" y1="{y(y1):.1f}" x2="{x(x2):.1f}" y2="{y(y2):.1f}">'
             f"<title>{escape(segment.label)}</title></line>"
         )
-    for mark in marks:
+    spots = place_labels(
+        [(x(mark.at), y(mark.value), mark.label) for mark in marks], Box(left, top, width - right, bottom)
+    )
+    for mark, spot in zip(marks, spots):
         px, py = x(mark.at), y(mark.value)
         if mark.low is not None and mark.high is not None:
             parts.append(_whisker(px, y(mark.low), px, y(mark.high)))
         parts.append(_point(px, py, mark))
-        if mark.label:
-            parts.append(_text(px + 7, py - 7, mark.label))
+        if spot is not None:
+            parts.append(_text(spot[0], spot[1], mark.label, spot[2], "point-label"))
+    left_out = [mark.label for mark, spot in zip(marks, spots) if mark.label and spot is None]
+    if left_out:
+        note = f"Not labelled (no room; hover the points): {', '.join(left_out)}"
+        parts.append(_text(left, height - 4, note, css_class="left-out"))
     return "".join([*parts, "</svg>"])

@@ -4,6 +4,7 @@ report over them. The effects of models this small are noise: no test asserts a 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from helpers import run_main
 
 from xlt_bench.demo_study import DEPREL, QA, deprel_sentences, study_design
 from xlt_bench.leaderboard.study.report import StudyReport
+from xlt_bench.leaderboard.study.summary import curve_shape
 from xlt_bench.leaderboard.study.wording import verdict, with_interval
 
 CONDITIONS = {
@@ -108,4 +110,19 @@ def test_study_demo_reports_order_scaling_and_seeds_and_says_which_intervals_inc
     lines = markdown.splitlines()
     for estimate in report.select("contrast", task="udpos"):  # each interval is read as including 0 or not
         assert any(with_interval(estimate) in line and verdict(estimate) in line for line in lines), estimate
-    assert (output / "study.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    page = (output / "study.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    # one task: no suite-mean repeats; the answers come first; the scaling plot ticks the sizes that ran
+    assert "suite mean" not in page and "suite mean" not in markdown
+    assert page.index('id="summary"') < page.index('id="contrasts"') and markdown.index("## Answers") < (
+        markdown.index("## Contrasts")
+    )
+    [plot] = [svg for svg in re.findall(r"<svg .*?</svg>", page, re.DOTALL) if "score against data size" in svg]
+    ticks = re.findall(r'<text x="[^"]+" y="[^"]+" text-anchor="middle">([^<]*)</text>', plot)
+    assert ticks == ["56", "112", "225"]
+    assert "xlmr_cc100_gib" not in page and "XLM-R pre-training data (CC-100, GiB)" in page
+    gains = sorted(report.select("scaling", task="udpos", quantity="gain_over_previous"), key=lambda e: e.size)
+    shape = curve_shape(gains)
+    assert (shape.text() in page) and (f"| {shape.text()} |" in markdown)
+    if shape.kind == "flattens":  # flattening is claimed only where no later gain is significant either way
+        assert not any(g.significant for g in gains if g.size >= shape.size)

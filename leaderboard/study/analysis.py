@@ -11,8 +11,9 @@ then a function of those condition values and their replicates, so all intervals
 - a contrast's side is the mean over the conditions it selects; a delta is candidate minus baseline;
 - a group of languages is the mean of its languages' deltas (over all tasks: each language's mean over tasks);
 - Spearman's rho resamples languages as well as examples;
-- a scaling curve fits score = a + b log10(size) per replicate; it *flattens at* the first size whose gain over
-  the next smaller size is not significant.
+- a scaling curve fits score = a + b log10(size) per replicate; it *flattens at* the first size from which no gain
+  over the next smaller size is significant (after its last significant rise); a gain whose interval is below 0 is
+  `drops_at`, never flattening (`statistics.curve_shape`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from xlt_bench.leaderboard.significance import (
 from xlt_bench.leaderboard.study.design import Contrast, Design, Selector
 from xlt_bench.leaderboard.study.report import Estimate, StudyReport
 from xlt_bench.leaderboard.study.statistics import (
+    curve_shape,
     log_linear_fit,
     mean_of_chosen,
     percentile_interval,
@@ -411,11 +413,14 @@ def _scaling(suite: str, scores: SuiteScores, conditions: list[Condition]) -> li
 def _fit(common: dict[str, Any], sizes: list[int], points: list[Value], gains: list, direct: Value | None) -> Estimate:
     fit = log_linear_fit(sizes, [point.observed for point in points])
     slope = combine(points, fit.slope, lambda replicates: slope_replicates(sizes, np.stack(replicates, axis=1)))
-    flat = [size for size, gain in zip(sizes, gains) if gain is not None and gain.includes_zero()]
+    shape, where = curve_shape(
+        [(size, *gain.interval_bounds()) for size, gain in zip(sizes, gains) if gain is not None]
+    )
     details = {
         "intercept": fit.intercept,
         "r2": fit.r2,
-        "flattens_at": flat[0] if flat else None,
+        "flattens_at": where if shape == "flattens" else None,
+        "drops_at": where if shape == "drops" else None,
         "direct_score": None if direct is None else direct.observed,
         "sizes": sizes,
     }
@@ -532,6 +537,31 @@ def _load(paths: Sequence[Path | str], registry, allow_limited: bool) -> tuple[l
     return runs, notes
 
 
+def _tag_contrast_hint(conditions: list[Condition]) -> str | None:
+    """Where the conditions differ only in their tags (`eval --tag`), the `--contrast` that compares two of them:
+    `--contrast tags.KEY=A tags.KEY=B` (a side without the tag is selected by its run's label). None otherwise."""
+    if len(conditions) < 2:
+        return None
+    rest = {repr(sorted((k, v) for k, v in c.lineage.condition.items() if k != "tags")) for c in conditions}
+    if len(rest) > 1:
+        return None
+    keys = dict.fromkeys(key for c in conditions for key in c.lineage.tags)
+    key = next((k for k in keys if len({c.lineage.tags.get(k) for c in conditions}) > 1), None)
+    if key is None:
+        return None
+
+    def side(condition: Condition) -> str:
+        value = condition.lineage.tags.get(key)
+        return f"tags.{key}={value}" if value is not None else f"label={condition.runs[0][1].label}"
+
+    first, second = sorted(conditions, key=lambda c: (c.lineage.tags.get(key) is not None, c.lineage.tags.get(key)))[:2]
+    names = ", ".join(sorted({c.lineage.tags[key] for c in conditions if key in c.lineage.tags}))
+    return (
+        f" (the {len(conditions)} conditions differ only in their tags, {key}: {names}; contrast two of them with "
+        f"--contrast {side(first)!r} {side(second)!r})"
+    )
+
+
 def _seed_note(conditions: list[Condition], estimates: list[Estimate]) -> str | None:
     """Say when intervals leave out the variance between fine-tuning seeds, and how large it was where measured."""
     single = [c for c in conditions if len(c.runs) == 1]
@@ -606,13 +636,12 @@ def study_runs(
             "languages both sides of a contrast scored; widen `languages`"
         )
     elif not estimates:
+        hint = _tag_contrast_hint(conditions)
+        if hint is None and len(conditions) >= 2:
+            hint = f" ({len(conditions)} conditions differ in more than one factor; name one with --contrast)"
         notes.append(
             "nothing to estimate: no two conditions to contrast, no scaling curve, no condition with several seeds"
-            + (
-                f" ({len(conditions)} conditions differ in more than one factor; name one with --contrast)"
-                if len(conditions) >= 2
-                else ""
-            )
+            + (hint or "")
         )
     condition_of = {run_id: c for c in conditions for run_id, _ in c.runs}
     return StudyReport(

@@ -1,15 +1,28 @@
-"""A study report as Markdown for CI comments: the runs read, then one compact table per analysis.
+"""A study report as Markdown for CI comments: the answers first (each question's answer in one sentence with its
+interval, then the notes), one compact table per analysis, the runs read last.
 
 Every value is shown with its 95% interval (`+1.23 [−0.40, +2.86]`), every table says what its intervals cover,
-and a verdict column says only what the interval says about 0. Per-language contrast rows sit in a `<details>`
-block after their contrast's task table. Text from the runs is escaped (`markdown_text`), and the output depends on
-the report alone, so the same study gives the same bytes.
+and a verdict column says only what the interval says about 0. A suite with one task gets one table of its
+contrasts and no "suite mean" repeats (`summary.without_repeats`); per-language contrast rows sit in a `<details>`
+block. A scaling curve's shape (flattens, drops, still rising) is read from its gains (`summary.curve_shape`).
+Text from the runs is escaped (`markdown_text`), and the output depends on the report alone, so the same study
+gives the same bytes.
 """
 
 from __future__ import annotations
 
 from xlt_bench.leaderboard.render import markdown_table, markdown_text
 from xlt_bench.leaderboard.study.report import Estimate, StudyReport
+from xlt_bench.leaderboard.study.summary import (
+    SHAPE_RULE,
+    Names,
+    answers,
+    column_label,
+    curve_shape,
+    grouped,
+    one_task,
+    without_repeats,
+)
 from xlt_bench.leaderboard.study.wording import (
     GAIN_MARK,
     contrast_sides,
@@ -38,17 +51,32 @@ def _table(headers: list[str], rows: list[list[str]], estimates: list[Estimate])
 
 
 def _header(report: StudyReport) -> list[str]:
+    """The title and the summary: each question's answer in one sentence with its interval, then the notes."""
     made = [f"xlt-bench {report.xlt_bench_version}" if report.xlt_bench_version else "", report.created or ""]
     lines = ["# Study report", ""]
     if any(made):
         lines += [f"Made by {markdown_text(' '.join(x for x in made if x))}.", ""]
     lines += [f"Intervals are 95%, from {report.resamples} bootstrap resamples (seed {report.seed}).", ""]
-    lines += [f"Runs read ({len(report.runs)}):", ""]
+    found = answers(report, names := Names.of(_names(report.select("contrast"))))
+    if found:
+        lines += ["## Answers", ""]
+        if names.shared:
+            shared = ", ".join(f"“{phrase}”" for phrase in names.shared)
+            lines += [f"Names below leave out what every condition has: {markdown_text(shared)}.", ""]
+        for question, group in grouped(found):
+            lines += [f"**{markdown_text(question)}**", ""]
+            lines += [f"- {markdown_text(a.subject)}: {a.answer}" for a in group]  # the answer: numbers and words
+            lines.append("")
+    if report.notes:
+        lines += ["Notes:", "", *(f"- {markdown_text(note)}" for note in report.notes), ""]
+    return lines
+
+
+def _runs(report: StudyReport) -> list[str]:
+    lines = [f"## Runs read ({len(report.runs)})", ""]
     for run in report.runs:
         lines.append(f"- **{markdown_text(run.get('label') or run['id'])}**: {markdown_text(run_summary(run))}")
-    if report.notes:
-        lines += ["", "Notes:", "", *(f"- {markdown_text(note)}" for note in report.notes)]
-    return [*lines, ""]
+    return [*lines, ""] if report.runs else []
 
 
 def _contrasts(report: StudyReport) -> list[str]:
@@ -56,8 +84,12 @@ def _contrasts(report: StudyReport) -> list[str]:
     if not estimates:
         return []
     lines = ["## Contrasts", "", "Δ = candidate − baseline, in points of each task's main metric.", ""]
-    for name in _names(estimates):
-        every = report.select("contrast", name=name)
+    single = {suite for suite in dict.fromkeys(e.suite for e in estimates) if one_task(report, suite) is not None}
+    several = len({e.suite for e in estimates}) > 1
+    for suite in single:
+        lines += _one_task_contrasts(report, suite, several)
+    for name in _names([e for e in estimates if e.suite not in single]):
+        every = [e for e in report.select("contrast", name=name) if e.suite not in single]
         rows = [e for e in every if e.language is None]
         per_language = [e for e in every if e.language is not None]
         lines += [f"### {markdown_text(name)}", ""]
@@ -80,6 +112,32 @@ def _contrasts(report: StudyReport) -> list[str]:
     return lines
 
 
+def _one_task_contrasts(report: StudyReport, suite: str, say_suite: bool) -> list[str]:
+    """A suite with one task: one row per contrast (its task's Δ), then every contrast's per-language rows."""
+    every = report.select("contrast", suite=suite)
+    numbers = {name: i for i, name in enumerate(_names(report.select("contrast")), start=1)}
+    rows = [e for e in every if e.language is None]
+    per_language = [e for e in every if e.language is not None]
+    lines = [f"### {markdown_text(suite)}", ""] if say_suite else []
+    table = [
+        [f"#{numbers[e.name]}", markdown_text(e.name), markdown_text(scope(e)), with_interval(e), verdict(e)]
+        + [str(e.n.get("languages", "–"))]
+        for e in rows
+    ]
+    headers = ["#", "contrast", "task", "Δ [95% interval]", "evidence", "languages"]
+    lines += _table(headers, table, rows) if rows else []
+    if per_language:
+        table = [
+            [f"#{numbers[e.name]}", markdown_text(e.language), with_interval(e), verdict(e)]
+            + [str(e.n.get("examples", "–"))]
+            for e in per_language
+        ]
+        lines += [f"<details><summary>Per-language Δ ({len(per_language)} rows)</summary>", ""]
+        lines += _table(["#", "language", "Δ [95% interval]", "evidence", "examples"], table, per_language)
+        lines += ["</details>", ""]
+    return lines
+
+
 def _language_groups(report: StudyReport) -> list[str]:
     estimates = report.select("language_group")
     if not estimates:
@@ -89,7 +147,10 @@ def _language_groups(report: StudyReport) -> list[str]:
     for name in _names(estimates):
         rows = report.select("language_group", name=name)
         table = [
-            [markdown_text(x) for x in (e.group_by or "–", e.group or "–", scope(e), ", ".join(e.details["languages"]))]
+            [
+                markdown_text(x)
+                for x in (column_label(e.group_by), e.group or "–", scope(e), ", ".join(e.details["languages"]))
+            ]
             + [with_interval(e), verdict(e)]
             for e in rows
         ]
@@ -102,11 +163,11 @@ def _correlations(report: StudyReport) -> list[str]:
     if not rows:
         return []
     table = [
-        [markdown_text(x) for x in (e.name, scope(e), e.group_by or "–")]
+        [markdown_text(x) for x in (e.name, scope(e), column_label(e.group_by))]
         + [str(e.n.get("languages", len(e.details["points"]))), with_interval(e), verdict(e)]
         for e in rows
     ]
-    headers = ["contrast", "task", "pre-training size", "languages", "Spearman ρ [95% interval]", "evidence"]
+    headers = ["contrast", "task", "against", "languages", "Spearman ρ [95% interval]", "evidence"]
     intro = "Spearman correlation between a language's Δ and its pre-training data size."
     return ["## Correlations", "", intro, "", *_table(headers, table, rows)]
 
@@ -131,11 +192,12 @@ def _scaling(report: StudyReport) -> list[str]:
         fits = report.select("fit", name=name)
         if fits:
             table = [
-                [markdown_text(scope(e)), fit_summary(e), _flattens(e), number(e.details.get("direct_score"))]
+                [markdown_text(scope(e)), fit_summary(e), _shape(report, e), number(e.details.get("direct_score"))]
                 for e in fits
             ]
             lines += ["Log-linear fit: score = intercept + slope × log10(size).", ""]
-            lines += _table(["task", "fit", "flattens at", "direct score"], table, fits)
+            lines += _table(["task", "fit", "shape", "direct score"], table, fits)
+            lines += [SHAPE_RULE, ""]
     return lines
 
 
@@ -145,9 +207,9 @@ def _gain(report: StudyReport, score: Estimate, quantity: str) -> Estimate | Non
     return found[0] if found else None
 
 
-def _flattens(fit: Estimate) -> str:
-    flattens_at = fit.details.get("flattens_at")
-    return "–" if flattens_at is None else size_text(flattens_at)
+def _shape(report: StudyReport, fit: Estimate) -> str:
+    gains = report.select("scaling", name=fit.name, suite=fit.suite, task=fit.task, quantity="gain_over_previous")
+    return curve_shape(gains).text()
 
 
 def _seeds(report: StudyReport) -> list[str]:
@@ -166,7 +228,8 @@ def _seeds(report: StudyReport) -> list[str]:
 
 def to_markdown(report: StudyReport) -> str:
     """The whole report; deterministic (same report, same text)."""
+    report = without_repeats(report)
     lines = _header(report)
-    for section in (_contrasts, _language_groups, _correlations, _scaling, _seeds):
+    for section in (_contrasts, _language_groups, _correlations, _scaling, _seeds, _runs):
         lines += section(report)
     return "\n".join(lines).rstrip() + "\n"

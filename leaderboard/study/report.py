@@ -11,7 +11,7 @@ Analyses and the quantities they report (`Estimate.analysis` / `Estimate.quantit
   (`group_by` names the size column, e.g. `xlmr_cc100_gib`).
 - `scaling`: per curve (`name`; one per regime and intermediate task set) and intermediate data size (`size`):
   `score`, `gain_over_previous` (against the next smaller size) and `gain_over_direct`; `fit` rows give the
-  log-linear fit's `slope_per_10x` (points per tenfold data; `details`: intercept, r2, flattens_at).
+  log-linear fit's `slope_per_10x` (points per tenfold data; `details`: intercept, r2, flattens_at, drops_at).
 - `seeds`: per condition with several fine-tuning seeds, `seed_sd` (the standard deviation of the seeds' scores;
   `details`: the scores and `example_sd`, the bootstrap standard deviation of one seed's score over examples).
 

@@ -1,11 +1,13 @@
 """The statistics of a study beyond the leaderboard's paired bootstrap (`xlt_bench.leaderboard.significance`):
-percentile intervals, resampling fine-tuning seeds, Spearman's rank correlation and the log-linear fit of score
-against intermediate data size. Pure functions of arrays, tested against hand-worked examples.
+percentile intervals, resampling fine-tuning seeds, Spearman's rank correlation, the log-linear fit of score
+against intermediate data size and where that curve flattens or drops. Pure functions of arrays, tested against
+hand-worked examples.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,3 +99,22 @@ def slope_replicates(sizes: Any, score_replicates: Any) -> Any:
     centred = x - x.mean()
     y = np.asarray(score_replicates, dtype=float)
     return (y - y.mean(axis=1, keepdims=True)) @ centred / (centred**2).sum()
+
+
+def curve_shape(steps: Sequence[tuple[int, float | None, float | None]]) -> tuple[str, int | None]:
+    """A scaling curve's shape from its gains over the next smaller size, as (size, interval low, high): "drops" at
+    the first gain whose interval lies below 0 (never called flattening); else "flattens" at the first size from
+    which no gain is significant (after the last significant rise); "rises" when the last gain is still significant
+    (at the largest size); "unknown" (None) when a gain has no interval."""
+    ordered = sorted(steps)
+    if not ordered or any(low is None or high is None for _, low, high in ordered):
+        return "unknown", None
+    flat: int | None = None
+    for size, low, high in ordered:
+        if high < 0:
+            return "drops", size
+        if low > 0:
+            flat = None
+        elif flat is None:
+            flat = size
+    return ("rises", ordered[-1][0]) if flat is None else ("flattens", flat)
