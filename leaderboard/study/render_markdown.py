@@ -11,6 +11,8 @@ gives the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from xlt_bench.leaderboard.render import markdown_table, markdown_text
 from xlt_bench.leaderboard.study.report import Estimate, StudyReport
 from xlt_bench.leaderboard.study.summary import (
@@ -100,15 +102,7 @@ def _contrasts(report: StudyReport) -> list[str]:
                 [markdown_text(scope(e)), with_interval(e), verdict(e), str(e.n.get("languages", "–"))] for e in rows
             ]
             lines += _table(["task", "Δ [95% interval]", "evidence", "languages"], table, rows)
-        if per_language:
-            table = [
-                [markdown_text(scope(e)), markdown_text(e.language), with_interval(e), verdict(e)]
-                + [str(e.n.get("examples", "–"))]
-                for e in per_language
-            ]
-            lines += [f"<details><summary>Per-language Δ ({len(per_language)} rows)</summary>", ""]
-            lines += _table(["task", "language", "Δ [95% interval]", "evidence", "examples"], table, per_language)
-            lines += ["</details>", ""]
+        lines += _per_language_details("task", lambda e: markdown_text(scope(e)), per_language)
     return lines
 
 
@@ -126,16 +120,19 @@ def _one_task_contrasts(report: StudyReport, suite: str, say_suite: bool) -> lis
     ]
     headers = ["#", "contrast", "task", "Δ [95% interval]", "evidence", "languages"]
     lines += _table(headers, table, rows) if rows else []
-    if per_language:
-        table = [
-            [f"#{numbers[e.name]}", markdown_text(e.language), with_interval(e), verdict(e)]
-            + [str(e.n.get("examples", "–"))]
-            for e in per_language
-        ]
-        lines += [f"<details><summary>Per-language Δ ({len(per_language)} rows)</summary>", ""]
-        lines += _table(["#", "language", "Δ [95% interval]", "evidence", "examples"], table, per_language)
-        lines += ["</details>", ""]
-    return lines
+    return lines + _per_language_details("#", lambda e: f"#{numbers[e.name]}", per_language)
+
+
+def _per_language_details(header: str, first: Callable[[Estimate], str], rows: list[Estimate]) -> list[str]:
+    """The per-language rows of contrasts, folded; `first` gives each row's leading cell (its task, its number)."""
+    if not rows:
+        return []
+    table = [
+        [first(e), markdown_text(e.language), with_interval(e), verdict(e), str(e.n.get("examples", "–"))] for e in rows
+    ]
+    lines = [f"<details><summary>Per-language Δ ({len(rows)} rows)</summary>", ""]
+    lines += _table([header, "language", "Δ [95% interval]", "evidence", "examples"], table, rows)
+    return lines + ["</details>", ""]
 
 
 def _language_groups(report: StudyReport) -> list[str]:
