@@ -17,7 +17,8 @@ raises (an index out of range, CUDA out of memory) is one line naming the task a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from contextvars import ContextVar
+from typing import IO, Any
 
 from xlt_bench.batch_sizing import BatchSizing
 from xlt_bench.distributed import gathered, my_batches
@@ -25,6 +26,9 @@ from xlt_bench.errors import XltBenchError, first_line, warn
 
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # the tokenizer outputs an encoder pass reads
 CHARACTERS_PER_TOKEN = 1000  # far beyond any sub-token: WordPiece gives up on words over 100 characters ([UNK])
+# where the per-unit bars go: the stream of the run's own progress line (`run_progress`), which they nest beneath;
+# None: stderr
+PROGRESS_STREAM: ContextVar[IO[str] | None] = ContextVar("progress_stream", default=None)
 
 
 def within_reach(texts: Sequence[str], max_length: int) -> list[str]:
@@ -196,7 +200,8 @@ def batched_outputs(
     mine = my_batches(batches, lengths)  # all of them, except under torchrun (`distributed` module docstring)
     computed: dict[int, list[Any]] = {}
     total = sum(len(batches[position]) for position in mine)
-    with torch.inference_mode(), tqdm(total=total, desc=description, disable=not progress, leave=False) as bar:
+    bar = tqdm(total=total, desc=description, disable=not progress, leave=False, file=PROGRESS_STREAM.get())
+    with torch.inference_mode(), bar:
         for position in mine:
             indices = batches[position]
             batch, batch_lengths = [features[i] for i in indices], [lengths[i] for i in indices]

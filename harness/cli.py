@@ -110,6 +110,8 @@ def inference_value(text: str) -> tuple[str, object]:
 class InferenceShorthand(argparse.Action):
     """A documented shorthand for `--inference KEY=VALUE` (`--layer 8` is `--inference layer=8`)."""
 
+    adds_to = "inference"  # for `run_config`: a config file's `layer: 8` is `inference: {layer: 8}` too
+
     def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[override]
         namespace.inference = [*(namespace.inference or []), (self.dest, values)]
 
@@ -568,16 +570,39 @@ def _print_skips(run) -> None:
             print(f"{task}/{language}: records left out of scoring ({listed})")
 
 
-def cmd_eval(registry, args) -> int:
-    from xlt_bench.evaluation import EvalConfig, run_eval
+def _label_maps(entries: list[Any] | None) -> dict[str, dict[str, str]]:
+    """`--label-map` specs and files, and a config file's mappings, in order: a later entry's label wins."""
     from xlt_bench.labels import parse_label_maps
 
-    tasks = _csv(args.tasks, "--tasks")
+    maps: dict[str, dict[str, str]] = {}
+    for entry in entries or []:
+        for task, mapping in (entry if isinstance(entry, dict) else parse_label_maps([entry])).items():
+            maps.setdefault(task, {}).update(mapping)
+    return maps
+
+
+def cmd_eval(registry, args) -> int:
+    from xlt_bench import run_config
+    from xlt_bench.evaluation import EvalConfig, run_eval
+
+    tasks, languages = _csv(args.tasks, "--tasks"), _csv(args.languages, "--languages")
+    suite, lineage = registry.suite_for(args.suite, tasks), _lineage(args)
+    label_maps, inference = _label_maps(args.label_map), _inference(args.inference)
+    recorded = run_config.document(
+        args,
+        suite=suite,
+        tasks=tasks,
+        languages=languages,
+        train_languages=list(lineage.train_languages) or None,
+        label_map=label_maps or None,
+        inference=inference or None,
+        tag=dict(lineage.tags) or None,
+    )
     config = EvalConfig(
         model=args.model,
-        suite=registry.suite_for(args.suite, tasks),
+        suite=suite,
         tasks=tasks,
-        languages=_csv(args.languages, "--languages"),
+        languages=languages,
         data_dir=Path(args.data_dir) if args.data_dir else None,
         output=Path(args.output),
         split=args.split,
@@ -591,14 +616,15 @@ def cmd_eval(registry, args) -> int:
         overwrite=args.overwrite,
         wait=args.wait,
         offline=args.offline,
-        label_maps=parse_label_maps(args.label_map or []),
+        label_maps=label_maps,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
-        inference=_inference(args.inference),
+        inference=inference,
         seqeval_rules=args.seqeval_rules,
         trust_remote_code=args.trust_remote_code,
         revision=args.revision,
-        lineage=_lineage(args),
+        lineage=lineage,
         command=["xlt-bench", *args.argv],
+        run_config=recorded,
     )
     run = run_eval(registry, config, progress=not args.quiet)
     if run is None:  # a data-parallel rank other than 0: rank 0 prints the results
@@ -647,16 +673,27 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
         parents=[SUITE_OF_TASKS, TASKS_OF_SUITE, LANGUAGES, CACHE_DIR, SEQEVAL_RULES, QUIET],
     )
     ev.add_argument(
+        "--config",
+        type=path_text,
+        metavar="FILE",
+        help="a YAML file of these flags as keys (max_tokens: 4096 or max-tokens: 4096; lists for --tasks and "
+        "--languages, mappings for --inference, --tag, --label-map); flags given here override it; its relative "
+        "paths are relative to its folder. Each run folder gets one, config.yaml, that repeats the run: "
+        "eval --config runs/x/config.yaml",
+    )
+    ev.add_argument(
         "--model",
         type=path_text,
-        required=True,
-        help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest",
+        help="checkpoint dir or hub id, a dir of per-task checkpoints, or a YAML manifest (required, here or in "
+        "--config)",
     )
     ev.add_argument(
         "--data-dir", type=path_text, help="folder holding the original releases (found by official file names)"
     )
     ev.add_argument(
-        "--output", type=path_text, required=True, help="run folder: results.json, predictions/, labels/, samples/"
+        "--output",
+        type=path_text,
+        help="run folder: results.json, config.yaml, predictions/, labels/, samples/ (required, here or in --config)",
     )
     ev.add_argument("--split", default="test", choices=["test", "dev"])
     ev.add_argument(
@@ -726,6 +763,9 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:
         "--tag", action="append", type=tag_value, metavar="KEY=VALUE", help="a free lineage field (repeatable)"
     )
     ev.set_defaults(handler=cmd_eval)
+    from xlt_bench.run_config import reading_config
+
+    reading_config(ev)
 
 
 # -- leaderboard / compare --------------------------------------------------------------------------------------
@@ -803,8 +843,8 @@ def cmd_compare(registry, args) -> int:
     if args.junit:
         _write_or_print(compare.to_junit(units, baseline, candidate, args.tolerance), args.junit)
     if not units:
-        level = "(task, language) pairs" if args.per_language else "complete tasks"
-        print(f"xlt-bench: nothing comparable: no {level} scored in both runs", file=sys.stderr)
+        which = f" of --tasks {args.tasks}" if tasks else ""
+        print(f"xlt-bench: nothing comparable: no task{which} has a language scored in both runs", file=sys.stderr)
         return compare.EXIT_NOTHING_COMPARABLE
     if args.format == "json":
         print(json.dumps(compare.to_json(units, baseline, candidate, args.tolerance, args.rule), indent=2))
@@ -822,7 +862,12 @@ def _compare_parser(commands: argparse._SubParsersAction) -> None:
     gate.add_argument("baseline", help="run folder, results.json, or a published baseline name")
     gate.add_argument("candidate", help="run folder or results.json")
     gate.add_argument("--tolerance", type=NON_NEGATIVE, default=0.5, help="points a score may fall before it counts")
-    gate.add_argument("--per-language", action="store_true", help="compare every (task, language), not task scores")
+    gate.add_argument(
+        "--per-language",
+        action="store_true",
+        help="compare every (task, language), not task scores (without it, a task not complete in both runs is "
+        "compared over the languages both scored, marked partial)",
+    )
     gate.add_argument("--tasks", help="comma-separated task names (default: all shared)")
     gate.add_argument(
         "--rule",
@@ -868,6 +913,9 @@ def cmd_study(registry, args) -> int:
     from xlt_bench.leaderboard.study.analysis import study_runs
 
     report = study_runs(args.runs, registry, _design(args), args.resamples, args.seed, args.allow_limited)
+    if not report.estimates:  # said on stderr too: the report may go to files
+        for note in (note for note in report.notes if note.startswith("nothing to estimate")):
+            warn(note)
     if args.output:
         from xlt_bench.leaderboard.study.output import write_study
 

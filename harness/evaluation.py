@@ -28,10 +28,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from xlt_bench import __version__
+from xlt_bench import __version__, run_config
 from xlt_bench.batch_sizing import BatchSizing
+from xlt_bench.batching import PROGRESS_STREAM
 from xlt_bench.cache import writable_cache
 from xlt_bench.data.formats import DataSource, DataUnavailable, data_files
 from xlt_bench.data.hub import HubUnavailable
@@ -49,6 +50,7 @@ from xlt_bench.metrics import metric_params
 from xlt_bench.procedures import procedure_record
 from xlt_bench.registry import Registry
 from xlt_bench.run_folder import PlannedUnit, Reconciliation, RunStore, environment_versions, now
+from xlt_bench.run_progress import RunProgress, is_terminal
 from xlt_bench.run_results import Fragment, RunResults, TaskResult
 from xlt_bench.runners import Job, predict_and_score
 from xlt_bench.samples import sample_lines
@@ -93,6 +95,9 @@ class EvalConfig:
     revision: str | None = None
     lineage: Lineage = field(default_factory=Lineage)  # --label, --base, --intermediate, --regime, ... --tag
     command: list[str] = field(default_factory=list)
+    # the flags as `config.yaml` records them (`run_config.document`: the CLI's), written into the run folder once
+    # the plan is accepted, so `eval --config <run>/config.yaml` repeats the run; None: no config.yaml
+    run_config: dict[str, Any] | None = None
 
 
 @dataclass
@@ -190,6 +195,7 @@ class _Evaluation:
         self.fetching: set[str] = set()  # the tasks whose releases this invocation said it downloads
         self.fetcher: Any = None  # a `prefetch.Fetcher`, made at the first download
         self.clock = time.perf_counter()
+        self.tracker: RunProgress | None = None  # the run's progress line, while units run
 
     def skip(self, task: Task, reason: str, language: str | None = None) -> None:
         if self.config.strict:
@@ -345,14 +351,17 @@ class _Evaluation:
             self.store.remove([(unit.task.name, unit.language)])
             warn(f"removed the previous result of {unit.task.name}/{unit.language}: its data changed and {reason}")
 
-    def run_unit(self, unit: Unit, stale: bool = False) -> None:
+    def run_unit(self, unit: Unit, stale: bool = False) -> bool:
+        """Compute, score and save one unit; False when it was skipped (the reason recorded)."""
         task, language, plan, config = unit.task, unit.language, unit.plan, self.config
         runner, metric = self.registry.runner(task), self.registry.metric(task)
         try:
             examples, skipped = self.examples(task, unit.source, language, config.split)
         except DataUnavailable as unavailable:
             self.skip_unit(unit, str(unavailable), stale)
-            return
+            return False
+        if self.tracker is not None:
+            self.tracker.loaded(runner.count(examples))
         loaded = self.load(plan)
         sizing = self.sizing.fresh()  # as far as earlier units of this model backed off, with an empty record
         began = time.perf_counter()
@@ -376,7 +385,7 @@ class _Evaluation:
             )
         except DataUnavailable as unavailable:  # e.g. BUCC's dev split, needed for its threshold
             self.skip_unit(unit, str(unavailable), stale)
-            return
+            return False
         self.sizing = sizing
         batching = {"batching": sizing.record()} if sizing.dynamic else {}
         fragment = Fragment(
@@ -406,11 +415,12 @@ class _Evaluation:
         if skipped:
             self.skipped_examples.setdefault(task.name, {})[language] = skipped
         if not is_writer():
-            return
+            return True
         logged = runner.samples(examples, gold, predictions)
         samples = sample_lines(logged, metric, gold, predictions, language, unit.signature["metric_params"])
         self.store.save(task, metric.submission, fragment, gold, predictions, samples)
         self.write_results()
+        return True
 
     def reconcile(self, units: list[Unit]) -> Reconciliation:
         """The run folder's decision on the planned units, after removing those of another configuration."""
@@ -508,9 +518,15 @@ class _Evaluation:
         return f"nothing was scored for {', '.join(task.name for task in tasks)}: {shown or 'no language selected'}"
 
 
-def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> EvalRun | None:
+def run_eval(
+    registry: Registry, config: EvalConfig, progress: bool = True, stream: IO[str] | None = None
+) -> EvalRun | None:
     """Evaluate `config.model` on the selected tasks and languages; see the module docstring. None on the ranks
-    other than 0 of a data-parallel run (rank 0 reports)."""
+    other than 0 of a data-parallel run (rank 0 reports).
+
+    `progress`: the run's progress line with the per-unit bars beneath it, on `stream` (default stderr) when it is
+    a terminal, and a summary line at the end either way (`run_progress`); rank 0 alone shows them."""
+    stream = stream if stream is not None else sys.stderr
     tasks = _select_tasks(registry, config)
     languages = _select_languages(tasks, config.languages)
     _check_label_maps(tasks, config.label_maps)
@@ -524,7 +540,8 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
             utf8_path(path, option)
     if config.data_dir is not None and not config.data_dir.is_dir():
         raise XltBenchError(f"--data-dir {config.data_dir}: not a folder")
-    evaluation = _Evaluation(registry, config, progress and is_writer())
+    progress = progress and is_writer()
+    evaluation = _Evaluation(registry, config, progress and is_terminal(stream))
     choices = choose_checkpoints(config.model, tasks, config.revision)
     writing = evaluation.store.writer(config.command, config.wait) if is_writer() else nullcontext()
     with process_group(evaluation.device), writing:
@@ -537,11 +554,19 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
             if plan is not None:
                 units += evaluation.plan_units(task, plan, languages[task.name])
         decision = from_writer(partial(evaluation.reconcile, units))
+        if units and config.run_config is not None and is_writer():
+            evaluation.store.write_config(run_config.dump(config.run_config))
         _seed(config.seed)
-        for unit in units:
-            key = (unit.task.name, unit.language)
-            if key not in decision.keep:
-                evaluation.run_unit(unit, stale=key in decision.stale)
+        running = [unit for unit in units if (unit.task.name, unit.language) not in decision.keep]
+        evaluation.tracker = RunProgress(len(running), len(units) - len(running), progress, stream, evaluation.clock)
+        streaming = PROGRESS_STREAM.set(stream)
+        try:
+            for unit in running:
+                ran = evaluation.run_unit(unit, stale=(unit.task.name, unit.language) in decision.stale)
+                evaluation.tracker.finished(ran)
+        finally:
+            PROGRESS_STREAM.reset(streaming)
+            evaluation.tracker.close()
         if not is_writer():
             return None
         suite_score, path = evaluation.write_results()
@@ -549,4 +574,6 @@ def run_eval(registry: Registry, config: EvalConfig, progress: bool = True) -> E
         suite_score.tasks[task.name].languages for task in tasks if task.name in suite_score.tasks
     ):
         raise XltBenchError(evaluation.nothing_scored(tasks))
+    skipped = sum(map(len, evaluation.skipped_languages.values()))
+    evaluation.tracker.summarize(skipped + sum(len(languages.get(name, [])) for name in evaluation.skipped))
     return EvalRun(suite_score, evaluation.skipped, evaluation.skipped_languages, path, evaluation.skipped_examples)

@@ -9,6 +9,8 @@
                                          per-example statistics (`samples.sample_lines`; the paired bootstrap's input)
       fragments/<task>/test-<lang>.json  `run_results.Fragment`: one finished (task, language): metrics, counts,
                                          provenance, signature, and the sha256 of the three files above
+      config.yaml                        the last invocation's flags, resolved (`run_config`): `eval --config
+                                         runs/r1/config.yaml` repeats (resumes) the run from anywhere
 
 `RunStore` owns every path of the folder: `eval` writes through it (holding the lock), and the leaderboard,
 `compare` and the paired bootstrap read through a `RunStore` of the folder (reading needs no lock).
@@ -130,6 +132,11 @@ class RunStore:
     @property
     def results_path(self) -> Path:
         return self.root / "results.json"
+
+    @property
+    def config_path(self) -> Path:
+        """The resolved flags of the run (`run_config`), so that `eval --config <folder>/config.yaml` repeats it."""
+        return self.root / "config.yaml"
 
     def fragment_path(self, task: str, language: str) -> Path:
         return self.root / "fragments" / task / f"{self.split}-{language}.json"
@@ -359,3 +366,8 @@ class RunStore:
     def write_results(self, results: RunResults) -> Path:
         write_atomic(self.confined(self.results_path), _dump(results.to_json()))
         return self.results_path
+
+    def write_config(self, text: str) -> Path:
+        """config.yaml (`run_config.dump`), written like every file of the folder: confined, atomic."""
+        write_atomic(self.confined(self.config_path), text)
+        return self.config_path

@@ -1,10 +1,13 @@
 """`xlt-bench compare BASELINE CANDIDATE`: the CI regression gate.
 
-Units are task scores (complete on both sides), or with `per_language` each (task, language) scored on both.
-A unit regresses when the candidate is more than `tolerance` points below the baseline. When both runs have
-per-example predictions on the same examples, the drop must also be significant (its paired-bootstrap 95%
-interval lies below 0) under the default rule "both"; rule "either" counts a drop that is beyond the tolerance
-or significant. Exit status: 0 no regression, 1 regression, 2 usage or input error, 3 nothing comparable.
+Units are task scores (complete on both sides), or with `per_language` each (task, language) scored on both. A
+task not complete on both sides but with languages scored on both is compared over those languages (a partial
+unit: the mean over the shared languages on each side, with the leaderboard's partial delta and interval), marked
+partial with its languages in every output. A unit regresses when the candidate is more than `tolerance` points
+below the baseline. When both runs have per-example predictions on the same examples, the drop must also be
+significant (its paired-bootstrap 95% interval lies below 0) under the default rule "both"; rule "either" counts a
+drop that is beyond the tolerance or significant. Exit status: 0 no regression, 1 regression, 2 usage or input
+error, 3 nothing comparable (no task or language scored on both sides).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
+from xlt_bench.leaderboard.render import language_list
 from xlt_bench.leaderboard.runs import Run
 from xlt_bench.leaderboard.significance import Delta
 from xlt_bench.leaderboard.table import compare_runs
@@ -29,10 +33,23 @@ class Unit:
     candidate: float
     delta: Delta
     regression: bool
+    languages: tuple[str, ...] = ()  # a partial unit: the languages both sides scored (its scores are their means)
+    expected: int = 0  # a partial unit: how many languages the task has
 
     @property
     def name(self) -> str:
         return self.task if self.language is None else f"{self.task}/{self.language}"
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.languages)
+
+    @property
+    def shown(self) -> str:
+        """The unit as the reports name it: partial units with the languages they cover."""
+        if not self.partial:
+            return self.name
+        return f"{self.name} (partial, {len(self.languages)}/{self.expected}: {language_list(self.languages)})"
 
 
 def _regression(delta: Delta, tolerance: float, rule: str) -> bool:
@@ -68,7 +85,30 @@ def compare(
             delta = comparison.tasks[task.name]
             before, after = baseline.tasks[task.name].score, candidate.tasks[task.name].score
             units.append(Unit(task.name, None, before, after, delta, _regression(delta, tolerance, rule)))
+        elif task.name in comparison.partial:  # the languages both scored, marked partial
+            partial = comparison.partial[task.name]
+            before, after = (
+                sum(main_score(task, run.tasks[task.name].languages[lang]) for lang in partial.languages)
+                / len(partial.languages)
+                for run in (baseline, candidate)
+            )
+            regression = _regression(partial.delta, tolerance, rule)
+            units.append(
+                Unit(task.name, None, before, after, partial.delta, regression, partial.languages, partial.expected)
+            )
     return units
+
+
+def notes(units: list[Unit]) -> list[str]:
+    """What the reports say besides the table: which task units are partial, and how to see their languages."""
+    partial = [u for u in units if u.partial]
+    if not partial:
+        return []
+    named = "; ".join(f"{u.name}: {', '.join(u.languages)}" for u in partial)
+    return [
+        f"partial: {len(partial)} task(s) not complete in both runs are compared over the languages both scored "
+        f"({named}), as the mean over those languages, not as task scores; --per-language compares each language"
+    ]
 
 
 def to_json(units: list[Unit], baseline: Run, candidate: Run, tolerance: float, rule: str) -> dict[str, Any]:
@@ -80,9 +120,11 @@ def to_json(units: list[Unit], baseline: Run, candidate: Run, tolerance: float, 
         "regressions": [u.name for u in units if u.regression],
         "units": [
             {"unit": u.name, "baseline": u.baseline, "candidate": u.candidate, **u.delta.to_json()}
-            | {"regression": u.regression}
+            | {"regression": u.regression, "partial": u.partial}
+            | ({"languages": list(u.languages), "expected": u.expected} if u.partial else {})
             for u in units
         ],
+        "notes": notes(units),
     }
 
 
@@ -94,7 +136,9 @@ def to_markdown(units: list[Unit], baseline: Run, candidate: Run, tolerance: flo
     for u in units:
         ci = "n/a" if u.delta.low is None else f"[{u.delta.low:+.2f}, {u.delta.high:+.2f}]"
         status = "REGRESSION" if u.regression else "ok"
-        lines.append(f"| {u.name} | {u.baseline:.2f} | {u.candidate:.2f} | {u.delta.value:+.2f} | {ci} | {status} |")
+        lines.append(f"| {u.shown} | {u.baseline:.2f} | {u.candidate:.2f} | {u.delta.value:+.2f} | {ci} | {status} |")
+    if said := notes(units):
+        lines += ["", *(f"Note: {note}" for note in said)]
     return "\n".join(lines) + "\n"
 
 
@@ -108,8 +152,9 @@ def to_junit(units: list[Unit], baseline: Run, candidate: Run, tolerance: float)
     )
     for u in units:
         classname = f"{baseline.suite}.{u.task}"
-        case = ElementTree.SubElement(suite, "testcase", classname=classname, name=u.language or "score")
+        name = u.language or (f"partial score ({', '.join(u.languages)})" if u.partial else "score")
+        case = ElementTree.SubElement(suite, "testcase", classname=classname, name=name)
         if u.regression:
-            failure = ElementTree.SubElement(case, "failure", message=f"{u.name} fell by {-u.delta.value:.2f} points")
+            failure = ElementTree.SubElement(case, "failure", message=f"{u.shown} fell by {-u.delta.value:.2f} points")
             failure.text = f"baseline {u.baseline:.2f}, candidate {u.candidate:.2f}, tolerance {tolerance}"
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suite, encoding="unicode") + "\n"

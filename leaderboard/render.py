@@ -1,8 +1,10 @@
 """The leaderboard as JSON (the structure every other format is made from), Markdown and CSV.
 
 Markdown is compact enough for a CI comment: the score table, then per base model the direct-vs-intermediate
-deltas with 95% intervals (bold = the interval excludes 0), then per-language deltas of one chosen task.
-CSV is long format (one value per row) for pandas: `kind` = score | delta.
+deltas with 95% intervals (bold = the interval excludes 0), then per-language deltas of one chosen task and of
+every task whose delta is partial. A partial cell or delta names the languages it covers (`language_list`).
+CSV is long format (one value per row) for pandas: `kind` = score | delta; `languages` names what a partial score
+or partial delta covers.
 
 Text from the runs (labels, base and intermediate names, published sources) is made inert: in Markdown its
 specials are backslash-escaped and line breaks become spaces, so a label can neither break a table row nor render
@@ -44,7 +46,7 @@ def to_json(board: Board) -> dict[str, Any]:
                 "average": cell.average,
                 "partial_average": cell.partial_average,
                 "partial_score": None if cell.partial_average is None else main_score(task, cell.partial_average),
-                "languages": {lang: main_score(task, m) for lang, m in cell.languages.items()},
+                "languages": {lang: main_score(task, m) for lang, m in _in_task_order(task, cell.languages)},
             }
         runs.append(
             {
@@ -67,6 +69,7 @@ def to_json(board: Board) -> dict[str, Any]:
             "candidate": ids[id(c.candidate)],
             "training": c.candidate.kind,
             "tasks": {name: delta.to_json() for name, delta in c.tasks.items()},
+            "partial": {name: delta.to_json() for name, delta in c.partial.items()},
             "overall": c.overall.to_json() if c.overall else None,
             "languages": {t: {lang: d.to_json() for lang, d in per.items()} for t, per in c.languages.items()},
         }
@@ -87,6 +90,27 @@ def to_json(board: Board) -> dict[str, Any]:
         "seed": board.seed,
         "notes": board.notes,
     }
+
+
+def _in_task_order(task, languages: dict[str, Any]) -> list[tuple[str, Any]]:
+    order = {language: index for index, language in enumerate(task.languages)}
+    return sorted(languages.items(), key=lambda item: order.get(item[0], len(order)))
+
+
+def language_list(languages: list[str] | tuple[str, ...], shown: int = 4) -> str:
+    """Languages named in a cell: all of them up to `shown` + 1, else the first `shown` and "…"."""
+    languages = list(languages)
+    return ", ".join(languages if len(languages) <= shown + 1 else [*languages[:shown], "…"])
+
+
+def partial_mark(partial: dict[str, Any]) -> str:
+    """What a partial delta covers: `partial, 2/36: de, sw`."""
+    return f"partial, {len(partial['languages'])}/{partial['expected']}: {language_list(partial['languages'])}"
+
+
+def candidate_column(comparison: dict[str, Any], candidate: dict[str, Any]) -> str:
+    """The candidate's column header: its training, or its label where that is `direct` too (two direct runs)."""
+    return candidate["label"] if comparison["training"] == "direct" else comparison["training"]
 
 
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>|!~&#$])")
@@ -119,14 +143,22 @@ def _delta(delta: dict[str, Any] | None) -> tuple[str, str]:
 
 
 PARTIAL_NOTE = (
-    "A score followed by (n/N) is partial: the mean over the n languages run of the task's N, never part of the "
-    "suite score."
+    "A score followed by (n/N: languages) is partial: the mean over the n languages run of the task's N, never part "
+    "of the suite score."
+)
+PARTIAL_DELTA_NOTE = (
+    "A task marked (partial, n/N: languages) is not complete in both runs: its Δ is the mean of the per-language "
+    "deltas over the n languages both runs scored, its interval resampled language by language as a task's is; it "
+    "is not a task score and never enters the suite score's Δ."
 )
 
 
 def incomplete_text(task: dict[str, Any], cell: dict[str, Any]) -> str:
-    """An incomplete task's cell: its partial mean marked (n/N) (QA: F1/EM), or `incomplete (n/N)` without one."""
-    scored = f"({cell['scored']}/{cell['expected']})"
+    """An incomplete task's cell: its partial mean marked (n/N: languages) (QA: F1/EM), or `incomplete (n/N)`
+    without one."""
+    languages = list(cell.get("languages") or {})
+    covered = f": {language_list(languages)}" if languages else ""
+    scored = f"({cell['scored']}/{cell['expected']}{covered})"
     partial = cell.get("partial_average")
     if partial is None:
         return f"incomplete {scored}"
@@ -136,6 +168,10 @@ def incomplete_text(task: dict[str, Any], cell: dict[str, Any]) -> str:
 
 def has_partial(data: dict[str, Any]) -> bool:
     return any(cell.get("partial_average") for run in data["runs"] for cell in run["tasks"].values())
+
+
+def has_partial_delta(data: dict[str, Any]) -> bool:
+    return any(comparison.get("partial") for comparison in data["comparisons"])
 
 
 def _cell(task: dict[str, Any], cell: dict[str, Any] | None) -> str:
@@ -178,7 +214,7 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
         lines.append(f"† {markdown_text(run['label'])}: published, not measured here — {markdown_text(where)}")
     if published:
         lines.append("")
-    pointed: dict[int, list[str]] = {}  # per comparison, the tasks whose row says "per language below"
+    pointed: dict[int, list[str]] = {}  # per comparison, the tasks with a partial delta: per language below
     for comparison in data["comparisons"]:
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
         pointed[id(comparison)] = []
@@ -188,17 +224,20 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
         rows = []
         for spec in data["tasks"]:
             name = spec["name"]
-            if name not in comparison["tasks"] and not comparison["languages"].get(name):
+            partial = comparison.get("partial", {}).get(name)
+            if name not in comparison["tasks"] and partial is None:
                 continue
-            text, ci = _delta(comparison["tasks"].get(name))
+            text, ci = _delta(comparison["tasks"].get(name) or partial)
             before, after = (_cell(spec, run["tasks"][name]) for run in (direct, candidate))
-            if name not in comparison["tasks"]:
-                ci = "per language below"
+            shown = markdown_text(name)
+            if partial is not None:
+                shown += f" ({markdown_text(partial_mark(partial))})"
                 pointed[id(comparison)].append(name)
-            rows.append([markdown_text(name), before, after, text, ci])
+            rows.append([shown, before, after, text, ci])
         text, ci = _delta(comparison["overall"])
         rows.append(["**score**", _number(direct["score"]), _number(candidate["score"]), text, ci])
-        lines += [*markdown_table(["task", "direct", training, "Δ", "95% CI"], rows), ""]
+        column = markdown_text(candidate_column(comparison, candidate))
+        lines += [*markdown_table(["task", "direct", column, "Δ", "95% CI"], rows), ""]
     chosen = task or next((t for c in data["comparisons"] for t, per in c["languages"].items() if per), None)
     for comparison in data["comparisons"]:
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
@@ -215,10 +254,8 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
                 before = direct["tasks"][name]["languages"][language]
                 after = candidate["tasks"][name]["languages"][language]
                 rows.append([markdown_text(language), _number(before), _number(after), text, ci])
-            lines += [
-                *markdown_table(["language", "direct", markdown_text(comparison["training"]), "Δ", "95% CI"], rows),
-                "",
-            ]
+            column = markdown_text(candidate_column(comparison, candidate))
+            lines += [*markdown_table(["language", "direct", column, "Δ", "95% CI"], rows), ""]
     if data["comparisons"]:
         lines.append(
             f"Bold Δ: the paired-bootstrap 95% interval ({data['resamples']} resamples) excludes 0; "
@@ -226,11 +263,13 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
         )
     if has_partial(data):
         lines.append(PARTIAL_NOTE)
+    if has_partial_delta(data):
+        lines.append(PARTIAL_DELTA_NOTE)
     lines += [f"Note: {markdown_text(note)}" for note in data["notes"]]
     return "\n".join(lines).rstrip() + "\n"
 
 
-CSV_COLUMNS = "kind run base training task language metric value ci_low ci_high significant".split()
+CSV_COLUMNS = "kind run base training task language metric value ci_low ci_high significant languages".split()
 
 
 def to_csv(data: dict[str, Any]) -> str:
@@ -247,8 +286,8 @@ def to_csv(data: dict[str, Any]) -> str:
         for name, cell in run["tasks"].items():
             write({**common, "task": name, "language": "", "metric": "score", "value": cell["score"]})
             if cell.get("partial_score") is not None:  # never a task score: its own metric name says so
-                value = cell["partial_score"]
-                write({**common, "task": name, "language": "", "metric": "partial score", "value": value})
+                value, covered = cell["partial_score"], ",".join(cell["languages"])
+                write({**common, "task": name, "metric": "partial score", "value": value, "languages": covered})
             for metric, value in (cell["average"] or {}).items():
                 write({**common, "task": name, "language": "", "metric": metric, "value": value})
             for language, value in cell["languages"].items():
@@ -260,9 +299,13 @@ def to_csv(data: dict[str, Any]) -> str:
         deltas = [("", "", comparison["overall"])] if comparison["overall"] else []
         deltas += [(name, "", delta) for name, delta in comparison["tasks"].items()]
         deltas += [(n, lang, d) for n, per in comparison["languages"].items() for lang, d in per.items()]
+        deltas += [(name, "", delta) for name, delta in comparison.get("partial", {}).items()]
         for task, language, delta in deltas:
+            partial = "languages" in delta  # a partial delta: never a task's delta, its own metric name says so
+            metric = "partial delta vs direct" if partial else "delta vs direct"
             write(
-                {**common, "task": task, "language": language, "metric": "delta vs direct", "value": delta["delta"]}
+                {**common, "task": task, "language": language, "metric": metric, "value": delta["delta"]}
                 | {"ci_low": delta["ci_low"], "ci_high": delta["ci_high"], "significant": delta["significant"]}
+                | {"languages": ",".join(delta["languages"]) if partial else ""}
             )
     return out.getvalue()

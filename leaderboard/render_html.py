@@ -10,7 +10,6 @@ text such as "76.6/60.8" or "incomplete (7/33)" never has to be parsed back.
 
 from __future__ import annotations
 
-from statistics import mean
 from typing import Any
 
 from xlt_bench.leaderboard.html_parts import (
@@ -23,7 +22,15 @@ from xlt_bench.leaderboard.html_parts import (
     sort_key,
     sortable_thead,
 )
-from xlt_bench.leaderboard.render import PARTIAL_NOTE, has_partial, incomplete_text
+from xlt_bench.leaderboard.render import (
+    PARTIAL_DELTA_NOTE,
+    PARTIAL_NOTE,
+    candidate_column,
+    has_partial,
+    has_partial_delta,
+    incomplete_text,
+    partial_mark,
+)
 
 
 def _number(value: float | None, signed: bool = False) -> str:
@@ -42,7 +49,7 @@ def _scale(deltas: list[dict[str, Any] | None]) -> float:
 
 def _cell(task: dict[str, Any], cell: dict[str, Any] | None) -> tuple[str, float | None]:
     """A task cell's text and sort key; QA shows F1/EM and sorts by F1; an incomplete task shows its partial mean
-    marked (n/N), and never sorts among the scores."""
+    marked (n/N: languages), and never sorts among the scores."""
     if cell is None:
         return "–", None
     if not cell["complete"]:
@@ -102,20 +109,26 @@ def _board(data: dict[str, Any]) -> list[str]:
 
 def _delta_table(data: dict[str, Any], comparison: dict[str, Any], direct: dict, candidate: dict) -> list[str]:
     """Per task: both scores, Δ and its interval; the suite score's delta in the footer, outside the sorting."""
-    shown = [t for t in data["tasks"] if t["name"] in comparison["tasks"] or comparison["languages"].get(t["name"])]
-    scale = _scale([*comparison["tasks"].values(), comparison["overall"]])
+    partial = comparison.get("partial", {})
+    shown = [t for t in data["tasks"] if t["name"] in comparison["tasks"] or t["name"] in partial]
+    scale = _scale([*comparison["tasks"].values(), *partial.values(), comparison["overall"]])
     rows = []
     for spec in shown:
         name = spec["name"]
         before, after = (num_td(*_cell(spec, run["tasks"].get(name))) for run in (direct, candidate))
-        delta = comparison["tasks"].get(name)
-        rows.append(f"<tr><td>{escape(name)}</td>{before}{after}{_delta_tds(delta, scale, 'per language')}</tr>")
+        delta = comparison["tasks"].get(name) or partial[name]
+        task = escape(name)
+        if name in partial:
+            covers = ", ".join(partial[name]["languages"])
+            task += f' <span class="partial" title="{escape(covers)}">({escape(partial_mark(partial[name]))})</span>'
+        rows.append(f"<tr><td>{task}</td>{before}{after}{_delta_tds(delta, scale)}</tr>")
     overall = _delta_tds(comparison["overall"], scale)
     footer = (
         f"<tr><td>score</td>{num_td(_number(direct['score']), direct['score'])}"
         f"{num_td(_number(candidate['score']), candidate['score'])}{overall}</tr>"
     )
-    headers = [("task", False), ("direct", True), (comparison["training"], True), ("Δ", True), ("95% CI", True)]
+    column = candidate_column(comparison, candidate)
+    headers = [("task", False), ("direct", True), (column, True), ("Δ", True), ("95% CI", True)]
     return [
         '<table class="sortable deltas">',
         sortable_thead(headers),
@@ -126,19 +139,20 @@ def _delta_table(data: dict[str, Any], comparison: dict[str, Any], direct: dict,
 
 
 def _bar_chart(comparison: dict[str, Any]) -> list[str]:
-    """Horizontal bars of Δ per task around a zero line, with interval whiskers; falls back to the mean
-    per-language Δ when no task is complete in both runs (then without whiskers: that mean has no interval)."""
-    bars = [(name, d["delta"], d["ci_low"], d["ci_high"], d["significant"]) for name, d in comparison["tasks"].items()]
+    """Horizontal bars of Δ per task around a zero line, with interval whiskers; a task not complete in both runs
+    has its partial Δ (over the languages both scored), labelled partial."""
+    partial = comparison.get("partial", {})
+    deltas = {**comparison["tasks"], **partial}
+    bars = [
+        (f"{name} (partial)" if name in partial else name, d["delta"], d["ci_low"], d["ci_high"], d["significant"])
+        for name, d in deltas.items()
+    ]
     caption = "Δ per task (candidate − direct); whiskers: 95% CI where both runs have per-example predictions."
-    if not bars:
-        bars = [
-            (name, mean(d["delta"] for d in per.values()), None, None, False)
-            for name, per in comparison["languages"].items()
-            if per
-        ]
-        caption = (
-            "No task is complete in both runs, so the bars show the mean per-language Δ of each task "
-            "(languages scored by both runs), without intervals."
+    if partial:
+        caption += (
+            " Partial: the mean Δ over the languages both runs scored ("
+            + "; ".join(f"{name}: {', '.join(d['languages'])}" for name, d in partial.items())
+            + ")."
         )
     if not bars:
         return ['<p class="explain">No task or language is scored by both runs.</p>']
@@ -228,7 +242,8 @@ def _per_language(data: dict[str, Any], chosen: str, runs: dict[str, dict]) -> l
             f"{num_td(_number(after.get(language)), after.get(language))}{_delta_tds(delta, scale)}</tr>"
             for language, delta in per_language.items()
         ]
-        headers = [("language", False), ("direct", True), (comparison["training"], True), ("Δ", True), ("95% CI", True)]
+        column = candidate_column(comparison, candidate)
+        headers = [("language", False), ("direct", True), (column, True), ("Δ", True), ("95% CI", True)]
         lines += [
             f"<h3>{escape(candidate['label'])} vs {escape(direct['label'])}</h3>",
             '<table class="sortable per-language">',
@@ -258,7 +273,8 @@ def to_html(data: dict[str, Any], task: str | None = None) -> str:
     if has_partial(data):
         body.append(f'<p class="explain">{escape(PARTIAL_NOTE)}</p>')
     if data["comparisons"]:
-        body.append("<h2>Intermediate training against direct training</h2>")
+        intermediate = not any(c["training"].startswith("direct") for c in data["comparisons"])
+        body.append(f"<h2>{'Intermediate training' if intermediate else 'Runs'} against direct training</h2>")
     for comparison in data["comparisons"]:
         direct, candidate = runs[comparison["direct"]], runs[comparison["candidate"]]
         heading = f"{comparison['base']}: {candidate['label']} ({comparison['training']}) vs {direct['label']} (direct)"
@@ -275,4 +291,6 @@ def to_html(data: dict[str, Any], task: str | None = None) -> str:
             "predictions on both sides. Blue: the candidate is better, red: worse, white: no change; each table "
             "and heatmap scales its colours to its own largest |Δ|.</p>"
         )
+    if has_partial_delta(data):
+        body.append(f'<p class="explain">{escape(PARTIAL_DELTA_NOTE)}</p>')
     return page(title, body)

@@ -2,9 +2,12 @@
 
 Rows are runs; cells are task scores aggregated as `xlt-bench score` does (an incomplete task stays incomplete,
 never averaged as if whole). Per base model, the first measured direct run (no intermediate tasks) is the
-reference of every measured intermediate-trained run of that base: deltas per task, per language and overall,
-with paired-bootstrap 95% intervals wherever both runs have per-example predictions on the same examples. The
-renderers (Markdown, HTML, CSV, JSON) only format this structure.
+reference of every other measured run of that base (intermediate-trained runs and further direct runs): deltas per
+task, per language and overall, with paired-bootstrap 95% intervals wherever both runs have per-example predictions
+on the same examples. A task that is not complete in both runs but shares languages gets a **partial** delta: the
+mean of the per-language deltas over the languages both ran, resampled language by language as a task delta is,
+kept apart from the complete tasks' deltas (`Comparison.partial`) and never part of the suite delta. The renderers
+(Markdown, HTML, CSV, JSON) only format this structure.
 """
 
 from __future__ import annotations
@@ -30,14 +33,27 @@ from xlt_bench.scoring import main_score
 UNKNOWN_BASE = "(base not recorded)"
 
 
+@dataclass(frozen=True)
+class PartialDelta:
+    """A task's delta over the languages both runs scored, where it is not complete in both: never a task score."""
+
+    delta: Delta
+    languages: tuple[str, ...]  # the languages both runs scored, in the task's order
+    expected: int  # how many languages the task has
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.delta.to_json(), "languages": list(self.languages), "expected": self.expected}
+
+
 @dataclass
 class Comparison:
-    """One intermediate-trained run against the direct run of the same base model."""
+    """One run against the (first) direct run of the same base model."""
 
     base: str
     direct: Run
     candidate: Run
     tasks: dict[str, Delta] = field(default_factory=dict)  # complete on both sides
+    partial: dict[str, PartialDelta] = field(default_factory=dict)  # not complete on both sides, languages shared
     languages: dict[str, dict[str, Delta]] = field(default_factory=dict)  # languages scored on both sides
     overall: Delta | None = None
     no_interval: dict[str, list[str]] = field(default_factory=dict)  # why -> "task/language" shown without one
@@ -72,7 +88,8 @@ def _group(runs: list[Run]) -> dict[str, list[Run]]:
 def compare_runs(
     direct: Run, candidate: Run, base: str, tasks: list, registry, resamples: int, seed: int
 ) -> Comparison:
-    """Deltas of `candidate` over `direct` (the reference) per task, language and overall, with intervals."""
+    """Deltas of `candidate` over `direct` (the reference) per task, language and overall, with intervals; tasks
+    not complete in both runs get a partial delta over the languages both scored."""
     comparison = Comparison(base, direct, candidate)
     replicates_by_task: dict[str, Any] = {}
     for task in tasks:
@@ -100,6 +117,11 @@ def compare_runs(
             replicates.append(draws)
         comparison.languages[task.name] = per_language
         if before.score is None or after.score is None:
+            if shared:  # the mean over the shared languages, resampled as a task delta is
+                value = float(np.mean([per_language[language].value for language in shared]))
+                paired = len(replicates) == len(shared)
+                delta = interval(value, np.mean(replicates, axis=0)) if paired else Delta(value)
+                comparison.partial[task.name] = PartialDelta(delta, tuple(shared), len(task.languages))
             continue
         value = after.score - before.score
         if len(replicates) == len(task.languages):
@@ -135,7 +157,7 @@ def _suite_replicates(registry, suite_name: str, by_task: dict[str, Any]) -> Any
 
 
 def build_board(runs: list[Run], registry, suite: str, resamples: int = 1000, seed: int = 0) -> Board:
-    """Group runs by base model and compare each intermediate-trained run with its base's direct run."""
+    """Group runs by base model and compare every other measured run of a base with its first direct run."""
     tasks = registry.suite_tasks(suite)
     other = sorted({run.suite for run in runs} - {suite})
     notes = [f"runs of suite {name} are not shown (--suite {suite})" for name in other]
@@ -150,7 +172,7 @@ def build_board(runs: list[Run], registry, suite: str, resamples: int = 1000, se
             continue
         if len(directs) > 1:
             notes.append(f"{base}: several direct runs; deltas are against the first, {directs[0].label}")
-        for candidate in candidates:
+        for candidate in [*directs[1:], *candidates]:
             comparisons.append(compare_runs(directs[0], candidate, base, tasks, registry, resamples, seed))
     for comparison in comparisons:  # every delta shown without an interval, and why
         for why, units in comparison.no_interval.items():

@@ -31,7 +31,7 @@ def test_demo_runs_end_to_end(tmp_path: Path):
     result = run_main("demo", "--output", str(output), "--steps", "30", "--epochs", "1", "--threads", "1")
     assert result.returncode == 0, result.stderr
     assert torch.get_num_threads() == threads  # the demo's count applied only while it ran
-    for phase in ("[1/4] pre-training", "masked LM", "English QA", "[3/4] xlt-bench eval", "udpos/de", "done in"):
+    for phase in ("[1/4] pre-training", "masked LM", "English QA", "[3/4] xlt-bench eval", "units run, 0 kept", "done in"):
         assert phase in result.stderr, phase  # progress in every phase, on stderr
     assert "[1/4]" not in result.stdout
     assert "TINY DEMO MODELS" in result.stdout and "xlt-bench eval --model" in result.stdout
@@ -43,6 +43,16 @@ def test_demo_runs_end_to_end(tmp_path: Path):
     assert sorted(comparison["languages"]["udpos"]) == ["ar", "de", "en", "fr", "hi", "ja", "zh"]
     assert sorted(comparison["languages"]["tatoeba"]) == ["ar", "de", "es", "fr", "hi", "zh"]
     assert all(delta["ci_low"] is not None for delta in comparison["languages"]["udpos"].values())
+    for task, count in (("udpos", 7), ("tatoeba", 6)):  # partial in both runs: a delta over their languages
+        partial = comparison["partial"][task]
+        assert len(partial["languages"]) == count and partial["ci_low"] <= partial["delta"] <= partial["ci_high"]
+        assert sorted(partial["languages"]) == sorted(comparison["languages"][task])
+    markdown = (output / "leaderboard.md").read_text()
+    assert "| udpos (partial, 7/" in markdown and "| tatoeba (partial, 6/" in markdown
+    assert "per language below" not in markdown
+    [row] = [line for line in markdown.splitlines() if line.startswith("| udpos (partial")]
+    assert row.rstrip(" |").endswith("]")  # its interval
+    assert "udpos (partial): Δ" in (output / "leaderboard.html").read_text()  # the bar chart, with its interval
     results = json.loads((output / "runs" / "intermediate" / "results.json").read_text())
     assert results["lineage"]["intermediate"] == ["xquad-en"] and results["tasks"]["udpos"]["examples"]["en"] == 200
     assert results["command"][-2:] == ["--threads", "1"]

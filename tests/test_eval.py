@@ -3,7 +3,9 @@ their official formats. Predictions must re-score identically with `xlt-bench sc
 
 from __future__ import annotations
 
+import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -311,3 +313,44 @@ def test_long_sentences_are_split_into_segments_not_truncated(ckpt: Path):
     )
     per_segment = predict(separate, 512)
     assert split == [tag for segment in per_segment for tag in segment]
+
+
+def test_a_run_not_on_a_terminal_prints_one_summary_line_and_no_bar(ckpt: Path, tmp_path: Path):
+    result = run_main(*xnli_eval(ckpt, tmp_path / "r", "--languages", "de,en,fr"))  # stderr: not a terminal
+    assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stderr and "units 0/3" not in result.stderr and "%|" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("xlt-bench: eval: 3 units run, 0 kept, 0 skipped; 15 examples in ")
+    again = run_main(*xnli_eval(ckpt, tmp_path / "r"))  # the other XNLI languages have no fixture data
+    assert again.stderr.startswith("xlt-bench: eval: 0 units run, 3 kept, 12 skipped; 0 examples in ")
+    assert run_main(*xnli_eval(ckpt, tmp_path / "r", "--quiet")).stderr == ""  # --quiet: no summary either
+
+
+class Terminal(io.StringIO):
+    """A captured stream that says it is a terminal, as stderr in a shell does."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_one_line_counts_units_with_the_unit_bars_beneath(ckpt: Path, tmp_path: Path):
+    from xlt_bench.evaluation import EvalConfig, run_eval
+    from xlt_bench.registry import load_registry
+
+    config = EvalConfig(
+        model=str(ckpt), output=tmp_path / "r", tasks=["xnli"], languages=["de", "en", "fr"], data_dir=FIXTURE_DATA
+    )
+    stream = Terminal()
+    assert run_eval(load_registry(), config, progress=True, stream=stream) is not None
+    frames = stream.getvalue().split("\r")
+    overall = [frame for frame in frames if frame.startswith("units ")]
+    assert [f"units {done}/3" in "".join(overall) for done in range(4)] == [True] * 4, overall
+    # rate and remaining time in examples, weighted by the units' example counts once they are loaded
+    assert any("ex/s]" in frame and "<" in frame for frame in overall), overall
+    assert overall[0].startswith("units 0/3:   0%|") and "| 0/3 [" in overall[0]  # by units until one is loaded
+    assert all("/3 [" not in frame for frame in overall[1:]) and "| 15/15 [" in overall[-1], overall
+    assert any(frame.lstrip("\n").startswith("xnli/") for frame in frames), frames  # a unit's own bar, beneath
+    assert stream.getvalue().rstrip().splitlines()[-1].startswith("xlt-bench: eval: 3 units run, 0 kept, 0 skipped")
+    quiet = Terminal()
+    run_eval(load_registry(), replace(config, output=tmp_path / "q"), progress=False, stream=quiet)
+    assert quiet.getvalue() == ""

@@ -145,7 +145,7 @@ def test_incomplete_tasks_show_their_partial_mean_marked_and_never_a_score(regis
     assert run.tasks["xnli"].complete is False and run.tasks["xnli"].score is None and run.score is None
     ar = run.tasks["xnli"].languages["ar"]["accuracy"]
     assert run.tasks["xnli"].partial_average == {"accuracy": pytest.approx((ar + 200) / 3)}
-    expected = f"{(ar + 200) / 3:.1f} (3/15)"
+    expected = f"{(ar + 200) / 3:.1f} (3/15: ar, bg, de)"  # the languages it covers, named
     markdown = run_main("leaderboard", str(folder)).stdout
     assert f"| {expected} |" in markdown and "is partial: the mean over the n languages run" in markdown
     assert f">{expected}</td>" in run_main("leaderboard", str(folder), "--format", "html").stdout
@@ -169,9 +169,105 @@ def test_markdown_prints_the_per_language_table_of_every_task_it_points_to(regis
         lineage = {"label": name, "base": "tiny", "intermediate": [] if name == "direct" else [name]}
         folders[name] = write_run(tmp_path / name, registry, predictions, gold, **lineage)
     markdown = run_main("leaderboard", str(folders["direct"]), str(folders["mnli"])).stdout
-    assert "| pawsx | " in markdown and "per language below" in markdown
+    assert "| pawsx (partial, 3/7: de, en, es) | " in markdown and "per language below" not in markdown
     assert "#### xnli per language: mnli vs direct" in markdown  # the first task with deltas, as before
-    assert "#### pawsx per language: mnli vs direct" in markdown  # the task whose row points below
+    assert "#### pawsx per language: mnli vs direct" in markdown  # the task whose delta is partial
+
+
+def _subset_runs(tmp_path: Path, registry, xnli_gold: dict, ran: dict[str, tuple[str, ...]], rates: dict) -> dict:
+    """Runs of base tiny that scored xnli on some of its languages only; `direct` is the direct run."""
+    folders = {}
+    for name, languages in ran.items():
+        gold = {"xnli": {lang: xnli_gold["xnli"][lang] for lang in languages}}
+        predictions = {
+            "xnli": {lang: corrupt(gold["xnli"][lang], rates[name], zlib.crc32(lang.encode())) for lang in languages}
+        }
+        lineage = {"label": name, "base": "tiny", "intermediate": [] if name.startswith("direct") else [name]}
+        folders[name] = write_run(tmp_path / name, registry, predictions, gold, **lineage)
+    return folders
+
+
+def test_a_task_run_on_some_languages_gets_a_partial_delta_with_its_interval(registry, xnli_gold, tmp_path: Path):
+    """A task incomplete in either run gets a delta and a paired-bootstrap interval over the languages both ran,
+    marked partial with them in every format, and never a task delta or part of the suite delta."""
+    from xlt_bench.leaderboard.significance import seeded
+
+    ran = {"direct": ("ar", "bg", "de", "el", "en", "es", "sw"), "mnli": ("sw", "de")}
+    folders = _subset_runs(tmp_path, registry, xnli_gold, ran, {"direct": 0.6, "mnli": 0.1})
+    args = [str(folders["direct"]), str(folders["mnli"])]
+    data = json.loads(run_main("leaderboard", *args, "--format", "json", "--resamples", "500").stdout)
+    [comparison] = data["comparisons"]
+    assert comparison["tasks"] == {} and comparison["overall"] is None  # never a task score or the suite's
+    partial = comparison["partial"]["xnli"]
+    assert partial["languages"] == ["de", "sw"] and partial["expected"] == 15  # in the task's order
+    per_language = comparison["languages"]["xnli"]
+    assert sorted(per_language) == ["de", "sw"]
+    assert partial["delta"] == pytest.approx(np.mean([per_language[lang]["delta"] for lang in ("de", "sw")]))
+    task = registry.task("xtreme/xnli")
+    stores = [RunStore(folders[name], "test") for name in ("direct", "mnli")]
+    draws = [
+        language_deltas(
+            per_example_pair(*stores, task, lang, registry.metric(task)), task, 500, seeded(0, "xnli", lang)
+        )[1]
+        for lang in ("de", "sw")
+    ]
+    low, high = np.percentile(np.mean(draws, axis=0), [2.5, 97.5])  # resampled language by language
+    assert (partial["ci_low"], partial["ci_high"]) == pytest.approx((low, high)) and partial["significant"]
+
+    markdown = run_main("leaderboard", *args, "--resamples", "500").stdout
+    [row] = [line for line in markdown.splitlines() if line.startswith("| xnli (partial")]
+    cells = _markdown_cells(row)
+    assert cells[0].strip() == "xnli (partial, 2/15: de, sw)"
+    assert cells[1].strip().endswith("(7/15: ar, bg, de, el, …)") and cells[2].strip().endswith("(2/15: de, sw)")
+    assert cells[3].strip() == f"**{partial['delta']:+.1f}**" and cells[4].strip() == f"[{low:+.1f}, {high:+.1f}]"
+    assert "its Δ is the mean of the per-language deltas over the n languages both runs scored" in markdown
+    assert "#### xnli per language: mnli vs direct" in markdown
+
+    page = run_main("leaderboard", *args, "--format", "html", "--resamples", "500").stdout
+    assert "(partial, 2/15: de, sw)" in page and "(7/15: ar, bg, de, el, …)" in page
+    assert f"xnli (partial): Δ {partial['delta']:+.1f}, 95% CI [{low:+.1f}, {high:+.1f}]" in page  # the bar
+    assert page.count('class="whisker"') == 1 and "Partial: the mean Δ over the languages both runs scored" in page
+
+    rows = list(csv.DictReader(io.StringIO(run_main("leaderboard", *args, "--format", "csv").stdout)))
+    [delta] = [row for row in rows if row["kind"] == "delta" and row["language"] == ""]
+    assert delta["metric"] == "partial delta vs direct" and delta["languages"] == "de,sw"
+    assert float(delta["ci_low"]) > 0 and delta["significant"] == "True"
+    scored = {row["run"]: row["languages"] for row in rows if row["metric"] == "partial score"}
+    assert scored == {"direct": "ar,bg,de,el,en,es,sw", "mnli": "de,sw"}
+
+
+def test_a_complete_task_against_a_partial_one_is_compared_over_the_shared_languages(registry, xnli_gold, tmp_path):
+    languages = tuple(xnli_gold["xnli"])
+    ran = {"direct": languages, "mnli": ("fr",)}
+    folders = _subset_runs(tmp_path, registry, xnli_gold, ran, {"direct": 0.3, "mnli": 0.3})
+    data = json.loads(run_main("leaderboard", *map(str, folders.values()), "--format", "json").stdout)
+    [comparison] = data["comparisons"]
+    assert list(comparison["partial"]) == ["xnli"] and comparison["partial"]["xnli"]["languages"] == ["fr"]
+    assert comparison["partial"]["xnli"]["delta"] == pytest.approx(comparison["languages"]["xnli"]["fr"]["delta"])
+    assert comparison["partial"]["xnli"]["ci_low"] is not None and "xnli" not in comparison["tasks"]
+
+
+def test_two_direct_runs_get_deltas_against_the_first(registry, xnli_gold, tmp_path: Path):
+    folders = runs(tmp_path, registry, xnli_gold, {"direct": 0.5})
+    seeds = {lang: zlib.crc32(f"again/{lang}".encode()) for lang in xnli_gold["xnli"]}
+    predictions = {"xnli": {lang: corrupt(labels, 0.2, seeds[lang]) for lang, labels in xnli_gold["xnli"].items()}}
+    again = write_run(tmp_path / "again", registry, predictions, xnli_gold, label="again", base="tiny", intermediate=[])
+    args = [str(folders["direct"]), str(again)]
+    data = json.loads(run_main("leaderboard", *args, "--format", "json").stdout)
+    labels = {run["id"]: run["label"] for run in data["runs"]}
+    [comparison] = data["comparisons"]
+    assert (labels[comparison["direct"]], labels[comparison["candidate"]]) == ("direct", "again")
+    assert comparison["training"] == "direct" and comparison["tasks"]["xnli"]["significant"]
+    assert comparison["tasks"]["xnli"]["delta"] > 10 and len(comparison["languages"]["xnli"]) == 15
+    assert "tiny: several direct runs; deltas are against the first, direct" in data["notes"]  # the reference, said
+    markdown = run_main("leaderboard", *args).stdout
+    assert (
+        "### tiny: again (direct) vs direct (direct)" in markdown
+        and "| task | direct | again | Δ | 95% CI |" in markdown
+    )
+    assert "| xnli | " in markdown and "several direct runs; deltas are against the first, direct" in markdown
+    page = run_main("leaderboard", *args, "--format", "html").stdout
+    assert "Runs against direct training" in page and "again (direct) vs direct (direct)" in page
 
 
 def _markdown_cells(row: str) -> list[str]:
@@ -284,6 +380,43 @@ class TestCompare:
         broken = self.gate(str(tmp_path / "broken.json"), str(folders["direct"]))
         assert broken.returncode == 2 and "broken.json:1: invalid JSON" in broken.stderr
         assert run_main("compare", "only-one").returncode == 2
+
+    def test_tasks_run_on_shared_languages_are_compared_there_marked_partial(self, registry, xnli_gold, tmp_path):
+        ran = {"direct": ("de", "sw"), "worse": ("sw", "de"), "same": ("de", "sw")}
+        folders = _subset_runs(tmp_path, registry, xnli_gold, ran, {"direct": 0.1, "worse": 0.6, "same": 0.1})
+        junit = tmp_path / "junit.xml"
+        result = self.gate(str(folders["direct"]), str(folders["worse"]), "--junit", str(junit))
+        assert result.returncode == 1, result.stderr  # a measured regression, not "nothing comparable"
+        [row] = [line for line in result.stdout.splitlines() if line.startswith("| xnli")]
+        assert row.startswith("| xnli (partial, 2/15: de, sw) |") and row.endswith("| REGRESSION |")
+        assert "Note: partial: 1 task(s) not complete in both runs are compared over the languages both scored" in (
+            result.stdout
+        )
+        assert "(xnli: de, sw)" in result.stdout and "--per-language compares each language" in result.stdout
+        case = ElementTree.parse(junit).getroot().find("testcase")
+        assert case.get("name") == "partial score (de, sw)"
+        assert case.find("failure").get("message").startswith("xnli (partial, 2/15: de, sw) fell by")
+        report = json.loads(self.gate(str(folders["direct"]), str(folders["worse"]), "--format", "json").stdout)
+        [unit] = report["units"]
+        assert unit["partial"] and unit["languages"] == ["de", "sw"] and unit["expected"] == 15
+        assert report["regressions"] == ["xnli"] and unit["ci_high"] < 0 and report["notes"]
+        board = json.loads(
+            run_main("leaderboard", str(folders["direct"]), str(folders["worse"]), "--format", "json").stdout
+        )
+        assert unit["delta"] == pytest.approx(board["comparisons"][0]["partial"]["xnli"]["delta"])  # the board's
+        before = np.mean([board["runs"][0]["tasks"]["xnli"]["languages"][lang] for lang in ("de", "sw")])
+        assert unit["baseline"] == pytest.approx(before)
+        same = self.gate(str(folders["direct"]), str(folders["same"]))
+        assert same.returncode == 0 and "no regression" in same.stdout and "xnli (partial, 2/15: de, sw)" in same.stdout
+
+    def test_nothing_shared_is_still_exit_3(self, registry, xnli_gold, tmp_path: Path):
+        folders = _subset_runs(
+            tmp_path, registry, xnli_gold, {"direct": ("de",), "mnli": ("sw",)}, {"direct": 0.1, "mnli": 0.1}
+        )
+        result = self.gate(str(folders["direct"]), str(folders["mnli"]))
+        assert (
+            result.returncode == 3 and "nothing comparable: no task has a language scored in both runs" in result.stderr
+        )
 
 
 def test_a_removed_file_of_a_scored_unit_is_an_error_not_a_silently_missing_interval(tmp_path: Path):

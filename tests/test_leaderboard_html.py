@@ -131,7 +131,7 @@ def test_text_formatting(data):
         assert task in page
     assert "76.6/60.8" in page and "70.0/55.0" in page
     assert "77.0/–" in page  # a published QA baseline with F1 only
-    assert "incomplete (1/2)" in page
+    assert "incomplete (1/2: en)" in page
     assert "+2.5*" in page and "[+0.8, +4.1]" in page and ">n/a<" in page
     assert "runs of suite other are not shown" in page
     assert "published, not measured here" in page and "Doe et al. 2021" in page
@@ -186,7 +186,7 @@ def test_sorting_the_main_table(page, header):
     assert again == sorted(numbers, reverse=True) and rest_again == rest
     assert "▼" in th.text and "▲" not in th.text
     if header == "xquad":
-        assert rest == ["incomplete (1/2)"]
+        assert rest == ["incomplete (1/2: en)"]
     assert_no_console_errors(page)
 
 

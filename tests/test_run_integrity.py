@@ -268,7 +268,7 @@ def _comparable(files: dict[str, bytes]) -> dict[str, object]:
     """A run folder's files with what legitimately differs between two runs (timings, times) left out."""
     kept: dict[str, object] = {}
     for name, content in files.items():
-        if name == "results.json":
+        if name in ("results.json", "config.yaml"):
             continue
         if name.startswith("fragments/"):
             fragment = json.loads(content)

@@ -311,3 +311,35 @@ def test_a_study_names_the_units_it_could_not_resample_by_example(study_folder, 
     gold.write_text("\n".join(reversed(gold.read_text().splitlines())) + "\n")  # other examples than the baseline's
     study = study_runs(folders, registry, Design(group_by=(), correlate=()), resamples=100)
     assert "xtreme: no example-level interval for xnli/de: the runs scored different gold files" in study.notes
+
+
+def test_conditions_that_differ_only_in_tags_are_told_how_to_contrast_them(registry, tmp_path: Path):
+    """Two conditions differing only in an `eval --tag` are no contrast the runs imply: the note says which
+    `--contrast` selects them, and that contrast then measures the difference."""
+    gold = {"xnli": {lang: [random.Random(lang).choice(LABELS) for _ in range(200)] for lang in ("de", "sw")}}
+    folders = []
+    for value, rate in (("low", 0.5), ("high", 0.1)):
+        predictions = {"xnli": {lang: corrupt(labels, rate, 3) for lang, labels in gold["xnli"].items()}}
+        lineage = {"label": f"lr-{value}", "base": "tiny", "intermediate": ["mnli"], "tags": {"lr": value}}
+        folders.append(str(write_run(tmp_path / value, registry, predictions, gold, **lineage)))
+    result = run_main("study", *folders, "--format", "json", "--resamples", "200")
+    assert result.returncode == 0, result.stderr
+    [note] = [note for note in json.loads(result.stdout)["notes"] if note.startswith("nothing to estimate")]
+    hint = "--contrast 'tags.lr=high' 'tags.lr=low'"
+    assert "no two conditions to contrast" in note and "differ only in their tags, lr: high, low" in note
+    assert hint in note and hint in result.stderr  # said on stderr too: a report written to files hides its notes
+    contrasted = run_main(
+        "study", *folders, "--format", "json", "--resamples", "200", "--contrast", "tags.lr=high", "tags.lr=low"
+    )
+    report = json.loads(contrasted.stdout)
+    [estimate] = [
+        e for e in report["estimates"] if e["analysis"] == "contrast" and e["task"] == "xnli" and not e["language"]
+    ]
+    assert estimate["value"] < -10 and estimate["significant"]  # candidate lr=low (more errors) minus lr=high
+    # a condition without the tag is selected by its run's label
+    untagged = {"label": "plain", "base": "tiny", "intermediate": ["mnli"]}
+    predictions = {"xnli": {lang: corrupt(labels, 0.3, 4) for lang, labels in gold["xnli"].items()}}
+    plain = str(write_run(tmp_path / "plain", registry, predictions, gold, **untagged))
+    again = run_main("study", plain, folders[0], "--format", "json", "--resamples", "200")
+    [note] = [note for note in json.loads(again.stdout)["notes"] if note.startswith("nothing to estimate")]
+    assert "--contrast 'label=plain' 'tags.lr=low'" in note
