@@ -31,6 +31,7 @@ from xlt_bench.errors import XltBenchError
 from xlt_bench.lineage import Lineage
 from xlt_bench.python_api import evaluate
 from xlt_bench.run_results import RunResults
+from xlt_bench.scoring import main_score
 
 PREFIX = "eval_xlt"
 
@@ -133,10 +134,7 @@ class TransferCallback(TrainerCallback):
         targets: list[float] = []
         for name, result in results.tasks.items():
             task = self.registry.task(name, results.suite)
-            per_language = {
-                language: mean(metrics[key] for key in task.main_metrics)
-                for language, metrics in result.languages.items()
-            }
+            per_language = {language: main_score(task, metrics) for language, metrics in result.languages.items()}
             scores.update({f"{PREFIX}/{name}/{language}": value for language, value in per_language.items()})
             if per_language:
                 scores[f"{PREFIX}/{name}/mean"] = mean(per_language.values())

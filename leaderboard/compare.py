@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
-from xlt_bench.leaderboard.render import language_list
+from xlt_bench.leaderboard.render import partial_mark
 from xlt_bench.leaderboard.runs import Run
 from xlt_bench.leaderboard.significance import Delta
 from xlt_bench.leaderboard.table import compare_runs
@@ -49,7 +49,7 @@ class Unit:
         """The unit as the reports name it: partial units with the languages they cover."""
         if not self.partial:
             return self.name
-        return f"{self.name} (partial, {len(self.languages)}/{self.expected}: {language_list(self.languages)})"
+        return f"{self.name} ({partial_mark(self.languages, self.expected)})"
 
 
 def _regression(delta: Delta, tolerance: float, rule: str) -> bool:

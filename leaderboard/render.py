@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from xlt_bench.leaderboard.table import Board
@@ -103,9 +104,9 @@ def language_list(languages: list[str] | tuple[str, ...], shown: int = 4) -> str
     return ", ".join(languages if len(languages) <= shown + 1 else [*languages[:shown], "…"])
 
 
-def partial_mark(partial: dict[str, Any]) -> str:
-    """What a partial delta covers: `partial, 2/36: de, sw`."""
-    return f"partial, {len(partial['languages'])}/{partial['expected']}: {language_list(partial['languages'])}"
+def partial_mark(languages: Sequence[str], expected: int) -> str:
+    """What a partial delta or compare unit covers: `partial, 2/36: de, sw` (of the task's `expected` languages)."""
+    return f"partial, {len(languages)}/{expected}: {language_list(languages)}"
 
 
 def candidate_column(comparison: dict[str, Any], candidate: dict[str, Any]) -> str:
@@ -231,7 +232,8 @@ def to_markdown(data: dict[str, Any], task: str | None = None) -> str:
             before, after = (_cell(spec, run["tasks"][name]) for run in (direct, candidate))
             shown = markdown_text(name)
             if partial is not None:
-                shown += f" ({markdown_text(partial_mark(partial))})"
+                mark = partial_mark(partial["languages"], partial["expected"])
+                shown += f" ({markdown_text(mark)})"
                 pointed[id(comparison)].append(name)
             rows.append([shown, before, after, text, ci])
         text, ci = _delta(comparison["overall"])

@@ -120,7 +120,8 @@ def _delta_table(data: dict[str, Any], comparison: dict[str, Any], direct: dict,
         task = escape(name)
         if name in partial:
             covers = ", ".join(partial[name]["languages"])
-            task += f' <span class="partial" title="{escape(covers)}">({escape(partial_mark(partial[name]))})</span>'
+            mark = partial_mark(partial[name]["languages"], partial[name]["expected"])
+            task += f' <span class="partial" title="{escape(covers)}">({escape(mark)})</span>'
         rows.append(f"<tr><td>{task}</td>{before}{after}{_delta_tds(delta, scale)}</tr>")
     overall = _delta_tds(comparison["overall"], scale)
     footer = (
